@@ -1,0 +1,6 @@
+"""``python -m declog``."""
+
+from declog.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The command line: a thin click layer. Commands are imported only when invoked (LazyGroup),
+so ``declog --help`` loads neither Pydantic, GitPython, ruamel.yaml nor tabulate."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from declog import __version__
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module:attribute, short help shown by `declog --help` without importing it)
+    "init": ("declog.cli.cmd_init:init", "Set up the log in the current git repository."),
+    "new": ("declog.cli.cmd_new:new", "Record a new owner or decision."),
+    "show": ("declog.cli.cmd_show:show", "Show one record and what git knows about it."),
+    "list": ("declog.cli.cmd_list:list_", "List records, filtered."),
+    "set": ("declog.cli.cmd_set:set_", "Change fields in place, keeping comments and layout."),
+    "edit": ("declog.cli.cmd_edit:edit", "Open a record in $EDITOR; never saves an invalid one."),
+    "supersede": ("declog.cli.cmd_supersede:supersede", "Replace decision OLD by NEW, linking both sides."),
+    "validate": ("declog.cli.cmd_validate:validate", "Check records: schema, references, lifecycle."),
+    "schema": ("declog.cli.cmd_schema:schema", "Write the JSON Schemas of every record kind."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name][0].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module}:{attr} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example:\n\n\b\n  declog init\n  declog new owner alice --name 'Alice Example'\n"
+    "  declog new decision 'Use Postgres for orders' --owner alice --door two-way\n"
+    "  declog validate\n\nExit status: 0 ok, 1 check failed or nothing found, 2 bad usage or input.",
+)
+@click.version_option(__version__, "--version", prog_name="declog")
+@click.option("-C", "directory", metavar="PATH", type=click.Path(file_okay=False), default=None,
+              help="Run as if declog was started in PATH.")
+@click.pass_context
+def cli(ctx: click.Context, directory: str | None) -> None:
+    """declog keeps decisions, their single owners and the reasons why as YAML records in git."""
+    if directory:
+        try:
+            os.chdir(directory)
+        except OSError as exc:
+            raise click.UsageError(f"cannot change to {directory}: {exc.strerror}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: runs a command and turns every error into a message and an exit code."""
+    from declog.errors import DeclogError
+
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
+    except DeclogError as exc:
+        click.echo(f"declog: error: {exc.message}", err=True)
+        problems = getattr(exc, "problems", None)
+        if problems and len(problems) > 1:
+            for line in problems:
+                click.echo(f"  {line}", err=True)
+        sys.exit(int(exc.exit_code))
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("declog: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("declog: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # a bug in declog, not the user's problem: short message
+        if os.environ.get("DECLOG_TRACEBACK"):
+            raise
+        click.echo(
+            f"declog: internal error: {type(exc).__name__}: {exc}\n"
+            "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
+            err=True,
+        )
+        sys.exit(3)
+    sys.exit(rv if isinstance(rv, int) else 0)

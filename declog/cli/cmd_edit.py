@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import edit_until_valid, open_log
+
+
+@click.command(epilog="Example:\n\n\b\n  EDITOR=vim declog edit D-7k3m9q")
+@click.argument("record_id", metavar="ID")
+def edit(record_id: str) -> int:
+    """Open a record in $EDITOR. If the result is invalid it re-opens with the problems listed
+    at the top; an invalid record is never saved."""
+    from declog import edit as ops
+    from declog.errors import UsageError
+
+    log = open_log()
+    record = log.resolve(record_id)
+    text = log.text_of(record)
+    result = edit_until_valid(text, lambda t: ops.check_text(log, record, t))
+    if result is None:
+        raise UsageError(f"no changes saved to {record.id}")
+    ops.replace_text(log, record, result)
+    click.echo(f"Saved {record.id}: {record.path}")
+    return 0

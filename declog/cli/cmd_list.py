@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import open_log, out
+from declog.render import LIST_FORMATS
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog list\n  declog list --status accepted --tag storage\n"
+               "  declog list owners --format json\n  declog list --owner alice --format csv > mine.csv")
+@click.argument("kind", required=False, default="decisions", metavar="[KIND]")
+@click.option("--status", multiple=True, help="Only this status (repeatable).")
+@click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).")
+@click.option("--tag", multiple=True, help="Only records with this tag (repeatable: all must match).")
+@click.option("--door", type=click.Choice(["one-way", "two-way"]), default=None, help="Only this kind of door.")
+@click.option("--since", metavar="DATE", default=None, help="Only decisions decided on or after DATE.")
+@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True,
+              help="table for people; json, csv, markdown or ids for tools.")
+def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple[str, ...],
+          door: str | None, since: str | None, fmt: str) -> int:
+    """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
+    from declog import render
+    from declog.kinds import kind_named
+    from declog.query import Filters, parse_date, select
+
+    log = open_log()
+    selected_kind = None if kind == "all" else kind_named(kind)
+    filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
+                      since=parse_date(since, "--since") if since else None)
+    records = select(log.records(), filters)
+    render.records_list(records, fmt, out())
+    if not records and fmt in ("table",):
+        click.echo("no records match", err=True)
+    return 0 if records else 1

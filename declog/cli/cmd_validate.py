@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog validate\n  declog validate decisions/D-7k3m9q-use-postgres.yaml\n"
+               "  declog validate --format json | jq .problems")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False), metavar="[PATH...]")
+@format_option(("text", "json"), "text")
+def validate(paths: tuple[str, ...], fmt: str) -> int:
+    """Check records: YAML, schema, unknown fields, lifecycle, required fields, duplicate IDs,
+    references and supersede links. Prints path:line:col: field: message per problem.
+
+    With PATHs (as the pre-commit hook passes them) the whole log is still read, and problems in
+    or pointing at those files are reported. Exits 1 when there are problems.
+    """
+    from declog import render
+    from declog.validate import validate as run
+
+    log = open_log()
+    report = run(log, [Path(p) for p in paths] or None)
+    if fmt == "json":
+        render.report_json(report, out())
+    else:
+        render.report_text(report, out())
+        noun = "record" if report.checked == 1 else "records"
+        if report.ok:
+            click.echo(f"ok: {report.checked} {noun} checked", err=True)
+        else:
+            click.echo(f"{len(report.issues)} problem(s) in {report.checked} {noun} checked", err=True)
+    return 0 if report.ok else 1

@@ -1,0 +1,70 @@
+"""Pieces shared by the commands: opening the log, output options, the editor loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def open_log() -> Any:
+    from declog.store import Log
+
+    return Log.open()
+
+
+def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+        help="Output format: " + ", ".join(choices) + ".",
+    )
+
+
+def is_interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def out() -> Any:
+    import sys
+
+    return sys.stdout
+
+
+def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension: str = ".yaml") -> str | None:
+    """Open ``$EDITOR`` on ``initial`` until the result passes ``check``.
+
+    Problems are shown as ``# declog:`` comment lines at the top of the re-opened text and are
+    stripped before checking. Returns the valid text, or None when the user leaves it unchanged
+    or empty (nothing is saved). Gives up after the same invalid text comes back twice.
+    """
+    marker = "# declog: "
+    text = initial
+    last_bad: str | None = None
+    while True:
+        edited = click.edit(text, extension=extension, require_save=False)
+        if edited is None:
+            return None
+        body = "".join(line for line in edited.splitlines(keepends=True) if not line.startswith(marker))
+        if not body.strip() or body == _strip(initial, marker):
+            return None
+        problems = check(body)
+        if not problems:
+            return body
+        if body == last_bad:
+            from declog.errors import InvalidRecord
+
+            raise InvalidRecord("still not valid after editing; nothing was saved",
+                                [p.format() for p in problems])
+        last_bad = body
+        header = marker + "this record is not valid yet; fix these and save (nothing has been saved):\n"
+        header += "".join(f"{marker}  {p.format()}\n" for p in problems)
+        text = header + body
+
+
+def _strip(text: str, marker: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(marker))

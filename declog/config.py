@@ -1,0 +1,125 @@
+"""Finding the log and reading its configuration (``.declog.yaml`` at the repository root)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog.errors import NotALogError, NotARepositoryError, UsageError
+
+CONFIG_NAME = ".declog.yaml"
+DEFAULT_ROOT = "decisions"
+DEFAULT_TEXT = """\
+# declog configuration: https://github.com/declog/declog/blob/main/docs/configuration.md
+version: 1
+# Folder (relative to the repository root) that holds the records.
+root: {root}
+# Extra fields this repository requires, per record kind. Example:
+#   required:
+#     decision: [tags, review_by]
+required: {{}}
+# Commit trailer that links a commit to a decision ("Decision: D-7k3m9q").
+trailer: Decision
+"""
+
+
+@dataclass(frozen=True)
+class Config:
+    repo: Path  # the repository root (holds .declog.yaml)
+    root: str = DEFAULT_ROOT
+    required: dict[str, list[str]] = field(default_factory=dict)
+    trailer: str = "Decision"
+    max_file_bytes: int = 256 * 1024
+
+    @property
+    def root_dir(self) -> Path:
+        return self.repo / self.root
+
+    def fingerprint(self) -> str:
+        """What validation results depend on, besides the record and declog itself."""
+        blob = json.dumps({"required": self.required, "max": self.max_file_bytes}, sort_keys=True)
+        return hashlib.sha1(blob.encode()).hexdigest()[:12]
+
+
+def find_repo_root(start: Path) -> Path:
+    """The top of the git work tree containing ``start`` (``.git`` dir or file), no git process."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    raise NotARepositoryError(
+        f"{start} is not inside a git repository: run `git init` first, or cd into your repository"
+    )
+
+
+def git_dir(repo: Path) -> Path | None:
+    """The repository's git directory (follows a worktree's ``.git`` file)."""
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        try:
+            text = dot_git.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if text.startswith("gitdir:"):
+            target = Path(text.split(":", 1)[1].strip())
+            return target if target.is_absolute() else (repo / target).resolve()
+    return None
+
+
+def find_config(start: Path) -> Path:
+    """Path of ``.declog.yaml`` in ``start`` or the nearest parent that has one."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME
+        if (candidate / ".git").exists():
+            break
+    raise NotALogError(
+        f"no declog log here ({CONFIG_NAME} not found from {start} up to the repository root): "
+        "run `declog init`"
+    )
+
+
+def load(start: Path) -> Config:
+    """The configuration of the log that ``start`` is in."""
+    from declog import yamlio
+
+    path = find_config(start)
+    text = yamlio.read_text(path, CONFIG_NAME, 64 * 1024)
+    data = yamlio.load_record_text(text, CONFIG_NAME)
+    return parse(path.parent, data)
+
+
+def parse(repo: Path, data: dict[str, Any]) -> Config:
+    from declog.kinds import KINDS
+
+    known = {"version", "root", "required", "trailer", "max_file_bytes"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if data.get("version", 1) != 1:
+        raise UsageError(f"{CONFIG_NAME}: version {data.get('version')!r} is not supported; use version: 1")
+    root = data.get("root", DEFAULT_ROOT)
+    if not isinstance(root, str) or not root or root.startswith(("/", "-")) or ".." in Path(root).parts:
+        raise UsageError(f"{CONFIG_NAME}: root must be a folder inside the repository, such as decisions")
+    required = data.get("required") or {}
+    if not isinstance(required, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(f, str) for f in v)
+        for k, v in required.items()
+    ):
+        raise UsageError(f"{CONFIG_NAME}: required must map a record kind to a list of field names")
+    for kind_name in required:
+        if kind_name not in KINDS:
+            raise UsageError(f"{CONFIG_NAME}: required: unknown record kind '{kind_name}' (known: {', '.join(KINDS)})")
+    trailer = data.get("trailer", "Decision")
+    if not isinstance(trailer, str) or not trailer.replace("-", "").isalnum():
+        raise UsageError(f"{CONFIG_NAME}: trailer must be a word such as Decision")
+    max_bytes = data.get("max_file_bytes", 256 * 1024)
+    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or not 1024 <= max_bytes <= 16 * 1024 * 1024:
+        raise UsageError(f"{CONFIG_NAME}: max_file_bytes must be a whole number from 1024 to 16777216")
+    return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes)

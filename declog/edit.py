@@ -1,0 +1,247 @@
+"""Operations that change the log: create a record, set fields, supersede, replace after an
+edit. Each validates the would-be record (schema, lifecycle, references) before anything is
+written, and writes atomically. Nothing here prints or prompts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from declog import ids, yamlio
+from declog.errors import InvalidRecord, UsageError
+from declog.kinds import KINDS, Kind
+from declog.store import Log, Record
+from declog.validate import Issue, _located, cross_problems, schema_problems
+
+
+def field_names(kind: Kind) -> list[str]:
+    return list(kind.model().model_fields)
+
+
+def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str]:
+    """Fields still needed before ``fields`` can be a valid record: the model's, those the
+    lifecycle asks for at this status and door, and the repository's own."""
+    model = kind.model()
+    needed = [name for name, info in model.model_fields.items()
+              if info.is_required() and not (kind.letter and name == kind.id_field)]
+    if kind.name == "decision":
+        if fields.get("status") == "accepted":
+            needed += ["decision", "rationale", "decided_on"]
+        if fields.get("door") == "one-way":
+            needed += ["expected_outcome"]
+    needed += log.config.required.get(kind.name, [])
+    seen: list[str] = []
+    for name in needed:
+        value = fields.get(name)
+        if (value is None or value == "" or value == []) and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def schema_path_for(log: Log, kind: Kind, path: Path) -> str:
+    """Relative path from a record file to its JSON Schema, for the editor modeline."""
+    target = log.config.root_dir / ".schemas" / f"{kind.name}.schema.json"
+    return Path(os.path.relpath(target, path.parent)).as_posix()
+
+
+def _issues_for(log: Log, kind: Kind, fields: dict[str, Any], path: str, text: str | None,
+                extra: list[Record] | None = None) -> list[Issue]:
+    problems = schema_problems(kind, fields, log.config.required.get(kind.name, []))
+    issues = _located(text, path, problems)
+    if issues:
+        return issues
+    candidate = Record(path, kind, "", data=yamlio.to_plain(fields))
+    replaced = {r.path for r in (extra or [])} | {path}
+    others = [r for r in log.records() if r.path not in replaced]
+    pool = [*others, *(extra or []), candidate]
+    mine = {path} | {r.path for r in (extra or [])}
+    for record, loc, message, code, _ in cross_problems(pool):
+        if record.path in mine:
+            issues.extend(_located(text if record.path == path else None, record.path, [(loc, message, code)]))
+    return issues
+
+
+def _raise(issues: list[Issue], what: str) -> None:
+    if issues:
+        first = issues[0]
+        detail = f"{first.field}: {first.message}" if first.field else first.message
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        raise InvalidRecord(f"{what} is not valid: {detail}{more}", [i.format() for i in issues])
+
+
+def create(log: Log, kind: Kind, fields: dict[str, Any]) -> Record:
+    """Validate and write a new record; mints its ID. Returns the record as written."""
+    fields = {k: v for k, v in fields.items() if v is not None and v != [] and v != ""}
+    taken = set(log.by_id())
+    if kind.letter:
+        given = fields.get("id")
+        if given is None:
+            fields = {"id": ids.mint(kind.letter, taken), **fields}
+        elif given in taken:
+            raise UsageError(f"ID {given} is already taken in this log; leave `id` out to mint a new one")
+    else:
+        handle = fields.get(kind.id_field)
+        if not isinstance(handle, str):
+            raise UsageError(f"a {kind.name} needs a `{kind.id_field}`")
+        ids.check_handle(handle)
+        if handle in taken:
+            raise UsageError(f"'{handle}' already exists in this log; pick another handle")
+    rid = str(fields[kind.id_field])
+    path = log.new_path(kind, rid, str(fields.get(kind.title_field) or rid))
+    rel = log.rel(path)
+    missing = required_fields(kind, fields, log)
+    if missing:
+        raise InvalidRecord(f"missing required field(s) for a {kind.name}: {', '.join(missing)}",
+                            [f"{rel}: {m}: required field is missing" for m in missing])
+    _raise(_issues_for(log, kind, fields, rel, None), f"the new {kind.name}")
+    text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
+    log.write_text(path, text, create=True)
+    return log.read(path, kind)
+
+
+def parse_value(kind: Kind, name: str, raw: str) -> Any:
+    """A command-line value for field ``name`` of ``kind``, typed the way the model expects."""
+    model = kind.model()
+    if name not in model.model_fields:
+        known = ", ".join(model.model_fields)
+        raise UsageError(f"'{name}' is not a field of a {kind.name} (fields: {known})")
+    if name == kind.id_field:
+        raise UsageError(f"`{name}` never changes: it is how declog follows the record through git")
+    schema = model.model_json_schema()["properties"][name]
+    types = {s.get("type") for s in schema.get("anyOf", [schema])}
+    if raw == "":
+        return None
+    if "array" in types:
+        text = raw.strip()
+        if text.startswith("["):
+            value = yamlio.load_record_text(f"v: {text}\n", f"--set {name}")["v"]
+            return value
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if "boolean" in types:
+        lowered = raw.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+        raise UsageError(f"{name} takes true or false, not '{raw}'")
+    if "object" in types or (not types - {None} and "$ref" in str(schema)):
+        return yamlio.load_record_text(f"v: {raw}\n", f"--set {name}")["v"]
+    if schema.get("format") == "date" or any(s.get("format") == "date" for s in schema.get("anyOf", [])):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            raise UsageError(f"{name} takes an ISO date such as 2026-03-02, not '{raw}'") from None
+    return raw
+
+
+def parse_assignments(kind: Kind, current: Mapping[str, Any], assignments: list[str]) -> dict[str, Any]:
+    """``FIELD=VALUE``, ``FIELD+=ITEM`` and ``FIELD-=ITEM`` into new top-level values."""
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        if "=" not in item:
+            raise UsageError(f"'{item}' is not FIELD=VALUE (e.g. status=accepted, tags+=storage)")
+        name, _, raw = item.partition("=")
+        op = ""
+        if name.endswith(("+", "-")):
+            name, op = name[:-1], name[-1]
+        name = name.strip()
+        value = parse_value(kind, name, raw)
+        if op:
+            base = changes.get(name, current.get(name))
+            base = list(base) if isinstance(base, list) else []
+            items = value if isinstance(value, list) else [value]
+            if op == "+":
+                value = base + [v for v in items if v not in base]
+            else:
+                value = [v for v in base if v not in items]
+            value = value or None
+        changes[name] = value
+    return changes
+
+
+def update(log: Log, record: Record, changes: dict[str, Any], *, extra: list[Record] | None = None) -> str:
+    """New text of ``record`` with ``changes`` applied, validated (not yet written)."""
+    if record.error is not None:
+        raise UsageError(f"cannot change {record.path}: {record.error.problem}")
+    text = log.text_of(record)
+    new_text = yamlio.set_fields(text, record.path, changes)
+    typed = yamlio.load_record_text(new_text, record.path)
+    _raise(_issues_for(log, record.kind, typed, record.path, new_text, extra), f"{record.id}")
+    return new_text
+
+
+def set_fields(log: Log, record: Record, changes: dict[str, Any]) -> Record:
+    new_text = update(log, record, changes)
+    path = log.abs(record.path)
+    log.write_text(path, new_text)
+    return log.read(path, record.kind)
+
+
+def supersede(log: Log, old: Record, new: Record, status: str = "superseded") -> tuple[Record, Record]:
+    """Link both sides: ``new.supersedes += old`` and ``old.superseded_by = new``."""
+    if old.kind is not KINDS["decision"] or new.kind is not KINDS["decision"]:
+        raise UsageError("only decisions supersede decisions")
+    if old.id == new.id:
+        raise UsageError("a decision cannot supersede itself")
+    old_data, new_data = old.data or {}, new.data or {}
+    current = old_data.get("superseded_by")
+    if current and current != new.id:
+        raise UsageError(f"{old.id} is already superseded by {current}; supersede {current} instead")
+    supersedes = list(new_data.get("supersedes") or [])
+    if old.id not in supersedes:
+        supersedes.append(old.id)
+    new_changes = {"supersedes": supersedes}
+    old_changes = {"superseded_by": new.id, "status": status}
+    new_text = yamlio.set_fields(log.text_of(new), new.path, new_changes)
+    old_text = yamlio.set_fields(log.text_of(old), old.path, old_changes)
+    new_after = Record(new.path, new.kind, "", data=yamlio.to_plain(yamlio.load_record_text(new_text, new.path)))
+    old_after = Record(old.path, old.kind, "", data=yamlio.to_plain(yamlio.load_record_text(old_text, old.path)))
+    _raise(_issues_for(log, new.kind, yamlio.load_record_text(new_text, new.path), new.path, new_text, [old_after]),
+           f"{new.id}")
+    _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, [new_after]),
+           f"{old.id}")
+    log.write_text(log.abs(new.path), new_text)
+    log.write_text(log.abs(old.path), old_text)
+    return log.read(log.abs(old.path), old.kind), log.read(log.abs(new.path), new.kind)
+
+
+def check_text(log: Log, record: Record, text: str) -> list[Issue]:
+    """Problems of ``text`` as the new content of ``record`` (for ``declog edit``)."""
+    from declog.errors import RecordFileError
+
+    try:
+        raw = text.encode("utf-8")
+        typed = yamlio.load_record_text(yamlio.decode(raw, record.path, log.config.max_file_bytes), record.path)
+    except RecordFileError as exc:
+        return [Issue(record.path, exc.line or 1, exc.column or 1, "", exc.problem, "file")]
+    issues = _issues_for(log, record.kind, typed, record.path, text)
+    old_id = record.id
+    new_id = typed.get(record.kind.id_field)
+    if old_id and new_id != old_id:
+        issues.insert(0, Issue(record.path, *yamlio.locate(text, (record.kind.id_field,)), record.kind.id_field,
+                               f"the ID never changes (was {old_id}): it is how declog follows the record", "id"))
+    return issues
+
+
+def replace_text(log: Log, record: Record, text: str) -> Record:
+    """Write ``text`` over ``record`` if it is valid; raise with the problems otherwise."""
+    _raise(check_text(log, record, text), f"{record.id}")
+    path = log.abs(record.path)
+    log.write_text(path, text)
+    return log.read(path, record.kind)
+
+
+def load_file_fields(path: Path, max_bytes: int) -> dict[str, Any]:
+    """Fields from a YAML file given with ``--from-file`` (screened like any record)."""
+    display = str(path)
+    if not path.is_file():
+        raise UsageError(f"{display}: no such file")
+    text = yamlio.read_text(path, display, max_bytes)
+    return dict(yamlio.load_record_text(text, display))
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,58 @@
+"""Shared pieces of every record model: strictness, field types, and the rule hook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from declog.ids import HANDLE_PATTERN, ID_PATTERN
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or an ISO ``YYYY-MM-DD`` string; nothing else (no timestamps)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()
+    raise ValueError("expected an ISO 8601 date such as 2026-03-02")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule broken inside one record: where (a field path) and what."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+class RecordModel(BaseModel):
+    """Base of every record: unknown fields are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=True)
+
+    KIND: ClassVar[str] = ""
+
+    def rule_problems(self) -> list[Problem]:
+        """Rules that span several fields of this record (the lifecycle). Empty when fine."""
+        return []
+
+
+def field_description(text: str, **kwargs: Any) -> Any:
+    """``Field`` with a description, the form every model field uses (it feeds the schemas)."""
+    return Field(description=text, **kwargs)

@@ -1,0 +1,113 @@
+"""Decision: a call, its single owner, the options weighed and the reason why."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from declog.models.base import (
+    Handle,
+    IsoDate,
+    Problem,
+    RecordId,
+    RecordModel,
+    ShortText,
+    Tag,
+    Text,
+)
+from declog.models.base import (
+    field_description as F,
+)
+
+Status = Literal["proposed", "accepted", "rejected", "superseded", "deprecated"]
+Door = Literal["one-way", "two-way"]
+STATUSES: tuple[str, ...] = ("proposed", "accepted", "rejected", "superseded", "deprecated")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Option(_Part):
+    """An option that was weighed."""
+
+    title: ShortText = F("The option in a few words.")
+    pros: list[Text] = F("What speaks for it.", default_factory=list)
+    cons: list[Text] = F("What speaks against it.", default_factory=list)
+    why_not: Text | None = F("Why it was not chosen (empty for the chosen one).", default=None)
+
+
+class Dissent(_Part):
+    """Disagree and commit: who disagreed, with what, and whether they committed."""
+
+    who: Handle = F("Handle of the person who disagreed.")
+    position: Text = F("What they argued.")
+    committed: bool = F("True once they committed to the decision anyway.", default=False)
+
+
+class Review(_Part):
+    """A look back at a decision once its outcome is known."""
+
+    on: IsoDate = F("When the review happened.")
+    reviewer: Handle = F("Who reviewed it.")
+    actual_outcome: Text = F("What actually happened.")
+    vs_expected: Literal["better", "as-expected", "worse"] = F("Outcome against `expected_outcome`.")
+    process_quality: Literal["good", "fair", "poor"] | None = F(
+        "Was it a good decision process, whatever the outcome?", default=None
+    )
+
+
+class Decision(RecordModel):
+    """A decision record. ``declog validate`` enforces its lifecycle rules."""
+
+    KIND: ClassVar[str] = "decision"
+
+    id: RecordId = F("Stable ID (D-xxxxxx); never changes, even when the file moves.")
+    title: ShortText = F("The decision as a short phrase.")
+    status: Status = F("proposed | accepted | rejected | superseded | deprecated.")
+    owner: Handle = F("The single accountable owner: handle of one active person.")
+    door: Door = F("one-way (hard to reverse: decide slowly) or two-way (reversible: decide fast).")
+    context: Text = F("The forces at play: what made a decision necessary.")
+    decision: Text | None = F("What was decided. Required once accepted.", default=None)
+    rationale: Text | None = F("Why this option. Required once accepted.", default=None)
+    options: list[Option] = F("Options weighed; a one-way door needs at least two.", default_factory=list)
+    consequences: Text | None = F("What follows from the decision, good and bad.", default=None)
+    decided_on: IsoDate | None = F("When it was decided. Required once accepted.", default=None)
+    deciders: list[Handle] = F("Who made the call.", default_factory=list)
+    consulted: list[Handle] = F("Who was consulted.", default_factory=list)
+    dissent: list[Dissent] = F("Recorded disagreement.", default_factory=list)
+    expected_outcome: Text | None = F("What we expect to see if this was right.", default=None)
+    review_by: IsoDate | None = F("When to look back at the outcome.", default=None)
+    reviews: list[Review] = F("Looks back at the outcome.", default_factory=list)
+    supersedes: list[RecordId] = F("Decisions this one replaces.", default_factory=list)
+    superseded_by: RecordId | None = F("The decision that replaced this one.", default=None)
+    related: list[RecordId] = F("Related records.", default_factory=list)
+    tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
+    scope: list[ShortText] = F("Path globs of the code this decision governs.", default_factory=list)
+    narrative: ShortText | None = F("Path or URL of a PR/FAQ, memo or design document.", default=None)
+
+    def rule_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.status == "accepted":
+            for name in ("decision", "rationale", "decided_on"):
+                if getattr(self, name) is None:
+                    problems.append(Problem((name,), f"an accepted decision needs `{name}`"))
+        if self.status == "superseded" and not self.superseded_by:
+            problems.append(
+                Problem(("superseded_by",), "a superseded decision needs `superseded_by`: the decision that replaced it")
+            )
+        if self.superseded_by and self.status != "superseded":
+            problems.append(
+                Problem(("status",), f"`superseded_by` is set, so status must be superseded, not {self.status}")
+            )
+        if self.door == "one-way":
+            if len(self.options) < 2:
+                problems.append(Problem(("options",), "a one-way door needs at least two `options` weighed"))
+            if not self.expected_outcome:
+                problems.append(Problem(("expected_outcome",), "a one-way door needs an `expected_outcome`"))
+        if self.id in self.supersedes or self.superseded_by == self.id:
+            problems.append(Problem(("supersedes",), "a decision cannot supersede itself"))
+        if len(set(self.supersedes)) != len(self.supersedes):
+            problems.append(Problem(("supersedes",), "lists the same decision twice"))
+        return problems

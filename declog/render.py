@@ -1,0 +1,127 @@
+"""Turning records and reports into text for people or JSON for scripts. Every function writes
+to the stream it is given; nothing here reads files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from declog.store import Record
+
+LIST_FORMATS = ("table", "json", "csv", "markdown", "ids")
+COLUMNS = {
+    "decision": ("id", "status", "door", "owner", "decided_on", "title"),
+    "owner": ("id", "kind", "name", "team", "active"),
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _rows(records: Sequence[Record]) -> tuple[list[str], list[list[str]]]:
+    kinds = {r.kind.name for r in records}
+    if len(kinds) == 1:
+        cols = list(COLUMNS.get(next(iter(kinds)), ("id", "title")))
+    else:
+        cols = ["id", "kind", "status", "owner", "title"]
+    rows = []
+    for r in records:
+        row = []
+        for c in cols:
+            if c == "id":
+                row.append(r.id or "")
+            elif c == "kind":
+                row.append(r.kind.name)
+            elif c == "title":
+                row.append(r.title)
+            else:
+                row.append(_cell((r.data or {}).get(c)))
+        rows.append(row)
+    return cols, rows
+
+
+def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump([r.as_json() for r in records], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    if fmt == "ids":
+        for r in records:
+            out.write(f"{r.id}\n")
+        return
+    cols, rows = _rows(records)
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows(rows)
+        return
+    if fmt == "markdown":
+        out.write("| " + " | ".join(cols) + " |\n")
+        out.write("|" + "|".join("---" for _ in cols) + "|\n")
+        for row in rows:
+            out.write("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |\n")
+        return
+    from tabulate import tabulate
+
+    out.write(tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True) + "\n")
+
+
+def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
+    if value is None or value == [] or value == "":
+        return
+    if isinstance(value, str) and "\n" in value.strip():
+        out.write(f"{indent}{label}:\n")
+        for line in value.rstrip().splitlines():
+            out.write(f"{indent}  {line}\n")
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        out.write(f"{indent}{label}:\n")
+        for item in value:
+            first = True
+            for k, v in item.items():
+                prefix = "  - " if first else "    "
+                out.write(f"{indent}{prefix}{k}: {_cell(v)}\n")
+                first = False
+    else:
+        out.write(f"{indent}{label}: {_cell(value)}\n")
+
+
+def record_text(record: Record, out: TextIO, git: dict[str, Any] | None = None) -> None:
+    """A record for a person: title line, then every field, then what git knows."""
+    data = record.data or {}
+    out.write(f"{record.id}  {record.title}\n")
+    out.write(f"  {record.kind.name} · {record.path}\n\n")
+    for key, value in data.items():
+        if key in (record.kind.id_field, record.kind.title_field):
+            continue
+        _block(key, value, out)
+    if git:
+        out.write("\n")
+        for key, value in git.items():
+            _block(key, value, out)
+
+
+def record_json(record: Record, out: TextIO, git: dict[str, Any] | None = None) -> None:
+    body = record.as_json()
+    if git is not None:
+        body["git"] = git
+    json.dump(body, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def report_text(report: Any, out: TextIO) -> None:
+    for issue in report.issues:
+        out.write(issue.format() + "\n")
+
+
+def report_json(report: Any, out: TextIO) -> None:
+    json.dump(report.as_json(), out, ensure_ascii=False, indent=2)
+    out.write("\n")

@@ -1,0 +1,309 @@
+"""Checking records: per file (YAML, schema, lifecycle, required fields) and across the log
+(duplicate IDs, references, supersede links). Returns a :class:`Report`; prints nothing.
+
+Per-file results are cached by blob OID (see ``declog.cache``), so a warm run re-checks only
+files whose content changed. Cross-record checks always read the whole log; when paths are
+given (as the pre-commit hook does, possibly in batches) they only decide which problems are
+reported: those in the given files and those that point at them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog import yamlio
+from declog.kinds import KINDS, Kind
+from declog.store import Log, Record
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, pointing at a file, a 1-based line and column, and a field."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    code: str
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "problem_count": len(self.issues),
+            "problems": [i.as_json() for i in self.issues],
+        }
+
+
+def dotted(loc: Iterable[str | int]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+# -- per-record checks ---------------------------------------------------------------------
+
+def _friendly(error: dict[str, Any], kind: Kind) -> str:
+    etype = error.get("type", "")
+    if etype == "missing":
+        return "required field is missing"
+    if etype == "extra_forbidden":
+        return f"unknown field (not part of a {kind.name} record; check the spelling)"
+    if etype == "string_pattern_mismatch":
+        name = str(error["loc"][-1]) if error.get("loc") else ""
+        if name in {"id", "supersedes", "superseded_by", "related"} or isinstance(error["loc"][-1], int):
+            return f"{error.get('input')!r} is not a valid ID or handle"
+        return f"{error.get('input')!r} has the wrong shape ({error.get('msg', '')})"
+    msg = str(error.get("msg", "invalid value"))
+    return msg.removeprefix("Value error, ")
+
+
+def schema_problems(kind: Kind, typed: dict[str, Any], required: Sequence[str]) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Problems inside one parsed record: ``(loc, message, code)``. Imports the models."""
+    from pydantic import ValidationError
+
+    model = kind.model()
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    try:
+        instance = model.model_validate(typed)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            code = "unknown-field" if err["type"] == "extra_forbidden" else "schema"
+            out.append((tuple(err["loc"]), _friendly(dict(err), kind), code))
+        instance = None
+    if instance is not None:
+        for problem in instance.rule_problems():
+            out.append((problem.loc, problem.message, "lifecycle"))
+        letter = kind.letter
+        rid = typed.get(kind.id_field)
+        if letter and isinstance(rid, str) and not rid.startswith(f"{letter}-"):
+            out.append(((kind.id_field,), f"a {kind.name} ID starts with {letter}- (this file is in the {kind.name} folder)", "kind"))
+    for name in required:
+        value = typed.get(name)
+        if value is None or value == [] or value == "":
+            out.append(((name,), "required by this repository's configuration (.declog.yaml)", "required"))
+    return out
+
+
+def _located(text: str | None, path: str, problems: list[tuple[tuple[Any, ...], str, str]]) -> list[Issue]:
+    issues = []
+    for loc, message, code in problems:
+        line, col = yamlio.locate(text, loc) if text is not None else (1, 1)
+        issues.append(Issue(path, line, col, dotted(loc), message, code))
+    return issues
+
+
+def check_record(log: Log, record: Record) -> list[Issue]:
+    """File-level problems of one record (cached by OID and kind)."""
+    if record.error is not None:
+        err = record.error
+        return [Issue(record.path, err.line or 1, err.column or 1, "", err.problem, "file")]
+    key = f"{record.kind.name}:{record.oid}"
+    cached = log.cache.problems.get(key)
+    if cached is not None:
+        return [Issue(record.path, *row) for row in cached]
+    typed = record.typed
+    text: str | None = None
+    if typed is None:
+        try:
+            text = log.text_of(record)
+            typed = yamlio.load_record_text(text, record.path)
+        except Exception as exc:  # changed under us: report it rather than crash
+            return [Issue(record.path, 1, 1, "", str(exc), "file")]
+    required = log.config.required.get(record.kind.name, [])
+    problems = schema_problems(record.kind, typed, required)
+    if problems and text is None:
+        try:
+            text = log.text_of(record)
+        except Exception:
+            text = None
+    issues = _located(text, record.path, problems)
+    if record.oid:
+        log.cache.remember_problems(key, [[i.line, i.column, i.field, i.message, i.code] for i in issues])
+    return issues
+
+
+# -- cross-record checks --------------------------------------------------------------------
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
+    """Problems that need more than one record: ``(record, loc, message, code, related_paths)``."""
+    out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]] = []
+    by_id: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        if r.id is not None:
+            by_id[r.id].append(r)
+    for rid, group in by_id.items():
+        if len(group) > 1:
+            for r in group:
+                others = [o.path for o in group if o is not r]
+                out.append((r, (r.kind.id_field,), f"duplicate ID {rid}: also used by {', '.join(others)}",
+                            "duplicate", set(others)))
+
+    def one(rid: Any) -> Record | None:
+        group = by_id.get(rid) if isinstance(rid, str) else None
+        return group[0] if group else None
+
+    owner_kind = KINDS["owner"]
+    decision_kind = KINDS["decision"]
+
+    def person_ref(r: Record, loc: tuple[Any, ...], handle: Any, *, accountable: bool) -> None:
+        if not isinstance(handle, str):
+            return
+        target = one(handle)
+        if target is None or target.kind is not owner_kind:
+            out.append((r, loc, f"unknown owner '{handle}': add it with `declog new owner {handle} --name ...`",
+                        "reference", set()))
+            return
+        data = target.data or {}
+        if accountable and data.get("kind") == "team":
+            lead = data.get("lead")
+            hint = f"name its lead, {lead}" if isinstance(lead, str) else "name one person"
+            out.append((r, loc, f"'{handle}' is a team; a single person must own this ({hint})", "ownership",
+                        {target.path}))
+        elif accountable and data.get("active") is False:
+            out.append((r, loc, f"owner '{handle}' is inactive: hand this record to an active person",
+                        "ownership", {target.path}))
+
+    for r in records:
+        data = r.data or {}
+        if r.kind is owner_kind:
+            team = data.get("team")
+            if isinstance(team, str):
+                t = one(team)
+                if t is None or t.kind is not owner_kind or (t.data or {}).get("kind") != "team":
+                    out.append((r, ("team",), f"'{team}' is not a team in this log", "reference",
+                                {t.path} if t else set()))
+            lead = data.get("lead")
+            if isinstance(lead, str):
+                person_ref(r, ("lead",), lead, accountable=True)
+            continue
+        if "owner" in data:
+            person_ref(r, ("owner",), data.get("owner"), accountable=True)
+        for name in ("deciders", "consulted"):
+            for i, h in enumerate(_as_list(data.get(name))):
+                person_ref(r, (name, i), h, accountable=False)
+        for i, d in enumerate(_as_list(data.get("dissent"))):
+            if isinstance(d, dict):
+                person_ref(r, ("dissent", i, "who"), d.get("who"), accountable=False)
+        for i, rv in enumerate(_as_list(data.get("reviews"))):
+            if isinstance(rv, dict):
+                person_ref(r, ("reviews", i, "reviewer"), rv.get("reviewer"), accountable=False)
+        for i, rid in enumerate(_as_list(data.get("related"))):
+            if isinstance(rid, str) and one(rid) is None:
+                out.append((r, ("related", i), f"'{rid}' does not resolve to any record", "reference", set()))
+        if r.kind is not decision_kind:
+            continue
+        for i, old_id in enumerate(_as_list(data.get("supersedes"))):
+            if not isinstance(old_id, str):
+                continue
+            old = one(old_id)
+            if old is None or old.kind is not decision_kind:
+                out.append((r, ("supersedes", i), f"'{old_id}' does not resolve to any decision", "reference", set()))
+            elif (old.data or {}).get("superseded_by") != r.id:
+                out.append((r, ("supersedes", i),
+                            f"one-sided link: {old_id} does not say `superseded_by: {r.id}` "
+                            f"(run `declog supersede {old_id} {r.id}`)", "link", {old.path}))
+        new_id = data.get("superseded_by")
+        if isinstance(new_id, str):
+            new = one(new_id)
+            if new is None or new.kind is not decision_kind:
+                out.append((r, ("superseded_by",), f"'{new_id}' does not resolve to any decision", "reference", set()))
+            elif r.id not in _as_list((new.data or {}).get("supersedes")):
+                out.append((r, ("superseded_by",),
+                            f"one-sided link: {new_id} does not list {r.id} in `supersedes` "
+                            f"(run `declog supersede {r.id} {new_id}`)", "link", {new.path}))
+    out.extend(_cycles(records, by_id))
+    return out
+
+
+def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
+    edges: dict[str, list[str]] = {}
+    for r in records:
+        if r.kind is KINDS["decision"] and r.id:
+            edges[r.id] = [x for x in _as_list((r.data or {}).get("supersedes")) if isinstance(x, str) and x in by_id]
+    out = []
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, idx = stack.pop()
+            if idx == 0:
+                state[node] = 1
+                path.append(node)
+            nexts = edges.get(node, [])
+            if idx < len(nexts):
+                stack.append((node, idx + 1))
+                nxt = nexts[idx]
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        chain = " → ".join([*cycle, nxt])
+                        members = {by_id[c][0].path for c in cycle}
+                        for c in cycle:
+                            rec = by_id[c][0]
+                            out.append((rec, ("supersedes",), f"supersede cycle: {chain}", "cycle", members))
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return out
+
+
+# -- the whole run --------------------------------------------------------------------------
+
+def validate(log: Log, paths: Sequence[Path] | None = None) -> Report:
+    """Check the log. With ``paths``, report only problems in or pointing at those files."""
+    records = log.records()
+    if paths:
+        wanted = {log.rel(p) for p in paths}
+        targets = [r for r in records if r.path in wanted]
+    else:
+        wanted = None
+        targets = list(records)
+    report = Report(checked=len(targets))
+    for record in targets:
+        report.issues.extend(check_record(log, record))
+    texts: dict[str, str | None] = {}
+    for record, loc, message, code, related in cross_problems(records):
+        if wanted is not None and record.path not in wanted and not (related & wanted):
+            continue
+        if record.path not in texts:
+            try:
+                texts[record.path] = log.text_of(record)
+            except Exception:
+                texts[record.path] = None
+        report.issues.extend(_located(texts[record.path], record.path, [(loc, message, code)]))
+    log.cache.save()
+    report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
+    return report
