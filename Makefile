@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench fuzz schemas clean
+.PHONY: demo test lint typecheck bench schemas clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
@@ -19,7 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check declog tests scripts bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n 0 2>/dev/null || $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check declog tests scripts bench
@@ -29,9 +29,6 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
-
-fuzz: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_fuzz.py --fuzz-seconds=600
 
 schemas: $(STAMP)
 	$(BIN)/declog schema --out schemas
