@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +27,20 @@ def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str
     model = kind.model()
     needed = [name for name, info in model.model_fields.items()
               if info.is_required() and not (kind.letter and name == kind.id_field)]
+    too_few: set[str] = set()
     if kind.name == "decision":
         if fields.get("status") == "accepted":
             needed += ["decision", "rationale", "decided_on"]
         if fields.get("door") == "one-way":
-            needed += ["expected_outcome"]
+            needed += ["options", "expected_outcome"]
+            options = fields.get("options")
+            if isinstance(options, list) and len(options) < 2:
+                too_few.add("options")  # a one-way door weighs at least two
     needed += log.config.required.get(kind.name, [])
     seen: list[str] = []
     for name in needed:
         value = fields.get(name)
-        if (value is None or value == "" or value == []) and name not in seen:
+        if (value is None or value == "" or value == [] or name in too_few) and name not in seen:
             seen.append(name)
     return seen
 
@@ -72,8 +76,11 @@ def _raise(issues: list[Issue], what: str) -> None:
         raise InvalidRecord(f"{what} is not valid: {detail}{more}", [i.format() for i in issues])
 
 
-def create(log: Log, kind: Kind, fields: dict[str, Any]) -> Record:
-    """Validate and write a new record; mints its ID. Returns the record as written."""
+def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Record] = ()) -> Record:
+    """Validate and write a new record; mints its ID. Returns the record as written.
+
+    With ``supersedes`` (decisions the new one replaces) both sides are linked, and every file
+    involved is checked before any is written: a refused link leaves no new record behind."""
     fields = {k: v for k, v in fields.items() if v is not None and v != [] and v != ""}
     taken = set(log.by_id())
     if kind.letter:
@@ -96,10 +103,39 @@ def create(log: Log, kind: Kind, fields: dict[str, Any]) -> Record:
     if missing:
         raise InvalidRecord(f"missing required field(s) for a {kind.name}: {', '.join(missing)}",
                             [f"{rel}: {m}: required field is missing" for m in missing])
-    _raise(_issues_for(log, kind, fields, rel, None), f"the new {kind.name}")
+    olds = _superseded(log, rid, supersedes)
+    if olds:
+        fields["supersedes"] = [*fields.get("supersedes", []), *(o.id for o, _ in olds if o.id not in
+                                                               fields.get("supersedes", []))]
+    olds_after = [Record(o.path, o.kind, "", data=yamlio.to_plain(yamlio.load_record_text(t, o.path)))
+                  for o, t in olds]
+    _raise(_issues_for(log, kind, fields, rel, None, olds_after), f"the new {kind.name}")
+    new_after = Record(rel, kind, "", data=yamlio.to_plain(fields))
+    for (old, old_text), after in zip(olds, olds_after, strict=True):
+        others = [new_after, *(a for a in olds_after if a is not after)]
+        _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, others),
+               f"{old.id}")
     text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
     log.write_text(path, text, create=True)
+    for old, old_text in olds:
+        log.write_text(log.abs(old.path), old_text)
     return log.read(path, kind)
+
+
+def _superseded(log: Log, new_id: str, olds: Sequence[Record]) -> list[tuple[Record, str]]:
+    """The new text of each decision that ``new_id`` replaces: superseded, and by whom."""
+    out = []
+    for old in olds:
+        if old.kind is not KINDS["decision"]:
+            raise UsageError("only decisions supersede decisions")
+        current = (old.data or {}).get("superseded_by")
+        if current and current != new_id:
+            raise UsageError(f"{old.id} is already superseded by {current}; supersede {current} instead")
+        if old.error is not None:
+            raise UsageError(f"cannot change {old.path}: {old.error.problem}")
+        text = yamlio.set_fields(log.text_of(old), old.path, {"superseded_by": new_id, "status": "superseded"})
+        out.append((old, text))
+    return out
 
 
 def parse_value(kind: Kind, name: str, raw: str) -> Any:

@@ -55,5 +55,7 @@ def matches(record: Record, f: Filters) -> bool:
 def select(records: Sequence[Record], f: Filters) -> list[Record]:
     """Records matching every filter, decisions newest decided first, then by ID."""
     chosen = [r for r in records if matches(r, f)]
-    chosen.sort(key=lambda r: (r.kind.name, str((r.data or {}).get("decided_on") or ""), r.id or ""), reverse=False)
+    chosen.sort(key=lambda r: r.id or "")
+    chosen.sort(key=lambda r: str((r.data or {}).get("decided_on") or ""), reverse=True)  # undated last
+    chosen.sort(key=lambda r: r.kind.name)
     return chosen

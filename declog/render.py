@@ -39,7 +39,7 @@ def _rows(records: Sequence[Record]) -> tuple[list[str], list[list[str]]]:
         for c in cols:
             if c == "id":
                 row.append(r.id or "")
-            elif c == "kind":
+            elif c == "kind" and len(kinds) > 1:  # mixed kinds: the record kind; owners alone: person/team
                 row.append(r.kind.name)
             elif c == "title":
                 row.append(r.title)

@@ -29,12 +29,30 @@ _safe: Any = None
 _rt: Any = None
 
 
+def _lenient_dates(base: Any) -> Any:
+    """``base`` (a ruamel constructor class) with date-like values that are not real dates, such
+    as ``2026-02-30``, loaded as text: the model then reports them against their own field,
+    instead of the whole file failing to load."""
+
+    class LenientDates(base):
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except (ValueError, OverflowError):
+                return str(node.value)
+
+    LenientDates.add_constructor("tag:yaml.org,2002:timestamp", LenientDates.construct_yaml_timestamp)
+    return LenientDates
+
+
 def _safe_yaml() -> Any:
     global _safe
     if _safe is None:
         from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import SafeConstructor
 
         _safe = YAML(typ="safe")  # picks the C parser when ruamel.yaml.clib is importable
+        _safe.Constructor = _lenient_dates(SafeConstructor)
         _safe.allow_duplicate_keys = False
         _safe.max_depth = MAX_DEPTH
     return _safe
@@ -44,8 +62,10 @@ def _rt_yaml() -> Any:
     global _rt
     if _rt is None:
         from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import RoundTripConstructor
 
         _rt = YAML(typ="rt")
+        _rt.Constructor = _lenient_dates(RoundTripConstructor)
         _rt.indent(mapping=2, sequence=4, offset=2)
         _rt.preserve_quotes = True
         _rt.width = 4096
@@ -91,11 +111,31 @@ def decode(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text.removeprefix("\ufeff")
 
 
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+) | {"!"}
+SCREEN_ALWAYS_BYTES = 8 * 1024  # above this, nesting could be deep enough to hurt the C parser
+
+
 def _screen_events(text: str, display: str) -> None:
-    """Reject anchors, aliases, merge keys, explicit tags and multiple documents."""
-    from ruamel.yaml.events import AliasEvent, DocumentStartEvent, NodeEvent
+    """Reject anchors, aliases, merge keys, explicit tags, deep nesting and multiple documents."""
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        DocumentStartEvent,
+        MappingStartEvent,
+        NodeEvent,
+        ScalarEvent,
+    )
 
     documents = 0
+    # one entry per open collection: [expecting a key] for mappings, None for sequences
+    stack: list[list[bool] | None] = []
+
+    def node_done() -> None:
+        if stack and stack[-1] is not None:
+            stack[-1][0] = not stack[-1][0]
+
     try:
         for event in _safe_yaml().parse(text):
             if isinstance(event, DocumentStartEvent):
@@ -106,13 +146,68 @@ def _screen_events(text: str, display: str) -> None:
             elif isinstance(event, AliasEvent):
                 raise RecordFileError(display, "YAML aliases (*name) are not allowed in records",
                                       _line(event), _col(event))
-            elif isinstance(event, NodeEvent) and getattr(event, "anchor", None):
-                raise RecordFileError(display, "YAML anchors (&name) are not allowed in records",
-                                      _line(event), _col(event))
+            elif isinstance(event, NodeEvent):
+                if getattr(event, "anchor", None):
+                    raise RecordFileError(display, "YAML anchors (&name) are not allowed in records",
+                                          _line(event), _col(event))
+                tag = getattr(event, "tag", None)
+                if tag is not None and str(tag) not in _CORE_TAGS:
+                    shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                    raise RecordFileError(
+                        display, f"YAML tag {shown} is not allowed in records (write plain values, without tags)",
+                        _line(event), _col(event))
+                at_key = bool(stack and stack[-1] is not None and stack[-1][0])
+                if len(stack) + 1 > MAX_DEPTH:  # this node's depth, counted as ruamel's composer does
+                    raise RecordFileError(display, f"malformed YAML: nesting deeper than {MAX_DEPTH} levels",
+                                          _line(event), _col(event))
+                if isinstance(event, ScalarEvent):
+                    if at_key and event.value == "<<" and not event.style:
+                        raise RecordFileError(display, "YAML merge keys (<<) are not allowed in records",
+                                              _line(event), _col(event))
+                    node_done()
+                else:  # a mapping or sequence starts
+                    stack.append([True] if isinstance(event, MappingStartEvent) else None)
+            elif isinstance(event, CollectionEndEvent):
+                if stack:
+                    stack.pop()
+                node_done()
     except RecordFileError:
+        _reset()
         raise
     except Exception as exc:  # the loader reports the YAML error itself, with a position
+        _reset()
         raise _yaml_error(display, exc) from None
+
+
+def _needs_screening(text: str) -> bool:
+    return (len(text) > SCREEN_ALWAYS_BYTES or "&" in text or "*" in text or "<<" in text
+            or "---" in text or "!" in text)
+
+
+def _reset() -> None:
+    """Forget the loaders after a failed parse: ruamel keeps per-parse state (such as the
+    composer's nesting depth) that a parse aborted half-way leaves behind."""
+    global _safe, _rt
+    _safe = None
+    _rt = None
+
+
+def _too_deep(data: Any) -> bool:
+    """True when ``data`` nests deeper than MAX_DEPTH levels, counting every node (the leaves
+    too) as ruamel's composer does on the edit path (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH or (depth == MAX_DEPTH and children):
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _line(event: Any) -> int | None:
@@ -144,12 +239,15 @@ def _yaml_error(display: str, exc: Exception) -> RecordFileError:
 def load_record_text(text: str, display: str) -> dict[str, Any]:
     """Parse record text on the query path. Raises :class:`RecordFileError` for anything
     that is not a single YAML mapping."""
-    if "&" in text or "*" in text or "<<" in text or "---" in text or "!" in text:
+    if _needs_screening(text):
         _screen_events(text, display)
     try:
         data = _safe_yaml().load(text)
     except Exception as exc:
+        _reset()
         raise _yaml_error(display, exc) from None
+    if _too_deep(data):
+        raise RecordFileError(display, f"malformed YAML: nesting deeper than {MAX_DEPTH} levels")
     return _as_mapping(data, display)
 
 
@@ -164,11 +262,12 @@ def _as_mapping(data: Any, display: str) -> dict[str, Any]:
 
 def load_roundtrip(text: str, display: str) -> Any:
     """Parse record text for editing or locating errors (comments and positions kept)."""
-    if "&" in text or "*" in text or "<<" in text or "---" in text or "!" in text:
+    if _needs_screening(text):
         _screen_events(text, display)
     try:
         data = _rt_yaml().load(text)
     except Exception as exc:
+        _reset()
         raise _yaml_error(display, exc) from None
     _as_mapping(data, display)
     return data
@@ -190,6 +289,7 @@ def locate(text: str, loc: Sequence[str | int]) -> tuple[int, int]:
     try:
         node = _rt_yaml().load(text)
     except Exception:
+        _reset()
         return 1, 1
     line, col = 0, 0
     if hasattr(node, "lc"):
@@ -261,7 +361,7 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
         if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
             ordered[key] = convert(fields[key])
     for key, value in fields.items():  # anything the order does not name, after it
-        if key not in ordered and value is not None:
+        if key not in field_order and value is not None:
             ordered[key] = convert(value)
     return f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
 
@@ -271,45 +371,48 @@ def set_fields(text: str, display: str, changes: dict[str, Any]) -> str:
 
     The file is parsed in round-trip mode only to find where each top-level field starts; the
     changed field's lines are then replaced in the text by the new ``key: value`` rendered with
-    the same quoting style and the same trailing comment. ``None`` removes a field; a field that
-    is not there yet is appended at the end.
+    the same quoting (or flow) style, indentation, line endings and trailing comment. ``None``
+    removes a field; a field that is not there yet is appended at the end.
     """
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import LiteralScalarString
 
     doc = load_roundtrip(text, display)
+    if _one_line_mapping(doc):  # `{id: ..., title: ...}`: no line of its own to replace
+        for key, value in changes.items():
+            if value is None:
+                doc.pop(key, None)
+            else:
+                doc[key] = _styled_like(doc.get(key), value)
+        return dump_roundtrip(doc)
+    nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     for key, value in changes.items():
         starts = sorted(doc.lc.key(k)[0] for k in doc)
-        if isinstance(value, str) and "\n" in value:
-            value = LiteralScalarString(value if value.endswith("\n") else value + "\n")
-        old = doc.get(key) if key in doc else None
-        if key in doc and isinstance(old, str) and isinstance(value, str) and type(old) is not str:
-            if "\n" not in value and type(old) is not LiteralScalarString:
-                try:
-                    value = type(old)(value)
-                except Exception:
-                    pass
+        indent = " " * (doc.lc.key(next(iter(doc)))[1] if doc else 0)
+        comment: tuple[int, str] | None = None
         if key in doc:
+            value = _styled_like(doc[key], value)
             start = doc.lc.key(key)[0]
-            end = _value_end(lines, start, starts)
-            comment = _trailing_comment(doc, key) if end == start + 1 else ""
+            indent = " " * doc.lc.key(key)[1]
+            end = _value_end(lines, start, starts, doc.lc.key(key)[1], _is_block_scalar(doc[key]))
+            comment = _trailing_comment(doc, key) if end == start + 1 else None
         else:
+            value = _styled_like(None, value)
             start = end = len(lines)
-            comment = ""
             if lines and not lines[-1].endswith("\n"):
-                lines[-1] += "\n"
+                lines[-1] += nl
         if value is None:
             new_lines: list[str] = []
-            doc.pop(key, None)
         else:
             single = CommentedMap()
             single[key] = value
             rendered = dump_roundtrip(single)
-            new_lines = rendered.splitlines(keepends=True)
-            if comment and len(new_lines) == 1:
-                new_lines[0] = new_lines[0].rstrip("\n") + comment + "\n"
-            doc[key] = value
+            new_lines = [indent + line.rstrip("\n") + nl for line in rendered.splitlines()]
+            if comment is not None and len(new_lines) == 1:
+                column, note = comment
+                old_line = lines[start]
+                gap = column - len(old_line[:column].rstrip()) if old_line[column:column + 1] == "#" else 2
+                new_lines[0] = new_lines[0][: -len(nl)] + " " * max(gap, 1) + note + nl
         lines[start:end] = new_lines
         text = "".join(lines)
         doc = load_roundtrip(text, display)
@@ -317,37 +420,89 @@ def set_fields(text: str, display: str, changes: dict[str, Any]) -> str:
     return "".join(lines)
 
 
-def _value_end(lines: list[str], start: int, key_starts: list[int]) -> int:
+def _is_block_scalar(value: Any) -> bool:
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    return isinstance(value, LiteralScalarString | FoldedScalarString)
+
+
+def _one_line_mapping(doc: Any) -> bool:
+    """True when the record is a flow mapping or two top-level keys share a line."""
+    if getattr(doc, "fa", None) is not None and doc.fa.flow_style():
+        return True
+    key_lines = [doc.lc.key(k)[0] for k in doc]
+    return len(set(key_lines)) != len(key_lines)
+
+
+def _styled_like(old: Any, value: Any) -> Any:
+    """``value`` ready to dump in place of ``old``: multi-line text as a literal block, the
+    quoting of a replaced quoted scalar, the flow style of a replaced flow collection."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+    if isinstance(old, str) and isinstance(value, str) and type(old) is not str:
+        if type(old) is not LiteralScalarString:
+            try:
+                return type(old)(value)
+            except Exception:
+                return value
+        return value
+    flow = getattr(getattr(old, "fa", None), "flow_style", lambda: False)()
+    if flow and isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()
+        return seq
+    if flow and isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()):
+        mapping = CommentedMap(value)
+        mapping.fa.set_flow_style()
+        return mapping
+    return value
+
+
+def _value_end(lines: list[str], start: int, key_starts: list[int], key_col: int = 0,
+               block_scalar: bool = False) -> int:
     """The line after the last line that belongs to the top-level field starting at ``start``.
 
-    Continuation lines are indented, or are ``-`` items of a block sequence written at the
-    mapping's own indentation; blank lines and column-0 comments between fields stay where they
-    are.
+    Continuation lines are indented deeper than the key, or are ``-`` items of a block sequence
+    written at the key's own indentation. Blank lines and comment lines belong to the field only
+    when more of its lines follow them (or when they are the content of a block scalar), so
+    comments between fields stay where they are.
     """
     later = [k for k in key_starts if k > start]
     limit = later[0] if later else len(lines)
     end = start + 1
     for i in range(start + 1, limit):
-        line = lines[i]
-        stripped = line.strip()
+        line = lines[i].rstrip("\r\n")
+        stripped = line.lstrip(" \t")
+        depth = len(line) - len(stripped)
         if not stripped:
             continue
-        if line[0] in " \t" or line.startswith("- ") or line.rstrip("\r\n") == "-":
+        if stripped.startswith("#") and not (block_scalar and depth > key_col):
+            continue
+        if depth > key_col or (depth == key_col and (stripped.startswith("- ") or stripped == "-")):
             end = i + 1
             continue
         break
     return end
 
 
-def _trailing_comment(doc: Any, key: str) -> str:
-    """The end-of-line comment after a scalar field's value, with its leading spaces."""
+def _trailing_comment(doc: Any, key: str) -> tuple[int, str] | None:
+    """The end-of-line comment after a one-line field's value: its column and its text."""
     items = getattr(getattr(doc, "ca", None), "items", {})
     entry = items.get(key)
-    if not entry or len(entry) < 3 or entry[2] is None:
-        return ""
-    token = entry[2]
-    value = getattr(token, "value", "") or ""
-    first = value.split("\n", 1)[0]
-    if not first.lstrip().startswith("#"):
-        return ""
-    return "  " + first.lstrip() if not first.startswith(" ") else first
+    token = entry[2] if entry and len(entry) >= 3 else None
+    if token is None:
+        value = doc.get(key)
+        comment = getattr(getattr(value, "ca", None), "comment", None)  # flow collections
+        token = comment[0] if comment else None
+    if token is None:
+        return None
+    text = (getattr(token, "value", "") or "").split("\n", 1)[0].rstrip("\r").strip()
+    if not text.startswith("#"):
+        return None
+    column = getattr(token, "column", None)
+    if not isinstance(column, int):
+        column = getattr(getattr(token, "start_mark", None), "column", 0)
+    return (column if isinstance(column, int) else 0), text

@@ -77,7 +77,8 @@ def _parse_option(text: str) -> dict[str, str]:
 DECISION_FLAGS = {
     "owner": "--owner", "door": "--door", "context": "--context", "decision": "--decision",
     "rationale": "--rationale", "decided_on": "--decided-on", "expected_outcome": "--expected-outcome",
-    "title": "TITLE", "status": "--status",
+    "title": "TITLE", "status": "--status", "options": "--option (at least two)", "tags": "--tag",
+    "scope": "--scope", "review_by": "--review-by", "consequences": "--consequences", "narrative": "--narrative",
 }
 
 
@@ -151,20 +152,31 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
 
     interactive = is_interactive() and not no_input
     missing = edit.required_fields(kind, fields, log)
-    if missing and interactive and not use_editor:
-        for name in missing:
-            if name == "door":
-                fields["door"] = click.prompt("Door (one-way: hard to reverse; two-way: reversible)",
-                                              type=click.Choice(["one-way", "two-way"]))
-            elif name == "owner":
-                owners = [r.id for r in log.records() if r.kind is KINDS["owner"]]
-                fields["owner"] = log.resolve(click.prompt("Owner (handle)", default=owners[0] if len(owners) == 1 else None),
-                                              KINDS["owner"]).id
-            elif name in ("decided_on", "review_by"):
-                fields[name] = parse_date(click.prompt(name.replace("_", " ").capitalize(),
-                                                       default=edit.today().isoformat()), name)
-            else:
-                fields[name] = click.prompt(name.replace("_", " ").capitalize())
+    asked: set[str] = set()
+    while missing and interactive and not use_editor and missing[0] not in asked:
+        # one at a time: an answer can make more fields required (a one-way door needs options)
+        name = missing[0]
+        asked.add(name)
+        if name == "door":
+            fields["door"] = click.prompt("Door (one-way: hard to reverse; two-way: reversible)",
+                                          type=click.Choice(["one-way", "two-way"]))
+        elif name == "owner":
+            owners = [r.id for r in log.records() if r.kind is KINDS["owner"]]
+            fields["owner"] = log.resolve(click.prompt("Owner (handle)", default=owners[0] if len(owners) == 1 else None),
+                                          KINDS["owner"]).id
+        elif name in ("decided_on", "review_by"):
+            fields[name] = parse_date(click.prompt(name.replace("_", " ").capitalize(),
+                                                   default=edit.today().isoformat()), name)
+        elif name == "options":
+            weighed = list(fields.get("options") or [])
+            while len(weighed) < 2:
+                weighed.append(_parse_option(click.prompt(f"Option {len(weighed) + 1} weighed (TITLE[: WHY NOT])")))
+            fields["options"] = weighed
+        elif name in ("tags", "scope", "deciders", "consulted", "supersedes", "related"):
+            fields[name] = [v.strip() for v in click.prompt(name.capitalize() + " (comma-separated)").split(",")
+                            if v.strip()]
+        else:
+            fields[name] = click.prompt(name.replace("_", " ").capitalize())
         missing = edit.required_fields(kind, fields, log)
     if use_editor:
         fields.setdefault("id", ids.mint("D", set(log.by_id())))
@@ -192,10 +204,6 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
     elif missing:
         flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
         raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} (or run on a terminal to be prompted)")
-    record = edit.create(log, kind, fields)
-    for old in old_records:
-        log.invalidate()
-        edit.supersede(log, log.resolve(old.id or ""), log.resolve(record.id or ""))
-        record = log.resolve(record.id or "")
+    record = edit.create(log, kind, fields, supersedes=old_records)
     _announce(record, fmt)
     return 0

@@ -16,6 +16,10 @@ def schema(kind: str | None, out_dir: str | None, check: bool) -> int:
     from declog.kinds import KINDS, kind_named
 
     if out_dir is None:
+        if check:
+            from declog.errors import UsageError
+
+            raise UsageError("--check compares files on disk: give the folder, e.g. `declog schema --out schemas --check`")
         name = kind_named(kind).name if kind else "decision"
         click.echo(schemas.render(name), nl=False)
         return 0

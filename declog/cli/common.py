@@ -62,7 +62,10 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
                                 [p.format() for p in problems])
         last_bad = body
         header = marker + "this record is not valid yet; fix these and save (nothing has been saved):\n"
-        header += "".join(f"{marker}  {p.format()}\n" for p in problems)
+        offset = 1 + len(problems)  # positions as seen in the re-opened text, below these lines
+        for p in problems:
+            what = f"{p.field}: {p.message}" if p.field else p.message
+            header += f"{marker}  line {p.line + offset}, column {p.column}: {what}\n"
         text = header + body
 
 

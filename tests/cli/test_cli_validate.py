@@ -1,0 +1,47 @@
+"""declog validate: the command (the checks themselves are in tests/test_validate.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import new_decision
+
+
+def test_a_fresh_log_is_valid(log_repo: Path, run) -> None:
+    new_decision(run, log_repo)
+    res = run(log_repo, "validate")
+    assert (res.exit_code, res.stdout, res.stderr) == (0, "", "ok: 2 records checked\n")
+
+
+def test_problems_are_listed_one_per_line_and_exit_1(log_repo: Path, run) -> None:
+    did = new_decision(run, log_repo)
+    (path,) = (log_repo / "decisions").glob(f"{did}-*.yaml")
+    path.write_text(path.read_text().replace("owner: alice", "owner: ghost") + "colour: red\n")
+    (log_repo / "decisions" / "broken.yaml").write_text("title: [x\n")
+    res = run(log_repo, "validate")
+    assert res.exit_code == 1
+    rel = path.relative_to(log_repo).as_posix()
+    lines = res.stdout.splitlines()
+    assert lines == [
+        f"{rel}:5:1: owner: unknown owner 'ghost': add it with `declog new owner ghost --name ...`",
+        f"{rel}:8:1: colour: unknown field (not part of a decision record; check the spelling)",
+        lines[2],
+    ]
+    assert lines[2].startswith("decisions/broken.yaml:2:1: malformed YAML: ")
+    assert res.stderr == "3 problem(s) in 3 records checked\n"
+    body = json.loads(run(log_repo, "validate", "--format", "json").stdout)
+    assert [(p["path"], p["line"], p["column"], p["field"], p["code"]) for p in body["problems"]] == [
+        (rel, 5, 1, "owner", "reference"), (rel, 8, 1, "colour", "unknown-field"),
+        ("decisions/broken.yaml", 2, 1, "", "file")]
+
+
+def test_validate_only_some_paths(log_repo: Path, run) -> None:
+    good = new_decision(run, log_repo, "Good")
+    (log_repo / "decisions" / "broken.yaml").write_text("title: [x\n")
+    (path,) = (log_repo / "decisions").glob(f"{good}-*.yaml")
+    res = run(log_repo, "validate", str(path))
+    assert (res.exit_code, res.stdout) == (0, "")
+    assert res.stderr == "ok: 1 record checked\n"
+    res = run(log_repo, "validate", "decisions/broken.yaml", str(path))
+    assert res.exit_code == 1 and res.stdout.startswith("decisions/broken.yaml:2:1:")
