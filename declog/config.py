@@ -33,6 +33,8 @@ class Config:
     required: dict[str, list[str]] = field(default_factory=dict)
     trailer: str = "Decision"
     max_file_bytes: int = 256 * 1024
+    # decision fields that `validate --against` refuses to see rewritten once accepted (empty: off)
+    protect_accepted: tuple[str, ...] = ()
 
     @property
     def root_dir(self) -> Path:
@@ -98,7 +100,7 @@ def load(start: Path) -> Config:
 def parse(repo: Path, data: dict[str, Any]) -> Config:
     from declog.kinds import KINDS
 
-    known = {"version", "root", "required", "trailer", "max_file_bytes"}
+    known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -122,4 +124,12 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     max_bytes = data.get("max_file_bytes", 256 * 1024)
     if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or not 1024 <= max_bytes <= 16 * 1024 * 1024:
         raise UsageError(f"{CONFIG_NAME}: max_file_bytes must be a whole number from 1024 to 16777216")
-    return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes)
+    protect = data.get("protect_accepted", False)
+    if protect is True:
+        protect = ["context", "decision", "rationale", "options", "door"]
+    elif protect is False or protect is None:
+        protect = []
+    if not isinstance(protect, list) or not all(isinstance(f, str) for f in protect):
+        raise UsageError(f"{CONFIG_NAME}: protect_accepted must be true, false or a list of decision fields")
+    return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes,
+                  protect_accepted=tuple(protect))

@@ -5,15 +5,16 @@ for operations that validate before they write.
 
 from __future__ import annotations
 
+import json
 import os
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from declog import config as config_mod
 from declog import ids, yamlio
-from declog.cache import ParseCache, blob_oid, stat_of
+from declog.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
 from declog.errors import RecordFileError, RecordNotFound, UsageError
 from declog.kinds import KINDS, Kind, kind_for_path
 
@@ -31,13 +32,69 @@ class Record:
     data: dict[str, Any] | None = None  # JSON-compatible (dates as ISO strings)
     error: RecordFileError | None = None
     typed: dict[str, Any] | None = field(default=None, repr=False)  # as parsed, when freshly read
+    # ``data`` without the prose fields (declog.cache.HEAVY_FIELDS): all that a light record
+    # (see Log.light_records) carries, and all that cross-record checks read. A light record
+    # from the cache holds it as JSON text (``light_json``, decoded on first use), with its ID
+    # beside it (``cached_id``).
+    light: dict[str, Any] | None = field(default=None, repr=False)
+    light_json: str | None = field(default=None, repr=False)
+    cached_id: str | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str | None:
-        if self.data is None:
+        if self.data is not None:
+            source = self.data
+        elif self.light is None and self.light_json is not None:
+            return self.cached_id
+        elif self.light is not None:
+            source = self.light
+        else:
             return None
-        value = self.data.get(self.kind.id_field)
+        value = source.get(self.kind.id_field)
         return value if isinstance(value, str) else None
+
+    @property
+    def links(self) -> dict[str, Any]:
+        """The fields other records can point at or from: ``data`` without its prose."""
+        if self.light is None:
+            if self.light_json is not None:
+                self.light = json.loads(self.light_json)["data"]
+            elif self.data is not None:
+                self.light = {k: v for k, v in self.data.items() if k not in HEAVY_FIELDS}
+            else:
+                return {}
+        return self.light
+
+    def link(self, name: str) -> Any:
+        """``links.get(name)``, without decoding a light record whose JSON has no such field."""
+        if self.light is None and self.light_json is not None and f'"{name}":' not in self.light_json:
+            return None
+        return self.links.get(name)
+
+    def mentions(self, values: set[str], needles: Sequence[str]) -> bool:
+        """True when a field of :attr:`links`, an item of a list in it or a value of a mapping
+        in such a list is one of ``values``. ``needles`` are the values as JSON
+        (``json.dumps``): a light record that has not been decoded is searched as text, and
+        cannot mention a value whose JSON does not occur in it."""
+        text = self.light_json
+        if self.light is None and text is not None:
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                return False
+        for value in self.links.values():
+            if isinstance(value, str):
+                if value in values:
+                    return True
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        if item in values:
+                            return True
+                    elif isinstance(item, dict) and any(isinstance(v, str) and v in values for v in item.values()):
+                        return True
+        return False
 
     @property
     def title(self) -> str:
@@ -62,6 +119,7 @@ class Log:
         self.config = cfg
         self.repo = cfg.repo
         self._records: list[Record] | None = None
+        self._light: list[Record] | None = None
         gdir = config_mod.git_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self.cache = ParseCache(gdir / "declog" / "parse-cache.sqlite" if gdir else None, identity)
@@ -73,7 +131,7 @@ class Log:
     # -- paths -----------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.repo.resolve()).as_posix()
+            return _unfollowed(path).relative_to(self.repo.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -86,7 +144,7 @@ class Log:
     def kind_of(self, path: Path) -> Kind | None:
         """The kind of the file at ``path``, or None when it is not inside the log root."""
         try:
-            parts = path.resolve().relative_to(self.config.root_dir.resolve()).parts
+            parts = _unfollowed(path).relative_to(self.config.root_dir.resolve()).parts
         except ValueError:
             return None
         if not parts or not parts[-1].endswith(RECORD_SUFFIXES) or any(p.startswith(".") for p in parts):
@@ -123,11 +181,83 @@ class Log:
     def records(self) -> list[Record]:
         """All records of the log, read once per Log (through the parse cache)."""
         if self._records is None:
-            files = self.record_files()
-            self._records = [self.read(p) for p in files]
-            self.cache.forget_missing({r.path for r in self._records})
-            self.cache.save()
+            self._records = self._read_all(light=False)
         return self._records
+
+    def light_records(self) -> list[Record]:
+        """All records, for checks across records. Records served from the cache carry only
+        ``light`` (their data without prose, see :attr:`Record.links`), which is far cheaper to
+        load than whole records; records read afresh carry everything. A subclass that overrides
+        :meth:`records` gets those."""
+        if self._records is not None or type(self).records is not Log.records:
+            return self.records()
+        if self._light is None:
+            self._light = self._read_all(light=True)
+        return self._light
+
+    def _read_all(self, light: bool) -> list[Record]:
+        out = []
+        cache = self.cache
+        with quiet_gc():
+            for rel, kind, path, st in self._scan():
+                if rel is None or kind is None or st is None:
+                    out.append(self.read(Path(path)))
+                    continue
+                oid = cache.trusted_oid(rel, st)  # the common case, without the detour through _read_stat
+                record = None if oid is None else self._cached(rel, kind, oid, light)
+                out.append(record or self._read_stat(rel, kind, path, st, light))
+            cache.forget_missing({r.path for r in out})
+            cache.save()
+            settle_gc()
+        return out
+
+    def _scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
+        """The files of :meth:`record_files`, in the same order, each with its path relative to
+        the repository, its kind and its stat data, taken from the directory walk instead of
+        resolving every path. Symlinks, vanished files and a root outside the repository come
+        back without them, for :meth:`read` to handle."""
+        root = self.config.root_dir
+        if not root.is_dir():
+            return []
+        try:
+            prefix: str | None = root.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            prefix = None
+        # (sort key, rel, kind, path, stat): keys join the parts with NUL, which sorts exactly as
+        # comparing the paths part by part (as sorting Path objects does)
+        found: list[tuple[str, str | None, Kind | None, str, os.stat_result | None]] = []
+        stack: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+        while stack:
+            folder, parts = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            kind = kind_for_path((*parts, "-")) or KINDS["decision"]
+            key_prefix = "".join(p + "\x00" for p in parts)
+            rel_prefix = "".join(p + "/" for p in parts)
+            if prefix and prefix != ".":
+                rel_prefix = f"{prefix}/{rel_prefix}"
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, (*parts, name)))
+                    continue
+                if not name.endswith(RECORD_SUFFIXES):
+                    continue
+                if entry.is_file(follow_symlinks=False) and prefix is not None:
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        found.append((key_prefix + name, None, None, entry.path, None))
+                        continue
+                    found.append((key_prefix + name, rel_prefix + name, kind, entry.path, st))
+                elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    found.append((key_prefix + name, None, None, entry.path, None))
+        found.sort(key=lambda item: item[0])
+        return [item[1:] for item in found]
 
     def read(self, path: Path, kind: Kind | None = None) -> Record:
         """Read one record file (cache first). Problems become ``Record.error``, never raised."""
@@ -143,25 +273,48 @@ class Log:
             return Record(rel, kind, "", error=exc)
         except OSError as exc:
             return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
-        stat = stat_of(st)
+        return self._read_stat(rel, kind, path, st, light=False)
+
+    def _read_stat(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool) -> Record:
+        stat: Stat = stat_of(st)
         oid = self.cache.oid_for(rel, stat)
-        if oid is not None and oid in self.cache.blobs:
-            return self._from_entry(rel, kind, oid, self.cache.blobs[oid])
+        if oid is not None:
+            cached = self._cached(rel, kind, oid, light)
+            if cached is not None:
+                return cached
         if st.st_size > self.config.max_file_bytes:
             err = RecordFileError(rel, f"file is {st.st_size} bytes, over the {self.config.max_file_bytes}-byte limit for a record")
             return Record(rel, kind, "", error=err)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                raw = handle.read()
         except OSError as exc:
             return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
         oid = blob_oid(raw)
         self.cache.remember_file(rel, stat, oid)
-        cached = self.cache.blobs.get(oid)
+        cached = self._cached(rel, kind, oid, light)
         if cached is not None:
-            return self._from_entry(rel, kind, oid, cached)
+            return cached
         record = self.parse_bytes(rel, kind, oid, raw)
         self.cache.remember_blob(oid, self._entry_of(record))
         return record
+
+    def _cached(self, rel: str, kind: Kind, oid: str, light: bool) -> Record | None:
+        if light:
+            row = self.cache.light(oid)
+            if row is None:
+                return None
+            text, rid, handle = row
+            if text.startswith('{"data":') and kind.id_field in ("id", "handle"):
+                return Record(rel, kind, oid, light_json=text, cached_id=rid if kind.id_field == "id" else handle)
+            entry = json.loads(text)
+        else:
+            entry = self.cache.blobs.get(oid)
+            if entry is None:
+                return None
+        if "data" in entry and light:
+            return Record(rel, kind, oid, light=entry["data"])
+        return self._from_entry(rel, kind, oid, entry)
 
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
         """Parse record content (no cache)."""
@@ -230,10 +383,17 @@ class Log:
         """Replace (or create) ``path`` atomically: a temp file in the same folder, fsync,
         then ``os.replace``. On any failure the old file is untouched and no temp file stays."""
         atomic_write(path, text, create=create, repo=self.repo)
-        self._records = None
+        self._records = self._light = None
 
     def invalidate(self) -> None:
-        self._records = None
+        self._records = self._light = None
+
+
+def _unfollowed(path: Path) -> Path:
+    """``path`` made absolute with its folders resolved, but not the file itself: a symlinked
+    record keeps its own place (and name) in the log."""
+    absolute = path.absolute()
+    return absolute.parent.resolve() / absolute.name
 
 
 def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
@@ -253,6 +413,8 @@ def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | No
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # here: reading the log should not pay for importing it
+
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -9,13 +9,15 @@ reported: those in the given files and those that point at them.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from declog import yamlio
+from declog.cache import quiet_gc
 from declog.kinds import KINDS, Kind
 from declog.store import Log, Record
 
@@ -113,13 +115,20 @@ def _located(text: str | None, path: str, problems: list[tuple[tuple[Any, ...], 
     return issues
 
 
-def check_record(log: Log, record: Record) -> list[Issue]:
-    """File-level problems of one record (cached by OID and kind)."""
+def _problem_key(record: Record) -> str:
+    return f"{record.kind.name}:{record.oid}"
+
+
+def check_record(log: Log, record: Record, known: dict[str, list[Any]] | None = None) -> list[Issue]:
+    """File-level problems of one record (cached by OID and kind; ``known`` holds cached rows
+    already fetched for a batch of records)."""
     if record.error is not None:
         err = record.error
         return [Issue(record.path, err.line or 1, err.column or 1, "", err.problem, "file")]
-    key = f"{record.kind.name}:{record.oid}"
-    cached = log.cache.problems.get(key)
+    key = _problem_key(record)
+    if known is None:
+        known = log.cache.problems_for([key])
+    cached = known.get(key)
     if cached is not None:
         return [Issue(record.path, *row) for row in cached]
     typed = record.typed
@@ -149,13 +158,23 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
-    """Problems that need more than one record: ``(record, loc, message, code, related_paths)``."""
+def cross_problems(records: Sequence[Record], focus: Collection[str] | None = None,
+                   ) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
+    """Problems that need more than one record: ``(record, loc, message, code, related_paths)``.
+
+    Reads only :attr:`Record.links` (a record's fields without prose), so that light records
+    served from the cache give the same answers as freshly parsed ones. With ``focus`` (paths),
+    the records outside it that do not mention the ID of a record inside it are not examined
+    (apart from supersede cycles): none of their problems is in or points at a focused file."""
     out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]] = []
     by_id: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         if r.id is not None:
             by_id[r.id].append(r)
+    focus_ids: set[str] = set()
+    if focus is not None:
+        focus_ids = {rid for r in records if r.path in focus and (rid := r.id) is not None}
+    needles = [json.dumps(i) for i in focus_ids]
     for rid, group in by_id.items():
         if len(group) > 1:
             for r in group:
@@ -178,7 +197,7 @@ def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, .
             out.append((r, loc, f"unknown owner '{handle}': add it with `declog new owner {handle} --name ...`",
                         "reference", set()))
             return
-        data = target.data or {}
+        data = target.links
         if accountable and data.get("kind") == "team":
             lead = data.get("lead")
             hint = f"name its lead, {lead}" if isinstance(lead, str) else "name one person"
@@ -189,12 +208,14 @@ def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, .
                         "ownership", {target.path}))
 
     for r in records:
-        data = r.data or {}
+        if focus is not None and r.path not in focus and not (focus_ids and r.mentions(focus_ids, needles)):
+            continue
+        data = r.links
         if r.kind is owner_kind:
             team = data.get("team")
             if isinstance(team, str):
                 t = one(team)
-                if t is None or t.kind is not owner_kind or (t.data or {}).get("kind") != "team":
+                if t is None or t.kind is not owner_kind or t.links.get("kind") != "team":
                     out.append((r, ("team",), f"'{team}' is not a team in this log", "reference",
                                 {t.path} if t else set()))
             lead = data.get("lead")
@@ -223,7 +244,7 @@ def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, .
             old = one(old_id)
             if old is None or old.kind is not decision_kind:
                 out.append((r, ("supersedes", i), f"'{old_id}' does not resolve to any decision", "reference", set()))
-            elif (old.data or {}).get("superseded_by") != r.id:
+            elif old.links.get("superseded_by") != r.id:
                 out.append((r, ("supersedes", i),
                             f"one-sided link: {old_id} does not say `superseded_by: {r.id}` "
                             f"(run `declog supersede {old_id} {r.id}`)", "link", {old.path}))
@@ -232,7 +253,7 @@ def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, .
             new = one(new_id)
             if new is None or new.kind is not decision_kind:
                 out.append((r, ("superseded_by",), f"'{new_id}' does not resolve to any decision", "reference", set()))
-            elif r.id not in _as_list((new.data or {}).get("supersedes")):
+            elif r.id not in _as_list(new.links.get("supersedes")):
                 out.append((r, ("superseded_by",),
                             f"one-sided link: {new_id} does not list {r.id} in `supersedes` "
                             f"(run `declog supersede {r.id} {new_id}`)", "link", {new.path}))
@@ -242,14 +263,15 @@ def cross_problems(records: Sequence[Record]) -> list[tuple[Record, tuple[Any, .
 
 def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
     edges: dict[str, list[str]] = {}
+    decision_kind = KINDS["decision"]
     for r in records:
-        if r.kind is KINDS["decision"] and r.id:
-            edges[r.id] = [x for x in _as_list((r.data or {}).get("supersedes")) if isinstance(x, str) and x in by_id]
+        if r.kind is decision_kind and (rid := r.id):
+            edges[rid] = [x for x in _as_list(r.link("supersedes")) if isinstance(x, str) and x in by_id]
     out = []
     state: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
-    for start in edges:
-        if state.get(start):
+    for start, first in edges.items():
+        if not first or state.get(start):  # a decision that supersedes nothing is on no cycle
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
         path: list[str] = []
@@ -284,7 +306,12 @@ def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[t
 
 def validate(log: Log, paths: Sequence[Path] | None = None) -> Report:
     """Check the log. With ``paths``, report only problems in or pointing at those files."""
-    records = log.records()
+    with quiet_gc():
+        return _validate(log, paths)
+
+
+def _validate(log: Log, paths: Sequence[Path] | None) -> Report:
+    records = log.light_records()
     if paths:
         wanted = {log.rel(p) for p in paths}
         targets = [r for r in records if r.path in wanted]
@@ -292,10 +319,11 @@ def validate(log: Log, paths: Sequence[Path] | None = None) -> Report:
         wanted = None
         targets = list(records)
     report = Report(checked=len(targets))
+    known = log.cache.problems_for(_problem_key(r) for r in targets if r.error is None)
     for record in targets:
-        report.issues.extend(check_record(log, record))
+        report.issues.extend(check_record(log, record, known))
     texts: dict[str, str | None] = {}
-    for record, loc, message, code, related in cross_problems(records):
+    for record, loc, message, code, related in cross_problems(records, wanted):
         if wanted is not None and record.path not in wanted and not (related & wanted):
             continue
         if record.path not in texts:

@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "supersede": ("declog.cli.cmd_supersede:supersede", "Replace decision OLD by NEW, linking both sides."),
     "validate": ("declog.cli.cmd_validate:validate", "Check records: schema, references, lifecycle."),
     "schema": ("declog.cli.cmd_schema:schema", "Write the JSON Schemas of every record kind."),
+    "history": ("declog.cli.cmd_history:history", "Every change to a record, field by field, and its linked commits."),
+    "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
+    "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
+    "retro": ("declog.cli.cmd_retro:retro", "What was decided, changed, superseded or rejected in a window."),
+    "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
+                         "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }
 
 

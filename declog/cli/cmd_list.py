@@ -7,7 +7,8 @@ from declog.render import LIST_FORMATS
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog list\n  declog list --status accepted --tag storage\n"
-               "  declog list owners --format json\n  declog list --owner alice --format csv > mine.csv")
+               "  declog list owners --format json\n  declog list --owner alice --format csv > mine.csv\n"
+               "  declog list --at main@{2026-03-01}   # what the log said then")
 @click.argument("kind", required=False, default="decisions", metavar="[KIND]")
 @click.option("--status", multiple=True, help="Only this status (repeatable).")
 @click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).")
@@ -16,14 +17,19 @@ from declog.render import LIST_FORMATS
 @click.option("--since", metavar="DATE", default=None, help="Only decisions decided on or after DATE.")
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True,
               help="table for people; json, csv, markdown or ids for tools.")
+@click.option("--at", "at", metavar="REF", default=None, help="List the records as of this commit, branch or tag.")
 def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple[str, ...],
-          door: str | None, since: str | None, fmt: str) -> int:
+          door: str | None, since: str | None, fmt: str, at: str | None) -> int:
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
     from declog import render
     from declog.kinds import kind_named
     from declog.query import Filters, parse_date, select
 
     log = open_log()
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
     selected_kind = None if kind == "all" else kind_named(kind)
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)

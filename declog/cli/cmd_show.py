@@ -5,23 +5,55 @@ import click
 from declog.cli.common import format_option, open_log, out
 
 
-@click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice")
+@click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice\n"
+               "  declog show D-7k3m9q --at v1.2   # as of a tag, branch or commit")
 @click.argument("record_id", metavar="ID")
 @format_option(("text", "json", "yaml"), "text")
-def show(record_id: str, fmt: str) -> int:
-    """Show one record: every field, by ID, handle or unique prefix."""
+@click.option("--at", "at", metavar="REF", default=None, help="Show the record as of this commit, branch or tag.")
+def show(record_id: str, fmt: str, at: str | None) -> int:
+    """Show one record: every field, by ID, handle or unique prefix, and what git knows
+    (created by and when, decided, last changed, linked commits)."""
     from declog import render
 
     log = open_log()
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
     record = log.resolve(record_id)
     if record.error is not None:
         from declog.errors import RecordFileError
 
         raise RecordFileError(record.path, record.error.problem, record.error.line, record.error.column)
-    if fmt == "json":
-        render.record_json(record, out())
-    elif fmt == "yaml":
+    if fmt == "yaml":
         click.echo(log.text_of(record), nl=False)
+        return 0
+    facts = _git_facts(log, record, at)
+    if fmt == "json":
+        render.record_json(record, out(), git=facts)
     else:
+        from declog.render_history import git_facts_text
+
         render.record_text(record, out())
+        if facts is not None:
+            git_facts_text(facts, out())
     return 0
+
+
+def _git_facts(log: object, record: object, at: str | None) -> dict[str, object] | None:
+    from declog.errors import GitError
+    from declog.history import History
+    from declog.render_history import git_facts
+
+    try:
+        hist = History(log, at)  # type: ignore[arg-type]
+    except GitError:
+        return None
+    try:
+        rh = hist.record(record.id, work=at is None)  # type: ignore[attr-defined]
+        created = rh.created.revision if rh.created else None
+        changed = rh.last_changed.revision if rh.last_changed else None
+        decided = rh.decided.revision if rh.decided else None
+        return git_facts(created, changed, len(rh.linked), bool(rh.work), decided)
+    finally:
+        hist.close()

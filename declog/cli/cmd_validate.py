@@ -8,10 +8,14 @@ from declog.cli.common import format_option, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog validate\n  declog validate decisions/D-7k3m9q-use-postgres.yaml\n"
-               "  declog validate --format json | jq .problems")
+               "  declog validate --format json | jq .problems\n"
+               "  declog validate --against origin/main   # in CI or at pre-push")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False), metavar="[PATH...]")
 @format_option(("text", "json"), "text")
-def validate(paths: tuple[str, ...], fmt: str) -> int:
+@click.option("--against", "against", metavar="REF", default=None,
+              help="Also check against the branch this one merges into: IDs it took since the fork, "
+                   "records deleted here that it still has, rewritten accepted decisions.")
+def validate(paths: tuple[str, ...], fmt: str, against: str | None) -> int:
     """Check records: YAML, schema, unknown fields, lifecycle, required fields, duplicate IDs,
     references and supersede links. Prints path:line:col: field: message per problem.
 
@@ -23,6 +27,11 @@ def validate(paths: tuple[str, ...], fmt: str) -> int:
 
     log = open_log()
     report = run(log, [Path(p) for p in paths] or None)
+    if against is not None:
+        from declog.against import against as check_against
+
+        report.issues.extend(check_against(log, against))
+        report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
     if fmt == "json":
         render.report_json(report, out())
     else:

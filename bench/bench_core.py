@@ -1,0 +1,123 @@
+"""Core figures: startup, the pre-commit hook on a handful of changed records, whole-log
+validation beside check-jsonschema, and listing.
+
+Targets (docs: PRODUCT.md, "Quality bars"): ``declog --help`` under 150 ms; the hook on 5 changed
+records of a 10,000-decision log under 300 ms; whole-log validation no slower than
+check-jsonschema on the same files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import generate
+from common import OUT, Report, child_env, time_command, tool
+
+HELP_UNDER_MS = 150
+HOOK_UNDER_MS = 300
+HOOK_SIZE = 10000  # the hook target is set on this log size
+CHANGED = 5
+
+
+def _label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _schema_file() -> Path:
+    """The decision JSON Schema as declog exports it (what ``schemas/`` commits)."""
+    path = OUT / "decision.schema.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = subprocess.run([tool("declog"), "schema", "decision"], check=True, capture_output=True, text=True).stdout
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _drop_cache(repo: Path) -> None:
+    shutil.rmtree(repo / ".git" / "declog", ignore_errors=True)
+
+
+def _settle(repo: Path, paths: list[str]) -> None:
+    """Wait until the newest record is older than the cache's racy window (2 s), as in any
+    repository that was not written a moment ago; otherwise those files are always re-hashed."""
+    newest = max((repo / p).stat().st_mtime for p in paths)
+    wait = newest + 2.5 - time.time()
+    if wait > 0:
+        time.sleep(wait)
+
+
+def startup(report: Report) -> None:
+    report.section("Startup")
+    floor = time_command([sys.executable, "-c", "pass"], reps=report.reps(20), warmup=2)
+    report.measure("python -c pass (interpreter floor)", floor)
+    helped = time_command([tool("declog"), "--help"], reps=report.reps(20), warmup=2)
+    report.measure("declog --help", helped, under_ms=HELP_UNDER_MS)
+    version = time_command([tool("declog"), "--version"], reps=report.reps(10), warmup=1)
+    report.measure("declog --version", version)
+
+
+def whole_log(report: Report, n: int, repo: Path, paths: list[str], schema: Path) -> None:
+    label = _label(n)
+    big = n >= 5000
+    declog = tool("declog")
+    cold = time_command([declog, "validate"], repo, reps=report.reps(3 if big else 5),
+                        before=lambda _i: _drop_cache(repo))
+    cold_r = report.measure("validate whole log, cold (no .git/declog)", cold, log=label)
+    cjs = time_command([tool("check-jsonschema"), "--schemafile", str(schema), *paths], repo,
+                       reps=report.reps(3 if big else 5))
+    cjs_r = report.measure("check-jsonschema, same decision files", cjs, log=label,
+                           note=f"{len(paths)} decision files (owners are not decisions)")
+    report.ratio("validate cold / check-jsonschema", cold_r, cjs_r, log=label, at_most=1.0)
+    warm = time_command([declog, "validate"], repo, reps=report.reps(5), warmup=1)
+    warm_r = report.measure("validate whole log, warm cache", warm, log=label)
+    report.ratio("validate warm / check-jsonschema", warm_r, cjs_r, log=label, at_most=1.0)
+    listed = time_command([declog, "list", "--format", "json"], repo, reps=report.reps(5), warmup=1)
+    report.measure("list --format json, warm cache", listed, log=label)
+    listed_cold = time_command([declog, "list", "--format", "json"], repo, reps=report.reps(3 if big else 5),
+                               before=lambda _i: _drop_cache(repo))
+    report.measure("list --format json, cold", listed_cold, log=label)
+
+
+def hook(report: Report, n: int, repo: Path, paths: list[str]) -> None:
+    """What a pre-commit run costs: 5 records just edited, the cache warm from an earlier run."""
+    label = _label(n)
+    declog = tool("declog")
+    step = len(paths) // CHANGED
+    chosen = [paths[i * step + step // 2] for i in range(CHANGED)]
+    originals = {p: (repo / p).read_bytes() for p in chosen}
+
+    def edit(rev: int) -> None:
+        for p, raw in originals.items():
+            lines = raw.decode("utf-8").splitlines(keepends=True)
+            for i, line in enumerate(lines):
+                if line.startswith("title: "):
+                    lines[i] = f"{line.rstrip()} (revision {rev})\n"
+                    break
+            (repo / p).write_text("".join(lines), encoding="utf-8")
+
+    try:
+        subprocess.run([declog, "validate"], cwd=repo, check=True, capture_output=True, env=child_env())  # warm cache
+        changed = time_command([declog, "validate", *chosen], repo, reps=report.reps(9), warmup=1, before=edit)
+        report.measure(f"hook: validate {CHANGED} changed records, warm", changed, log=label,
+                       under_ms=HOOK_UNDER_MS if n == HOOK_SIZE else None)
+        again = time_command([declog, "validate", *chosen], repo, reps=report.reps(9), warmup=1)
+        report.measure(f"hook: validate {CHANGED} records again (unchanged)", again, log=label)
+    finally:
+        for p, raw in originals.items():
+            (repo / p).write_bytes(raw)
+
+
+def run(report: Report) -> None:
+    startup(report)
+    schema = _schema_file()
+    for n in report.sizes:
+        report.section(f"Log of {n:,} decisions and {generate.OWNER_COUNT} owners")
+        started = time.perf_counter()
+        repo, paths = generate.log_for(n)
+        print(f"  (log ready in {time.perf_counter() - started:.1f} s: {repo})", flush=True)
+        _settle(repo, paths)
+        whole_log(report, n, repo, paths, schema)
+        hook(report, n, repo, paths)

@@ -1,0 +1,185 @@
+"""What every benchmark module shares: timing whole processes and the report.
+
+A benchmark module is ``bench/bench_NAME.py`` with a ``run(report: Report) -> None`` function;
+``bench/run.py`` finds and runs them all. Inside, time commands with :func:`time_command` and
+record figures with :meth:`Report.measure` (and :meth:`Report.ratio`); the report prints each
+row as it comes, a summary at the end, and writes ``bench/out/results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+VENV_BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A console script of the benchmark's virtualenv (``declog``, ``check-jsonschema``)."""
+    return str(VENV_BIN / name)
+
+
+def child_env() -> dict[str, str]:
+    """The environment of timed processes: bytecode is cached (under ``bench/out/pycache``) as in
+    any installed copy, even where the caller sets PYTHONDONTWRITEBYTECODE; otherwise every run
+    would compile declog from source and startup figures would mean nothing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME")}
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    return env
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    max_rss_kb: int
+
+
+def run_once(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+             stdout: Any = subprocess.DEVNULL) -> Run:
+    """Run a process to completion; wall time from spawn to reap, and its own peak RSS."""
+    env = env if env is not None else child_env()
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=stdout, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(elapsed, proc.returncode, int(usage.ru_maxrss))
+
+
+@dataclass
+class Timing:
+    samples: list[float]  # seconds
+    max_rss_kb: int
+    returncodes: list[int]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
+
+
+def time_command(argv: Sequence[str], cwd: Path | None = None, *, reps: int, warmup: int = 0,
+                 before: Callable[[int], None] | None = None, expect: Sequence[int] | None = (0,),
+                 env: dict[str, str] | None = None) -> Timing:
+    """Run ``argv`` ``warmup`` + ``reps`` times; ``before(i)`` runs (untimed) before each run."""
+    samples, codes, rss = [], [], 0
+    for i in range(warmup + reps):
+        if before is not None:
+            before(i)
+        r = run_once(argv, cwd, env)
+        if expect is not None and r.returncode not in expect:
+            raise RuntimeError(f"{' '.join(argv[:3])} … exited {r.returncode} in {cwd} (expected {list(expect)})")
+        if i >= warmup:
+            samples.append(r.seconds)
+            codes.append(r.returncode)
+            rss = max(rss, r.max_rss_kb)
+    return Timing(samples, rss, codes)
+
+
+@dataclass
+class Result:
+    name: str
+    log: str  # "" or "1k", "10k" …
+    median_ms: float
+    min_ms: float
+    samples_ms: list[float]
+    max_rss_mb: float | None = None
+    target: str = ""  # human text, e.g. "< 150 ms"
+    met: bool | None = None  # None: no target
+    unit: str = "ms"
+    note: str = ""
+
+
+@dataclass
+class Report:
+    """Collects figures, prints them as they are measured, and writes them as JSON."""
+
+    scale: float = 1.0  # repetition multiplier (``--quick`` lowers it)
+    sizes: tuple[int, ...] = (1000, 10000)
+    environment: dict[str, Any] = field(default_factory=dict)
+    results: list[Result] = field(default_factory=list)
+    _header_done: bool = False
+
+    def reps(self, n: int) -> int:
+        return max(1, round(n * self.scale))
+
+    def env(self, key: str, value: Any) -> None:
+        self.environment[key] = value
+        print(f"  {key:<24} {value}", flush=True)
+
+    def section(self, title: str) -> None:
+        print(f"\n== {title}", flush=True)
+        self._header_done = False
+
+    def _row(self, r: Result) -> None:
+        if not self._header_done:
+            print(f"  {'benchmark':<46} {'log':>4} {'median':>10} {'min':>10} {'n':>3} {'peak RSS':>9}  "
+                  f"{'target':<14} status", flush=True)
+            self._header_done = True
+        status = "" if r.met is None else ("MET" if r.met else "NOT MET")
+        rss = f"{r.max_rss_mb:.0f} MB" if r.max_rss_mb else ""
+        print(f"  {r.name:<46} {r.log:>4} {_fmt(r.median_ms, r.unit):>10} {_fmt(r.min_ms, r.unit):>10} "
+              f"{len(r.samples_ms):>3} {rss:>9}  {r.target:<14} {status}".rstrip(), flush=True)
+        if r.note:
+            print(f"  {'':<46}      ↳ {r.note}", flush=True)
+
+    def measure(self, name: str, timing: Timing, *, log: str = "", under_ms: float | None = None,
+                note: str = "") -> Result:
+        """Record a timing; with ``under_ms`` the median must be below it."""
+        median = timing.median * 1000
+        r = Result(name, log, median, timing.best * 1000, [s * 1000 for s in timing.samples],
+                   timing.max_rss_kb / 1024 if timing.max_rss_kb else None,
+                   f"< {under_ms:g} ms" if under_ms is not None else "",
+                   (median < under_ms) if under_ms is not None else None, note=note)
+        self.results.append(r)
+        self._row(r)
+        return r
+
+    def ratio(self, name: str, numerator: Result, denominator: Result, *, log: str = "",
+              at_most: float | None = None, note: str = "") -> Result:
+        """Record ``numerator / denominator`` (of medians and of minimums)."""
+        med = numerator.median_ms / denominator.median_ms
+        best = numerator.min_ms / denominator.min_ms
+        r = Result(name, log, med, best, [], target=f"<= {at_most:g}x" if at_most is not None else "",
+                   met=(med <= at_most) if at_most is not None else None, unit="x", note=note)
+        self.results.append(r)
+        self._row(r)
+        return r
+
+    def summary(self) -> None:
+        targeted = [r for r in self.results if r.met is not None]
+        print("\n== Targets", flush=True)
+        for r in targeted:
+            print(f"  {'MET    ' if r.met else 'NOT MET'}  {r.name} ({r.log or '-'}): "
+                  f"{_fmt(r.median_ms, r.unit)} (target {r.target})", flush=True)
+        if not targeted:
+            print("  (none measured)")
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = {"environment": self.environment, "results": [asdict(r) for r in self.results]}
+        path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        print(f"\nresults written to {path}", flush=True)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "x":
+        return f"{value:.2f}x"
+    if value >= 10_000:
+        return f"{value / 1000:.1f} s"
+    return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"

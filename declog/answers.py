@@ -1,0 +1,144 @@
+"""Answers to "why did we decide X?": ranked decisions (``declog.search``) with what git knows
+about each (``declog.history``) and their supersede chains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from declog.history.model import Revision
+from declog.store import Log, Record
+
+DETAILED = 3  # answers shown in full; the rest get one line
+
+
+@dataclass
+class Answer:
+    record: Record
+    score: float
+    matched: list[str]
+    phrase: bool
+    detailed: bool = False
+    created: Revision | None = None
+    decided: Revision | None = None
+    linked: list[Revision] = field(default_factory=list)
+    replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
+    supersedes: list[Record] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.record.data or {}
+
+    def rejected(self) -> list[dict[str, Any]]:
+        options = self.data.get("options")
+        if not isinstance(options, list):
+            return []
+        return [o for o in options if isinstance(o, dict) and o.get("why_not")]
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.data
+        out: dict[str, Any] = {
+            "id": self.record.id, "title": self.record.title, "path": self.record.path,
+            "score": round(self.score, 4), "matched": self.matched, "phrase_match": self.phrase,
+            "status": d.get("status"), "owner": d.get("owner"), "door": d.get("door"),
+            "decision": d.get("decision"), "rationale": d.get("rationale"),
+            "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
+            "decided_on": d.get("decided_on"),
+            "decided": self.decided.as_json() if self.decided else None,
+            "created": self.created.as_json() if self.created else None,
+            "superseded_by": [_brief(r) for r in self.replaced_by],
+            "supersedes": [_brief(r) for r in self.supersedes],
+            "linked_commits": [r.as_json() for r in self.linked],
+        }
+        return out
+
+
+def _brief(record: Record) -> dict[str, Any]:
+    d = record.data or {}
+    return {"id": record.id, "title": record.title, "status": d.get("status"), "decision": d.get("decision")}
+
+
+def _chain(record: Record, by_id: dict[str, Record]) -> list[Record]:
+    out: list[Record] = []
+    seen = {record.id}
+    current = record
+    while True:
+        nxt = current.links.get("superseded_by")
+        if not isinstance(nxt, str) or nxt in seen or nxt not in by_id:
+            return out
+        seen.add(nxt)
+        current = by_id[nxt]
+        out.append(current)
+
+
+def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
+    from declog import config
+    from declog.search import matched_fields, rank
+
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
+    records = log.light_records()  # no prose from the cache: the search index has the text
+    gdir = config.git_dir(log.repo)
+
+    def full(some: list[Record]) -> list[Record]:
+        return [_whole(log, r) for r in some]
+
+    hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
+    if status:
+        hits = [h for h in hits if h.record.links.get("status") in status]
+    hits = hits[:limit]
+    if not hits:
+        return []
+    lazy: dict[str, Record] = {}
+
+    def index() -> dict[str, Record]:
+        if not lazy:
+            lazy.update({str(r.id): r for r in records if r.id and r.error is None})
+        return lazy
+
+    needs_links = any(h.record.links.get("superseded_by") or h.record.links.get("supersedes") for h in hits)
+    by_id = index() if needs_links else {}
+    found = []
+    for i, hit in enumerate(hits):
+        record = _whole(log, hit.record)
+        matched = matched_fields(record.data or {}, text)
+        a = Answer(record, hit.score, matched, hit.phrase, detailed=i < DETAILED)
+        a.replaced_by = [_whole(log, r) for r in _chain(hit.record, by_id)]
+        olds = hit.record.links.get("supersedes")
+        a.supersedes = [_whole(log, by_id[o]) for o in olds if isinstance(o, str) and o in by_id] \
+            if isinstance(olds, list) else []
+        found.append(a)
+    _add_git(log, found, at)
+    return found
+
+
+def _whole(log: Log, record: Record) -> Record:
+    """``record`` with all its data (a light record is read again from its file)."""
+    if record.data is not None or record.error is not None:
+        return record
+    try:
+        raw = log.abs(record.path).read_bytes()
+    except OSError:
+        return record
+    return log.parse_bytes(record.path, record.kind, record.oid, raw)
+
+
+def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
+    from declog.errors import GitError
+    from declog.history import History
+
+    try:
+        hist = History(log, at)
+    except GitError:
+        return
+    try:
+        for a in found:
+            rh = hist.record(str(a.record.id))
+            a.created = rh.created.revision if rh.created else None
+            a.decided = rh.decided.revision if rh.decided else None
+            a.linked = rh.linked
+    finally:
+        hist.close()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog blame src/orders/db.py\n  declog blame src/orders/db.py:40-60\n"
+               "  declog blame --changed-since main      # before merging a branch")
+@click.argument("spec", required=False, metavar="PATH[:LINE[-LINE]]")
+@click.option("--changed-since", "since", metavar="REF", default=None,
+              help="Every decision governing what this branch changed since it forked from REF.")
+@format_option(("text", "json"), "text")
+def blame(spec: str | None, since: str | None, fmt: str) -> int:
+    """The decisions behind code: `Decision:` trailers on the commits that last touched the lines
+    (git blame), and decisions whose `scope` globs match the path, each with why it matched.
+    Exits 1 when no decision governs it."""
+    from declog import render_history
+    from declog.blame import blame_path, changed_since
+    from declog.errors import UsageError
+
+    if (spec is None) == (since is None):
+        raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")
+    log = open_log()
+    result = changed_since(log, since) if since is not None else blame_path(log, spec or "")
+    if fmt == "json":
+        render_history.blame_json(result, out())
+    else:
+        render_history.blame_text(result, out())
+    if not result.decisions:
+        click.echo(f"no decisions govern {result.target}", err=True)
+        return 1
+    return 0

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from declog.cli.common import open_log
+
+
+@click.command("check-commit-msg",
+               epilog="Example (what the declog-commit-msg pre-commit hook runs):\n\n\b\n"
+               "  declog check-commit-msg .git/COMMIT_EDITMSG")
+@click.argument("message_file", type=click.Path(dir_okay=False), metavar="MESSAGE_FILE")
+def check_commit_msg(message_file: str) -> int:
+    """Refuse a commit message whose `Decision:` trailer names no decision in this log. Trailers
+    are found by git's own rules; comments, the `git commit -v` diff below the scissors line and
+    an empty (aborted) message are ignored. Exits 1 naming each unknown ID."""
+    from declog import ids
+    from declog.errors import AmbiguousId, RecordNotFound, UsageError
+    from declog.history import Git
+    from declog.history.trailers import clean_message, comment_char, trailer_values
+    from declog.kinds import KINDS
+
+    path = Path(message_file)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read the commit message {message_file}: {exc.strerror or exc}") from None
+    text = raw.decode("utf-8", "replace")
+    log = open_log()
+    git = Git(log.repo)
+    message = clean_message(text, comment_char(git))
+    if not message:
+        return 0  # an empty message: git aborts the commit itself
+    key = log.config.trailer
+    found = trailer_values(git, message, key)
+    if not found:
+        return 0
+    decision_ids = [r.id for r in log.records() if r.kind is KINDS["decision"] and r.id]
+    problems = []
+    for written, value in found:
+        try:
+            ids.resolve(value, decision_ids)
+        except AmbiguousId as exc:
+            problems.append(f"'{written}': {value} is ambiguous ({', '.join(exc.candidates[:5])}); type more of it")
+        except (RecordNotFound, UsageError):
+            problems.append(f"'{written}': {value} names no decision in this log (see `declog list`)")
+    if problems:
+        click.echo(f"declog: this commit message has {len(problems)} {key} trailer(s) that name no decision:",
+                   err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        click.echo(f"  Fix the ID, or record the decision first (declog new decision ...). "
+                   f"The message was kept in {message_file}.", err=True)
+        return 1
+    return 0

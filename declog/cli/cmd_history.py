@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog history D-7k3m9q\n  declog history 7k3 --format json")
+@click.argument("record_id", metavar="ID")
+@format_option(("text", "json"), "text")
+def history(record_id: str, fmt: str) -> int:
+    """Every commit that changed a record, newest first, field by field (status: proposed →
+    accepted), following the record by its ID through renames and moves; staged and uncommitted
+    changes first; then the commits whose message carries a `Decision: ID` trailer."""
+    from declog import render_history
+    from declog.history import History
+    from declog.timeline import resolve_any, timeline
+
+    log = open_log()
+    hist = History(log)
+    try:
+        rid, record = resolve_any(log, record_id, hist)
+        rh = hist.record(rid, work=True)
+        entries = timeline(hist, rh)
+        title = record.title if record is not None else next((e.title for e in entries if e.title), "")
+        path = record.path if record is not None else None
+        if fmt == "json":
+            render_history.history_json(rid, title, path, entries, rh.linked, out())
+        else:
+            render_history.history_text(rid, title, path, entries, rh.linked, log.config.trailer, out())
+    finally:
+        hist.close()
+    return 0

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog retro --since 2026-03-01\n"
+               "  declog retro --since 2026-01-01 --until 2026-03-31 --format markdown >> retro.md")
+@click.option("--since", required=True, metavar="DATE", help="First day of the window (ISO date).")
+@click.option("--until", metavar="DATE", default=None, help="Last day of the window (ISO date; default today).")
+@format_option(("text", "markdown", "json"), "text")
+def retro(since: str, until: str | None, fmt: str) -> int:
+    """What was decided, proposed, superseded, rejected, deprecated or changed in a window,
+    from git history, grouped per decision and readable aloud in a meeting. Dates are commit
+    author dates (UTC); both ends are included."""
+    import datetime as dt
+
+    from declog import render_history
+    from declog.errors import UsageError
+    from declog.history import History
+    from declog.query import parse_date
+    from declog.retro import retro as build
+
+    start = parse_date(since, "--since")
+    end = parse_date(until, "--until") if until else dt.datetime.now(dt.UTC).date()
+    if end < start:
+        raise UsageError(f"--until {end} is before --since {start}")
+    log = open_log()
+    hist = History(log)
+    try:
+        result = build(hist, start, end)
+    finally:
+        hist.close()
+    titles = {r.id: r.title for r in log.records() if r.id}
+    if fmt == "json":
+        render_history.retro_json(result, out())
+    else:
+        render_history.retro_text(result, out(), titles, markdown=fmt == "markdown")
+    return 0

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog why orders database\n  declog why \"message queue\" --status accepted\n"
+               "  declog why kafka --at main@{2026-03-01} --format json")
+@click.argument("query", nargs=-1, required=True, metavar="QUERY...")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="How many answers.")
+@click.option("--status", multiple=True, help="Only decisions with this status (repeatable).")
+@click.option("--at", "at", metavar="REF", default=None, help="Answer as of this commit, branch or tag.")
+@format_option(("text", "json"), "text")
+def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | None, fmt: str) -> int:
+    """Why did we decide X? Decisions ranked for a question in plain words, each with its owner,
+    status, the decision and its rationale, the options rejected and why, when and by whom it
+    was decided, what replaced it, and the commits that carried it out. Exits 1 when nothing
+    matches."""
+    from declog import render_history
+    from declog.answers import answers
+    from declog.errors import UsageError
+
+    text = " ".join(query).strip()
+    if not text:
+        raise UsageError("give a question in plain words, e.g. declog why orders database")
+    log = open_log()
+    found = answers(log, text, limit=limit, status=status, at=at)
+    if fmt == "json":
+        render_history.why_json(text, found, out())
+    else:
+        render_history.why_text(text, found, out())
+    if not found:
+        click.echo(f"no decisions match '{text}'" + (f" with status {', '.join(status)}" if status else ""), err=True)
+        return 1
+    return 0

@@ -1,0 +1,134 @@
+"""The history layer: the only package in declog that runs git.
+
+Everything above it sees declog's own dataclasses (:class:`Revision`, :class:`RecordEvent`,
+:class:`RecordHistory` …) and :class:`declog.store.Record` objects, never git output.
+
+* :class:`History` – the history of the whole log as of a tip (HEAD by default), read with one
+  ``git log`` pass and one ``git cat-file --batch`` and kept in an index under ``.git/declog/``;
+  records are followed by their ``id``, not their path.
+* :mod:`declog.history.snapshot` – the log as it was at any commit (``--at REF``).
+* :mod:`declog.history.blame` – the commits behind lines of code.
+* :mod:`declog.history.trailers` – trailers of a commit message, by git's own rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from declog.history.git import Git
+from declog.history.model import BlameHit, RecordEvent, RecordHistory, Revision, WorkChange
+
+if TYPE_CHECKING:
+    from declog.history.index import HistoryIndex
+    from declog.store import Log, Record
+
+__all__ = ["BlameHit", "Git", "History", "RecordEvent", "RecordHistory", "Revision", "WorkChange"]
+
+
+def index_path(log: Log) -> Path | None:
+    from declog import config
+
+    gdir = config.git_dir(log.repo)
+    return gdir / "declog" / "history.sqlite" if gdir is not None else None
+
+
+class History:
+    """The log's history as of ``at`` (a user revision, checked) or HEAD."""
+
+    def __init__(self, log: Log, at: str | None = None, *, use_cache: bool = True) -> None:
+        from declog.history.index import HistoryIndex
+
+        self.log = log
+        self.git = Git(log.repo)
+        self.head = self.git.head()
+        self.tip = self.git.verify_commit(at, "--at") if at is not None else self.head
+        self.at_head = self.tip == self.head
+        path = index_path(log) if (use_cache and self.at_head) else None
+        self.index: HistoryIndex = HistoryIndex.open(self.git, log.config.root, log.config.trailer, self.tip, path)
+        self._blob_cache: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        self.index.close()
+
+    # -- per record --------------------------------------------------------------------------
+    def record(self, rid: str, *, work: bool = False) -> RecordHistory:
+        hist = self.index.record(rid)
+        if work and self.at_head:
+            hist.work = self.work_changes(rid)
+        return hist
+
+    def work_changes(self, rid: str) -> list[WorkChange]:
+        """Staged (HEAD → index) and uncommitted (index → work tree) changes of one record."""
+        head = self.index.current_blob(rid) if self.head else None
+        entries = self.git.index_entries(self.log.config.root)
+        facts = self.index.facts(list(dict.fromkeys(entries.values())))
+        staged = [(p, o) for p, o in entries.items() if facts.get(o, (None, None))[0] == rid]
+        index_blob = staged[0] if staged else None
+        work_blob = None
+        for record in self.log.records():
+            if record.id == rid:
+                work_blob = (record.path, record.oid)
+                break
+        if work_blob is None and index_blob is not None:
+            # a record file whose YAML is broken in the work tree still counts as this record
+            abs_path = self.log.abs(index_blob[0])
+            if abs_path.exists():
+                rec = self.log.read(abs_path)
+                work_blob = (rec.path, rec.oid)
+        out: list[WorkChange] = []
+        if (work_blob[1] if work_blob else None) != (index_blob[1] if index_blob else None):
+            out.append(WorkChange("uncommitted", (work_blob or index_blob)[0],  # type: ignore[index]
+                                  index_blob[1] if index_blob else None, work_blob[1] if work_blob else None))
+        if (index_blob[1] if index_blob else None) != (head[1] if head else None):
+            out.append(WorkChange("staged", (index_blob or head)[0],  # type: ignore[index]
+                                  head[1] if head else None, index_blob[1] if index_blob else None))
+        return out
+
+    # -- blobs as records --------------------------------------------------------------------
+    def blobs(self, oids: list[str]) -> dict[str, bytes]:
+        missing = [o for o in oids if o and o not in self._blob_cache]
+        if missing:
+            self._blob_cache.update(self.git.cat_blobs(missing))
+        return {o: self._blob_cache[o] for o in oids if o in self._blob_cache}
+
+    def data_of(self, oids: list[str | None], path: str = "") -> dict[str, dict[str, Any] | None]:
+        """Parsed plain data of record blobs (the working tree's files are read from disk)."""
+        wanted = [o for o in oids if o]
+        out: dict[str, dict[str, Any] | None] = {}
+        need = []
+        for oid in wanted:
+            entry = self.log.cache.blobs.get(oid)
+            if entry is not None:
+                out[oid] = entry.get("data")
+            else:
+                need.append(oid)
+        raw = self.blobs(need)
+        for oid in need:
+            content = raw.get(oid)
+            if content is None:
+                content = self._work_content(oid)
+            if content is None:
+                out[oid] = None
+                continue
+            out[oid] = self.record_from(path or "record.yaml", oid, content).data
+        return out
+
+    def _work_content(self, oid: str) -> bytes | None:
+        for record in self.log.records():
+            if record.oid == oid:
+                try:
+                    return self.log.abs(record.path).read_bytes()
+                except OSError:
+                    return None
+        return None
+
+    def record_from(self, path: str, oid: str, content: bytes) -> Record:
+        from declog.kinds import KINDS
+
+        kind = self.log.kind_of(self.log.abs(path)) or KINDS["decision"]
+        return self.log.parse_bytes(path, kind, oid, content)
+
+
+def open_history(log: Log, at: str | None = None) -> History:
+    return History(log, at)

@@ -1,0 +1,179 @@
+"""Running git: the one place in declog that starts a git process.
+
+Every call is an argument list (never a shell), pins the settings that shape output
+(``core.quotePath=false``, no colour, no external diff, explicit rename detection), and puts
+``--end-of-options`` before revisions and ``--`` before paths, so nothing a user typed and nothing
+read from a record can become a git option. Revisions from users are checked first with
+``git rev-parse --verify --quiet --end-of-options REV^{commit}``. Object IDs are never assumed
+to be 40 characters long (SHA-256 repositories have 64).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from declog.errors import GitError, UsageError
+
+HEX_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+BASE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "log.showSignature=false",
+        "-c", "i18n.logOutputEncoding=UTF-8")
+
+
+def _git_binary() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise GitError("git is not installed or not on PATH: install git 2.31 or newer")
+    return found
+
+
+class Git:
+    """git commands for one repository (its work-tree root)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._binary: str | None = None
+        self._verified: dict[str, str] = {}
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["GIT_OPTIONAL_LOCKS"] = "0"  # read-only: never take index.lock behind the user's back
+        env["LC_ALL"] = env.get("LC_ALL") or "C"
+        env.pop("GIT_EXTERNAL_DIFF", None)
+        env["GIT_PAGER"] = "cat"
+        return env
+
+    def run(self, args: Sequence[str], *, input: bytes | None = None, check: bool = True,
+            ok_codes: Iterable[int] = (0,)) -> subprocess.CompletedProcess[bytes]:
+        if self._binary is None:
+            self._binary = _git_binary()
+        argv = [self._binary, *BASE, *args]
+        try:
+            proc = subprocess.run(argv, cwd=self.repo, input=input, capture_output=True, env=self._env(),
+                                  check=False)
+        except OSError as exc:
+            raise GitError(f"could not run git: {exc.strerror or exc}") from None
+        if check and proc.returncode not in tuple(ok_codes):
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
+            raise GitError(f"git {args[0]} failed: {first or f'exit status {proc.returncode}'}")
+        return proc
+
+    def out(self, args: Sequence[str], **kwargs: object) -> bytes:
+        return self.run(args, **kwargs).stdout  # type: ignore[arg-type]
+
+    # -- revisions ---------------------------------------------------------------------------
+    def verify_commit(self, rev: str, option: str = "REF") -> str:
+        """The commit ID that ``rev`` names; a UsageError for anything else (never an option)."""
+        if rev in self._verified:
+            return self._verified[rev]
+        if not rev or rev.startswith("-") or "\x00" in rev or "\n" in rev:
+            raise UsageError(f"{option} '{rev}' is not a revision: give a branch, tag or commit such as main")
+        proc = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], check=False)
+        oid = proc.stdout.decode("ascii", "replace").strip()
+        if proc.returncode != 0 or not HEX_RE.match(oid):
+            raise UsageError(f"{option} '{rev}' does not name a commit in this repository "
+                             "(try a branch, tag or commit hash: `git log --oneline`)")
+        self._verified[rev] = oid
+        return oid
+
+    def head(self) -> str | None:
+        """The commit at HEAD, or None in a repository with no commits yet."""
+        proc = self.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], check=False)
+        oid = proc.stdout.decode("ascii", "replace").strip()
+        return oid if proc.returncode == 0 and HEX_RE.match(oid) else None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        proc = self.run(["merge-base", "--is-ancestor", "--end-of-options", older, newer], check=False)
+        return proc.returncode == 0
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        proc = self.run(["merge-base", "--end-of-options", a, b], check=False)
+        oid = proc.stdout.decode("ascii", "replace").strip().splitlines()
+        return oid[0] if proc.returncode == 0 and oid and HEX_RE.match(oid[0]) else None
+
+    # -- objects -----------------------------------------------------------------------------
+    def cat_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many blobs with ONE ``git cat-file --batch``; missing objects are skipped."""
+        wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
+        if not wanted:
+            return {}
+        data = self.out(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode("ascii"))
+        out: dict[str, bytes] = {}
+        pos = 0
+        n = len(data)
+        while pos < n:
+            eol = data.index(b"\n", pos)
+            header = data[pos:eol].split(b" ")
+            pos = eol + 1
+            if len(header) == 2 and header[1] == b"missing":
+                continue
+            if len(header) != 3:
+                raise GitError("git cat-file: unexpected output")
+            size = int(header[2])
+            if header[1] == b"blob":
+                out[header[0].decode("ascii")] = data[pos:pos + size]
+            pos += size + 1  # content, then a newline
+        return out
+
+    def ls_tree(self, commit: str, folder: str) -> list[tuple[str, str]]:
+        """``(path, blob oid)`` of every file under ``folder`` at ``commit``."""
+        raw = self.out(["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit, "--", folder])
+        out = []
+        for entry in raw.split(b"\x00"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition(b"\t")
+            parts = meta.split(b" ")
+            if len(parts) == 3 and parts[1] == b"blob" and parts[0] != b"120000":  # no symlinks
+                out.append((path.decode("utf-8", "surrogateescape"), parts[2].decode("ascii")))
+        return out
+
+    def index_entries(self, folder: str) -> dict[str, str]:
+        """``path → blob oid`` of the index (stage 0) under ``folder``."""
+        raw = self.out(["ls-files", "--stage", "-z", "--", folder])
+        out = {}
+        for entry in raw.split(b"\x00"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition(b"\t")
+            parts = meta.split(b" ")
+            if len(parts) == 3 and parts[2] == b"0":
+                out[path.decode("utf-8", "surrogateescape")] = parts[1].decode("ascii")
+        return out
+
+    # -- history -----------------------------------------------------------------------------
+    def log_stream(self, args: Sequence[str]) -> bytes:
+        return self.out(["log", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+
+    def rev_list(self, tip: str, exclude: Sequence[str] = ()) -> list[str]:
+        args = ["rev-list", "--end-of-options", tip, *[f"^{e}" for e in exclude]]
+        return self.out(args).decode("ascii").split()
+
+    def changed_files(self, base: str) -> list[str]:
+        """Files that differ between commit ``base`` and the working tree (committed, staged or
+        not), new paths of renames included."""
+        raw = self.out(["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--name-only", "-z",
+                        "--end-of-options", base, "--"])
+        return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\x00") if p]
+
+    def blame_porcelain(self, path: str, ranges: Sequence[tuple[int, int]], rev: str | None = None) -> bytes:
+        args = ["blame", "--porcelain", "-M", "-w"]
+        for start, end in ranges:
+            args += ["-L", f"{start},{end}"]
+        if rev is not None:
+            args += ["--end-of-options", rev]
+        args += ["--", path]
+        return self.out(args)
+
+    def interpret_trailers(self, message: bytes) -> bytes:
+        return self.out(["interpret-trailers", "--parse", "--no-divider"], input=message)
+
+    def config_get(self, key: str) -> str | None:
+        proc = self.run(["config", "--get", key], check=False)
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None

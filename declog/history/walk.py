@@ -1,0 +1,302 @@
+"""Reading the history of the whole log in one pass.
+
+One ``git log`` over every commit reachable from a tip, with explicit ``-M``, ``-z``, raw
+output restricted to the log folder (``--relative``, which limits the diff, not the walk, so
+trailers of code commits come in the same pass), ``--diff-merges=first-parent`` so a merge
+commit's own changes are visible, and the trailers of the configured key. Then one
+``git cat-file --batch`` reads the new blobs to learn each one's record ID and status, and
+changes are grouped by record ID: a record moved to another folder, or renamed and rewritten
+in the same commit (which git sees as a delete plus an add), keeps its whole history.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from declog.history.git import HEX_RE, Git
+from declog.history.model import RecordEvent, Revision
+
+SEP = b"\x1f"
+REC = b"\x1e"
+TRAILER_SEP = "\x1d"
+_ID_RE = re.compile(rb"^(?:id|handle)[ \t]*:[ \t]*[\"']?([A-Za-z0-9._-]+)", re.M)
+_STATUS_RE = re.compile(rb"^status[ \t]*:[ \t]*[\"']?([a-z-]+)", re.M)
+_TRAILER_SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class RawEntry:
+    status: str  # A M D R C T (score dropped)
+    old_path: str | None
+    new_path: str | None
+    old_oid: str | None
+    new_oid: str | None
+
+
+@dataclass
+class RawCommit:
+    revision: Revision
+    entries: list[RawEntry] = field(default_factory=list)
+
+
+def log_format(trailer_key: str) -> str:
+    fields = ["%H", "%P", "%at", "%aN", "%aE",
+              f"%(trailers:key={trailer_key},valueonly,unfold,separator=%x1d)", "%s"]
+    return "%x1e" + "%x1f".join(fields) + "%x1f"
+
+
+def log_args(root: str, trailer_key: str, tip: str, exclude: Sequence[str] = ()) -> list[str]:
+    if not re.fullmatch(r"[\w-]+", trailer_key):
+        raise ValueError("unsafe trailer key")
+    return ["-M", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent",
+            f"--relative={root}/", f"--format={log_format(trailer_key)}",
+            "--end-of-options", tip, *[f"^{e}" for e in exclude], "--"]
+
+
+def split_trailers(raw: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for value in raw.split(TRAILER_SEP):
+        values.extend(v for v in _TRAILER_SPLIT.split(value.strip()) if v)
+    return tuple(dict.fromkeys(values))
+
+
+def _dec(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
+    """Parse the output of :func:`log_args` (newest commit first)."""
+    prefix = root.rstrip("/") + "/"
+    chunks = data.split(REC)
+    merged: list[bytes] = []
+    for chunk in chunks[1:]:
+        head = chunk.split(SEP, 1)[0]
+        if merged and not HEX_RE.match(head.decode("ascii", "replace")):
+            merged[-1] += REC + chunk  # an odd subject held the separator
+        else:
+            merged.append(chunk)
+    for chunk in merged:
+        end = chunk.find(SEP + b"\x00")
+        if end < 0:
+            end = len(chunk)
+        header = chunk[:end]
+        raw = chunk[end + 2:].lstrip(b"\n")
+        parts = header.split(SEP, 6)
+        if len(parts) < 7:
+            continue
+        oid, parents, atime, author, email, trailers, subject = parts
+        try:
+            when = int(atime or b"0")
+        except ValueError:
+            when = 0
+        revision = Revision(_dec(oid), tuple(_dec(parents).split()), _dec(author), _dec(email), when,
+                            _dec(subject), split_trailers(_dec(trailers)))
+        commit = RawCommit(revision)
+        if raw:
+            tokens = raw.split(b"\x00")
+            i = 0
+            while i < len(tokens):
+                meta = tokens[i]
+                if not meta.startswith(b":"):
+                    i += 1
+                    continue
+                fields = meta[1:].split(b" ")
+                if len(fields) < 5:
+                    i += 1
+                    continue
+                old_oid, new_oid, status = _dec(fields[2]), _dec(fields[3]), _dec(fields[4])[:1]
+                if status in ("R", "C"):
+                    old_path, new_path = tokens[i + 1], tokens[i + 2]
+                    i += 3
+                else:
+                    old_path = new_path = tokens[i + 1]
+                    i += 2
+                zero_old = not old_oid.strip("0")
+                zero_new = not new_oid.strip("0")
+                commit.entries.append(RawEntry(
+                    status,
+                    None if zero_old or status == "A" else prefix + _dec(old_path),
+                    None if zero_new or status == "D" else prefix + _dec(new_path),
+                    None if zero_old or status == "A" else old_oid,
+                    None if zero_new or status == "D" else new_oid,
+                ))
+        yield commit
+
+
+def blob_facts(git: Git, oids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """``oid → (record ID, status)`` read from the blobs with ONE streaming ``cat-file --batch``."""
+    wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
+    out: dict[str, tuple[str | None, str | None]] = {}
+    if not wanted:
+        return out
+    if git._binary is None:
+        from declog.history.git import _git_binary
+
+        git._binary = _git_binary()
+    from declog.history.git import BASE
+
+    proc = subprocess.Popen([git._binary, *BASE, "cat-file", "--batch"], cwd=git.repo, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git._env())
+    assert proc.stdin is not None and proc.stdout is not None
+    stdin = proc.stdin
+
+    def feed() -> None:
+        try:
+            for start in range(0, len(wanted), 2048):
+                stdin.write(("\n".join(wanted[start:start + 2048]) + "\n").encode("ascii"))
+            stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    stdout = proc.stdout
+    try:
+        for _ in wanted:
+            header = stdout.readline()
+            if not header:
+                break
+            parts = header.split()
+            if len(parts) != 3:
+                continue
+            size = int(parts[2])
+            body = stdout.read(size + 1)
+            if parts[1] != b"blob":
+                continue
+            out[_dec(parts[0])] = facts_of(body[:size])
+    finally:
+        stdout.close()
+        writer.join()
+        proc.wait()
+    return out
+
+
+def facts_of(body: bytes) -> tuple[str | None, str | None]:
+    m = _ID_RE.search(body)
+    s = _STATUS_RE.search(body)
+    rid = _dec(m.group(1)) if m else None
+    status = _dec(s.group(1)) if s else None
+    if rid is None and len(body) < 256 * 1024:
+        try:  # unusual YAML (flow style, odd quoting): ask the real parser
+            from declog import yamlio
+
+            data = yamlio.load_record_text(body.decode("utf-8"), "blob")
+            value = data.get("id", data.get("handle"))
+            rid = value if isinstance(value, str) else None
+            st = data.get("status")
+            status = st if isinstance(st, str) else status
+        except Exception:
+            pass
+    return rid, status
+
+
+def other_parent_oids(git: Git, commits: Sequence[RawCommit]) -> dict[tuple[str, str], str]:
+    """``(parent, path) → blob oid`` for the record paths of merge commits in their other parents,
+    with ONE ``git cat-file --batch-check``."""
+    wanted: list[tuple[str, str]] = []
+    for c in commits:
+        if len(c.revision.parents) < 2:
+            continue
+        for parent in c.revision.parents[1:]:
+            for e in c.entries:
+                for path in {e.new_path, e.old_path}:
+                    if path and "\n" not in path:
+                        wanted.append((parent, path))
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        return {}
+    data = git.out(["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+                   input="".join(f"{p}:{path}\n" for p, path in wanted).encode("utf-8", "surrogateescape"))
+    out: dict[tuple[str, str], str] = {}
+    lines = data.decode("utf-8", "replace").split("\n")
+    for key, line in zip(wanted, lines, strict=False):
+        parts = line.split(" ")
+        if len(parts) == 2 and parts[1] == "blob" and HEX_RE.match(parts[0]):
+            out[key] = parts[0]
+    return out
+
+
+def stitch(commits: Sequence[RawCommit], facts: dict[str, tuple[str | None, str | None]],
+           others: dict[tuple[str, str], str]) -> list[RecordEvent]:
+    """Group each commit's file changes by record ID (newest commit first)."""
+    events: list[RecordEvent] = []
+
+    def rid_of(oid: str | None) -> str | None:
+        return facts.get(oid, (None, None))[0] if oid else None
+
+    for c in commits:
+        sides: dict[str, dict[str, tuple[str, str]]] = {}
+        for e in c.entries:
+            old_id, new_id = rid_of(e.old_oid), rid_of(e.new_oid)
+            if e.status in ("M", "R", "T"):  # a file that lost its ID (broken YAML) stays the record's
+                old_id = old_id or new_id
+                new_id = new_id or old_id
+            if e.old_oid and e.old_path and old_id:
+                sides.setdefault(old_id, {}).setdefault("old", (e.old_path, e.old_oid))
+            if e.new_oid and e.new_path and new_id:
+                sides.setdefault(new_id, {}).setdefault("new", (e.new_path, e.new_oid))
+        for rid, side in sides.items():
+            old, new = side.get("old"), side.get("new")
+            if old and new:
+                if old[1] == new[1]:
+                    if old[0] == new[0]:
+                        continue
+                    action = "moved"
+                else:
+                    action = "changed"
+                path, old_path, old_oid, new_oid = new[0], old[0], old[1], new[1]
+            elif new:
+                action, path, old_path, old_oid, new_oid = "created", new[0], None, None, new[1]
+            elif old:
+                action, path, old_path, old_oid, new_oid = "deleted", old[0], old[0], old[1], None
+            else:
+                continue
+            other: tuple[str, ...] = ()
+            if c.revision.is_merge:
+                found = []
+                for parent in c.revision.parents[1:]:
+                    for p in (path, old_path):
+                        oid = others.get((parent, p)) if p else None
+                        if oid and rid_of(oid) in (rid, None):
+                            found.append(oid)
+                            break
+                    else:
+                        found.append("")
+                other = tuple(found)
+                # the merge only brought in the other side's version: the branch commits have it
+                if new_oid is not None and new_oid in other:
+                    continue
+                if new_oid is None and all(o == "" for o in other):
+                    continue
+            status = facts.get(new_oid, (None, None))[1] if new_oid else None
+            events.append(RecordEvent(c.revision, rid, action, path, old_path, old_oid, new_oid, status, other))
+    return events
+
+
+Facts = dict[str, tuple[str | None, str | None]]
+
+
+def walk(git: Git, root: str, trailer_key: str, tip: str, exclude: Sequence[str] = (),
+         lookup: Callable[[list[str]], Facts] | None = None) -> tuple[list[RawCommit], list[RecordEvent], Facts]:
+    """Commits reachable from ``tip`` (not from ``exclude``), their record events, and the facts of
+    the blobs that had to be read (those ``lookup`` already knows are not read again)."""
+    data = git.log_stream(log_args(root, trailer_key, tip, exclude))
+    commits = list(parse_log(data, root))
+    oids: list[str] = []
+    for c in commits:
+        for e in c.entries:
+            for oid in (e.old_oid, e.new_oid):
+                if oid:
+                    oids.append(oid)
+    others = other_parent_oids(git, commits)
+    oids.extend(others.values())
+    unique = list(dict.fromkeys(oids))
+    known = lookup(unique) if lookup is not None else {}
+    fresh = blob_facts(git, [o for o in unique if o not in known])
+    facts = {**known, **fresh} if fresh else known
+    events = stitch(commits, facts, others)
+    return commits, events, fresh

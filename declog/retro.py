@@ -1,0 +1,117 @@
+"""What happened to decisions in a window of time, from history: decided, proposed, superseded,
+rejected, deprecated, changed, deleted. Grouped per decision (its state at the start of the
+window against its state at the end), so the list reads aloud in a retro."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from declog.history import History
+from declog.history.model import Revision
+from declog.timeline import Entry, entries_for
+
+GROUPS = (
+    ("decided", "Decided"),
+    ("proposed", "Proposed"),
+    ("superseded", "Superseded"),
+    ("rejected", "Rejected"),
+    ("deprecated", "Deprecated (reversed)"),
+    ("changed", "Changed"),
+    ("deleted", "Deleted"),
+)
+_BY_STATUS = {"accepted": "decided", "proposed": "proposed", "superseded": "superseded",
+              "rejected": "rejected", "deprecated": "deprecated"}
+
+
+@dataclass
+class Item:
+    record_id: str
+    title: str
+    group: str
+    owner: str | None
+    start_status: str | None
+    end_status: str | None
+    created: bool
+    when: Revision  # the commit that put it in its group (latest relevant one)
+    authors: list[str] = field(default_factory=list)
+    commits: int = 0
+    fields: list[str] = field(default_factory=list)
+    replaced_by: str | None = None
+    decision: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.record_id, "title": self.title, "group": self.group, "owner": self.owner,
+                "from_status": self.start_status, "to_status": self.end_status, "new": self.created,
+                "commit": self.when.as_json(), "authors": self.authors, "commits": self.commits,
+                "fields_changed": self.fields, "superseded_by": self.replaced_by, "decision": self.decision}
+
+
+@dataclass
+class Retro:
+    since: dt.date
+    until: dt.date
+    groups: dict[str, list[Item]]
+    labels: tuple[tuple[str, str], ...] = GROUPS
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.groups.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(),
+                "groups": {key: [i.as_json() for i in self.groups.get(key, [])] for key, _ in GROUPS}}
+
+
+def _epoch(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def retro(history: History, since: dt.date, until: dt.date) -> Retro:
+    from declog.kinds import KINDS
+
+    letter = KINDS["decision"].letter or "D"
+    events = [e for e in history.index.events_between(_epoch(since), _epoch(until + dt.timedelta(days=1)))
+              if e.record_id.startswith(f"{letter}-")]
+    entries = entries_for(history, events)  # newest first
+    per: dict[str, list[Entry]] = {}
+    for entry in entries:
+        per.setdefault(entry.record_id, []).append(entry)
+    groups: dict[str, list[Item]] = {key: [] for key, _ in GROUPS}
+    for rid, items in per.items():
+        newest, oldest = items[0], items[-1]
+        created = oldest.action == "created"
+        start = None if created else (oldest.old or {})
+        end = newest.new if newest.action != "deleted" else None
+        start_status = (start or {}).get("status") if start is not None else None
+        end_status = (end or {}).get("status") if end is not None else None
+        if end is None:
+            group = "deleted"
+        elif start_status != end_status or created:
+            group = _BY_STATUS.get(str(end_status), "changed")
+        else:
+            group = "changed"
+        when = newest.revision
+        if group not in ("changed", "deleted"):  # the commit that made it so
+            for e in items:
+                if e.status == end_status and (e.old_status != end_status or e.action == "created"):
+                    when = e.revision
+                    break
+        fields: list[str] = []
+        for e in reversed(items):
+            for c in e.changes:
+                if c.field not in fields:
+                    fields.append(c.field)
+        data = end or (oldest.old or {})
+        assert when is not None
+        authors = list(dict.fromkeys(e.revision.author for e in reversed(items) if e.revision))
+        groups[group].append(Item(
+            rid, str(data.get("title") or newest.title), group, data.get("owner"), start_status, end_status,
+            created, when, authors, len(items), fields,
+            data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None,
+            data.get("decision") if isinstance(data.get("decision"), str) else None,
+        ))
+    for key in groups:
+        groups[key].sort(key=lambda i: (i.when.time, i.record_id))
+    return Retro(since, until, groups)
