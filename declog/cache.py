@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 RACY_NS = 2_000_000_000
-FORMAT = 4  # bump when the tables change; an older cache file is then rebuilt
+FORMAT = 5  # bump when the tables change; an older cache file is then rebuilt
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
-create table if not exists blobs (oid text primary key, entry text, light text, id text, handle text);
+create table if not exists blobs (oid text primary key, entry text);
+create table if not exists lights (oid text primary key, id text, handle text, light text);
 create table if not exists problems (key text primary key, problems text);
 """
 # Record fields left out of the light view: prose that no cross-record check reads. Anything not
@@ -164,7 +165,8 @@ class ParseCache:
             if conn.execute("pragma user_version").fetchone()[0] != FORMAT:
                 conn.executescript(
                     "drop table if exists meta; drop table if exists files; drop table if exists blobs; "
-                    f"drop table if exists problems; pragma user_version = {FORMAT};"
+                    "drop table if exists lights; drop table if exists problems; "
+                    f"pragma user_version = {FORMAT};"
                 )
             conn.executescript(SCHEMA)
             return conn
@@ -263,7 +265,7 @@ class ParseCache:
                 meta = conn.execute("select value from meta where key = 'identity'").fetchone()
                 if not meta or meta[0] != self.identity:
                     return {}
-                rows = conn.execute("select oid, light, id, handle from blobs where light is not null").fetchall()
+                rows = conn.execute("select oid, light, id, handle from lights").fetchall()
             finally:
                 conn.close()
             with _no_gc():
@@ -364,6 +366,7 @@ class ParseCache:
                 if meta.get("identity") != self.identity:
                     conn.execute("delete from files")
                     conn.execute("delete from blobs")
+                    conn.execute("delete from lights")
                     conn.execute("delete from problems")
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
@@ -374,9 +377,12 @@ class ParseCache:
                     [(p, *v) for p, v in self._dirty_files.items()],
                 )
                 conn.executemany(
-                    "insert or ignore into blobs (oid, entry, light, id, handle) values (?, ?, ?, ?, ?)",
-                    [(o, json.dumps(self._new_blobs[o], separators=(",", ":")), *light_row(self._new_blobs[o]))
-                     for o in self._dirty_blobs],
+                    "insert or ignore into blobs (oid, entry) values (?, ?)",
+                    [(o, json.dumps(self._new_blobs[o], separators=(",", ":"))) for o in self._dirty_blobs],
+                )
+                conn.executemany(  # apart from the whole entries, so that reading it skips them
+                    "insert or ignore into lights (oid, light, id, handle) values (?, ?, ?, ?)",
+                    [(o, *light_row(self._new_blobs[o])) for o in self._dirty_blobs],
                 )
                 conn.executemany(
                     "insert or replace into problems values (?, ?)",
@@ -401,6 +407,7 @@ class ParseCache:
         if total - len({row[4] for row in self.files.values()}) <= SPARE_BLOBS:
             return
         conn.execute("delete from blobs where oid not in (select oid from files)")
+        conn.execute("delete from lights where oid not in (select oid from blobs)")
         conn.execute("delete from problems where substr(key, instr(key, ':') + 1) not in (select oid from blobs)")
 
 

@@ -117,6 +117,9 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
                f"{old.id}")
     text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
     log.write_text(path, text, create=True)
+    placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
+    if placeholder.is_file() and placeholder.stat().st_size == 0:
+        placeholder.unlink()
     for old, old_text in olds:
         log.write_text(log.abs(old.path), old_text)
     return log.read(path, kind)
@@ -133,7 +136,8 @@ def _superseded(log: Log, new_id: str, olds: Sequence[Record]) -> list[tuple[Rec
             raise UsageError(f"{old.id} is already superseded by {current}; supersede {current} instead")
         if old.error is not None:
             raise UsageError(f"cannot change {old.path}: {old.error.problem}")
-        text = yamlio.set_fields(log.text_of(old), old.path, {"superseded_by": new_id, "status": "superseded"})
+        text = yamlio.set_fields(log.text_of(old), old.path, {"superseded_by": new_id, "status": "superseded"},
+                              field_names(old.kind))
         out.append((old, text))
     return out
 
@@ -152,6 +156,8 @@ def parse_value(kind: Kind, name: str, raw: str) -> Any:
         return None
     if "array" in types:
         text = raw.strip()
+        if text.startswith("{"):  # one item of a list of mappings: options+={title: X, why_not: Y}
+            return [yamlio.load_record_text(f"v: {text}\n", f"--set {name}")["v"]]
         if text.startswith("["):
             value = yamlio.load_record_text(f"v: {text}\n", f"--set {name}")["v"]
             return value
@@ -203,7 +209,7 @@ def update(log: Log, record: Record, changes: dict[str, Any], *, extra: list[Rec
     if record.error is not None:
         raise UsageError(f"cannot change {record.path}: {record.error.problem}")
     text = log.text_of(record)
-    new_text = yamlio.set_fields(text, record.path, changes)
+    new_text = yamlio.set_fields(text, record.path, changes, field_names(record.kind))
     typed = yamlio.load_record_text(new_text, record.path)
     _raise(_issues_for(log, record.kind, typed, record.path, new_text, extra), f"{record.id}")
     return new_text
@@ -231,8 +237,8 @@ def supersede(log: Log, old: Record, new: Record, status: str = "superseded") ->
         supersedes.append(old.id)
     new_changes = {"supersedes": supersedes}
     old_changes = {"superseded_by": new.id, "status": status}
-    new_text = yamlio.set_fields(log.text_of(new), new.path, new_changes)
-    old_text = yamlio.set_fields(log.text_of(old), old.path, old_changes)
+    new_text = yamlio.set_fields(log.text_of(new), new.path, new_changes, field_names(new.kind))
+    old_text = yamlio.set_fields(log.text_of(old), old.path, old_changes, field_names(old.kind))
     new_after = Record(new.path, new.kind, "", data=yamlio.to_plain(yamlio.load_record_text(new_text, new.path)))
     old_after = Record(old.path, old.kind, "", data=yamlio.to_plain(yamlio.load_record_text(old_text, old.path)))
     _raise(_issues_for(log, new.kind, yamlio.load_record_text(new_text, new.path), new.path, new_text, [old_after]),

@@ -74,7 +74,7 @@ class RecordFileError(DeclogError):
 
 
 class InvalidRecord(DeclogError):
-    """A record that would be written or saved does not validate."""
+    """A record that would be written or saved does not validate (nothing is written)."""
 
     exit_code = ExitCode.FAILED
 

@@ -19,7 +19,8 @@ ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 ID_BODY_LENGTH = 6
 ID_RE = re.compile(r"^[A-Z]-[0-9a-hjkmnp-tv-z]{6}$")
 ID_PATTERN = ID_RE.pattern
-HANDLE_RE = re.compile(r"^[a-z][a-z0-9._-]{0,38}$")
+HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$")  # no "..", no trailing dot
+HANDLE_MAX = 39
 HANDLE_PATTERN = HANDLE_RE.pattern
 _LOOKALIKES = str.maketrans({"i": "1", "l": "1", "o": "0", "u": "v"})
 _QUERY_RE = re.compile(r"^(?:[a-z]-?)?[0-9a-z]{1,6}$")
@@ -36,7 +37,7 @@ def mint(letter: str, taken: Iterable[str] = ()) -> str:
 
 def check_handle(handle: str) -> str:
     """Return ``handle`` if it is a safe owner handle, else raise a usage error."""
-    if not HANDLE_RE.match(handle):
+    if len(handle) > HANDLE_MAX or not HANDLE_RE.match(handle):
         raise UsageError(
             f"'{handle}' is not a valid handle: use 1-39 lower-case letters, digits, '.', '_' or '-', "
             "starting with a letter (e.g. alice, platform-team)"

@@ -104,10 +104,16 @@ class Record:
         return value if isinstance(value, str) else ""
 
     def as_json(self) -> dict[str, Any]:
-        """The stable JSON shape: ``id``, ``kind``, ``path`` and the record's fields."""
+        """The stable JSON shape: ``id``, ``kind``, ``path`` and the record's fields.
+
+        A field that shares a name with those three (an owner's ``kind``: person or team) is
+        given as ``<record kind>_<field>`` (``owner_kind``), so nothing is lost.
+        """
         out: dict[str, Any] = {"id": self.id, "kind": self.kind.name, "path": self.path}
         for key, value in (self.data or {}).items():
-            if key not in out:
+            if key in ("kind", "path") or (key == "id" and self.kind.id_field != "id"):
+                out[f"{self.kind.name}_{key}"] = value
+            elif key not in out:
                 out[key] = value
         return out
 
@@ -357,7 +363,22 @@ class Log:
         }
         record_ids = [rid for rid, recs in pool.items() if recs[0].kind.letter]
         handles = [rid for rid, recs in pool.items() if not recs[0].kind.letter]
-        found = ids.resolve(query, record_ids, handles)
+        try:
+            found = ids.resolve(query, record_ids, handles)
+        except RecordNotFound:
+            if kind is not None:
+                if kind.letter is None:
+                    raise RecordNotFound(
+                        f"no {kind.name} '{query}': add one with `declog new {kind.name} {query} --name ...`"
+                    ) from None
+                other = self.find(query)
+                if other is not None:
+                    what = "" if other.id == query else f"{other.id}, "
+                    article = "an" if other.kind.name[0] in "aeiou" else "a"
+                    raise UsageError(
+                        f"'{query}' is {what}{article} {other.kind.name}, not a {kind.name}"
+                    ) from None
+            raise
         matches = pool[found]
         if len(matches) > 1:
             paths = ", ".join(r.path for r in matches)

@@ -114,15 +114,29 @@ def timeline(history: History, rh: RecordHistory) -> list[Entry]:
 def resolve_any(log: Any, query: str, history: History | None = None) -> tuple[str, Any]:
     """``(record ID, current Record or None)`` for an ID or prefix: the log first, then every ID
     its history has seen (so a deleted record's history can still be asked for)."""
-    from declog.errors import RecordNotFound
+    from declog import ids
+    from declog.errors import RecordNotFound, UsageError
 
+    pool: dict[str, list[Any]] = {}
+    for r in log.light_records():  # IDs without loading every record's prose
+        if r.id is not None:
+            pool.setdefault(r.id, []).append(r)
     try:
-        record = log.resolve(query)
-        return str(record.id), record
+        found = ids.resolve(query, [k for k, v in pool.items() if v[0].kind.letter],
+                            [k for k, v in pool.items() if not v[0].kind.letter])
+        if len(pool[found]) > 1:
+            paths = ", ".join(r.path for r in pool[found])
+            raise UsageError(f"ID {found} is used by {len(pool[found])} files ({paths}): run `declog validate`")
+        record = pool[found][0]
+        if record.data is None and record.error is None:
+            try:
+                record = log.parse_bytes(record.path, record.kind, record.oid, log.abs(record.path).read_bytes())
+            except OSError:
+                pass
+        return found, record
     except RecordNotFound:
         if history is None:
             raise
-    from declog import ids
 
     known = history.index.known_ids()
     handles = [k for k in known if not (len(k) > 2 and k[1] == "-")]

@@ -366,13 +366,14 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
     return f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
 
 
-def set_fields(text: str, display: str, changes: dict[str, Any]) -> str:
+def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence[str] = ()) -> str:
     """Change only the named top-level fields of a record; every other byte stays as it was.
 
     The file is parsed in round-trip mode only to find where each top-level field starts; the
     changed field's lines are then replaced in the text by the new ``key: value`` rendered with
     the same quoting (or flow) style, indentation, line endings and trailing comment. ``None``
-    removes a field; a field that is not there yet is appended at the end.
+    removes a field; a field that is not there yet goes after the nearest field that precedes it
+    in ``order`` (the model's field order), or at the end.
     """
     from ruamel.yaml.comments import CommentedMap
 
@@ -399,7 +400,12 @@ def set_fields(text: str, display: str, changes: dict[str, Any]) -> str:
         else:
             value = _styled_like(None, value)
             start = end = len(lines)
-            if lines and not lines[-1].endswith("\n"):
+            before = [k for k in order[: order.index(key)] if k in doc] if key in order else []
+            if before:
+                prev = before[-1]
+                prev_start, prev_col = doc.lc.key(prev)
+                start = end = _value_end(lines, prev_start, starts, prev_col, _is_block_scalar(doc[prev]))
+            if start == len(lines) and lines and not lines[-1].endswith("\n"):
                 lines[-1] += nl
         if value is None:
             new_lines: list[str] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from declog import store
-from declog.errors import AmbiguousId, RecordNotFound, UsageError
+from declog.errors import AmbiguousId, UsageError
 from declog.kinds import KINDS
 
 DECISION = """\
@@ -100,7 +100,7 @@ def test_resolve_by_prefix_handle_and_kind(log_repo: Path) -> None:
     assert log.resolve("alice").kind is KINDS["owner"]
     with pytest.raises(AmbiguousId):
         log.resolve("aa")
-    with pytest.raises(RecordNotFound):
+    with pytest.raises(UsageError, match="'alice' is an owner, not a decision"):
         log.resolve("alice", KINDS["decision"])
     assert log.find("zzz") is None
 

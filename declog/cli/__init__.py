@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("declog.cli.cmd_edit:edit", "Open a record in $EDITOR; never saves an invalid one."),
     "supersede": ("declog.cli.cmd_supersede:supersede", "Replace decision OLD by NEW, linking both sides."),
     "validate": ("declog.cli.cmd_validate:validate", "Check records: schema, references, lifecycle."),
-    "schema": ("declog.cli.cmd_schema:schema", "Write the JSON Schemas of every record kind."),
+    "schema": ("declog.cli.cmd_schema:schema", "Print a record kind's JSON Schema, or write them all."),
     "history": ("declog.cli.cmd_history:history", "Every change to a record, field by field, and its linked commits."),
     "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
     "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
@@ -77,7 +77,9 @@ def cli(ctx: click.Context, directory: str | None) -> None:
         try:
             os.chdir(directory)
         except OSError as exc:
-            raise click.UsageError(f"cannot change to {directory}: {exc.strerror}") from None
+            from declog.errors import UsageError
+
+            raise UsageError(f"cannot change to {directory}: {exc.strerror}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -88,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
     except DeclogError as exc:
         click.echo(f"declog: error: {exc.message}", err=True)
-        problems = getattr(exc, "problems", None)
-        if problems and len(problems) > 1:
+        problems = getattr(exc, "problems", None) or []
+        if len(problems) > 1:
             for line in problems:
                 click.echo(f"  {line}", err=True)
         sys.exit(int(exc.exit_code))
@@ -98,8 +100,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.Abort:
         click.echo("declog: aborted", err=True)
         sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
+    except click.UsageError as exc:
+        exc.show()  # click's usage line and hint, then "Error: ..."
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # e.g. the editor could not be started
+        click.echo(f"declog: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("declog: interrupted", err=True)

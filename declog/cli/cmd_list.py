@@ -34,7 +34,8 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
     records = select(log.records(), filters)
-    render.records_list(records, fmt, out())
-    if not records and fmt in ("table",):
+    if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
+    else:
+        render.records_list(records, fmt, out())
     return 0 if records else 1

@@ -23,6 +23,10 @@ def schema(kind: str | None, out_dir: str | None, check: bool) -> int:
         name = kind_named(kind).name if kind else "decision"
         click.echo(schemas.render(name), nl=False)
         return 0
+    if kind is not None:
+        from declog.errors import UsageError
+
+        raise UsageError("--out writes every kind's schema; drop KIND, or print one with `declog schema KIND`")
     target = Path(out_dir)
     if check:
         stale = [n for n in KINDS if not (target / f"{n}.schema.json").is_file()

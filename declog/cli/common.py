@@ -58,7 +58,9 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
         if body == last_bad:
             from declog.errors import InvalidRecord
 
-            raise InvalidRecord("still not valid after editing; nothing was saved",
+            first = problems[0].format()
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InvalidRecord(f"still not valid after editing, nothing was saved: {first}{more}",
                                 [p.format() for p in problems])
         last_bad = body
         header = marker + "this record is not valid yet; fix these and save (nothing has been saved):\n"

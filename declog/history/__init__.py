@@ -66,7 +66,7 @@ class History:
         staged = [(p, o) for p, o in entries.items() if facts.get(o, (None, None))[0] == rid]
         index_blob = staged[0] if staged else None
         work_blob = None
-        for record in self.log.records():
+        for record in self.log.light_records():
             if record.id == rid:
                 work_blob = (record.path, record.oid)
                 break
@@ -96,13 +96,7 @@ class History:
         """Parsed plain data of record blobs (the working tree's files are read from disk)."""
         wanted = [o for o in oids if o]
         out: dict[str, dict[str, Any] | None] = {}
-        need = []
-        for oid in wanted:
-            entry = self.log.cache.blobs.get(oid)
-            if entry is not None:
-                out[oid] = entry.get("data")
-            else:
-                need.append(oid)
+        need = list(dict.fromkeys(wanted))  # a few blobs: cheaper from git than loading the parse cache
         raw = self.blobs(need)
         for oid in need:
             content = raw.get(oid)
@@ -115,7 +109,7 @@ class History:
         return out
 
     def _work_content(self, oid: str) -> bytes | None:
-        for record in self.log.records():
+        for record in self.log.light_records():
             if record.oid == oid:
                 try:
                     return self.log.abs(record.path).read_bytes()

@@ -27,7 +27,7 @@ def _iso_date(value: Any) -> Any:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN)]
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN, max_length=39)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]

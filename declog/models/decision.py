@@ -59,7 +59,7 @@ class Review(_Part):
 
 
 class Decision(RecordModel):
-    """A decision record. ``declog validate`` enforces its lifecycle rules."""
+    """A decision record; declog validate enforces its lifecycle rules."""
 
     KIND: ClassVar[str] = "decision"
 

@@ -9,7 +9,7 @@ from declog.models.base import field_description as F
 
 
 class Owner(RecordModel):
-    """A person or a team. ``owner`` fields elsewhere must name one active person."""
+    """A person or a team. The owner field of every other record must name one active person."""
 
     KIND: ClassVar[str] = "owner"
 

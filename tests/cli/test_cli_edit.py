@@ -39,7 +39,8 @@ def test_an_editor_that_keeps_writing_the_same_invalid_text_gives_up(log_repo: P
     editor = FakeEditor(tmp_path, ("write", invalid))
     res = run(log_repo, "edit", did, env=editor.env)
     assert res.exit_code == 1
-    assert res.stderr.startswith("declog: error: still not valid after editing; nothing was saved")
+    assert res.stderr.startswith("declog: error: still not valid after editing, nothing was saved: ")
+    assert "door: Input should be 'one-way' or 'two-way'" in res.stderr  # the one problem is named
     assert len(editor.seen) == 2
     assert snapshot(log_repo) == before
     assert "Traceback" not in res.output

@@ -139,7 +139,7 @@ def test_fields_required_by_the_repository(log_repo: Path, run) -> None:
 
 def test_invalid_values_are_refused_before_writing(log_repo: Path, run) -> None:
     before = snapshot(log_repo)
-    for extra, words in ((("--tag", "two words"),), "tags.0"), ((("--owner", "ghost"),), "no record matches 'ghost'"):
+    for extra, words in ((("--tag", "two words"),), "tags.0"), ((("--owner", "ghost"),), "no owner 'ghost': add one with `declog new owner ghost"):
         res = run(log_repo, "new", "decision", "T", *BASICS, *[a for pair in extra for a in pair])
         assert res.exit_code in (1, 2) and words in res.stderr, res.output
     assert snapshot(log_repo) == before

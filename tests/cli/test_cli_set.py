@@ -51,8 +51,9 @@ def test_accepting_sets_the_decision_date(log_repo: Path, run, did: str, monkeyp
     res = run(log_repo, "set", did, "status=accepted", "decision=Postgres 16", "rationale=Transactions matter")
     assert res.exit_code == 0, res.output
     assert f"{did}: decided_on: ∅ → 2026-04-01" in res.stdout
-    assert text(log_repo, did) == HAND_WRITTEN.format(id=did).replace("status: proposed", "status: accepted") + (
-        "decision: Postgres 16\nrationale: Transactions matter\ndecided_on: 2026-04-01\n")
+    # new fields go where the model orders them (after context, before tags); all else is kept
+    assert text(log_repo, did) == HAND_WRITTEN.format(id=did).replace("status: proposed", "status: accepted").replace(
+        "  Audits too.\n", "  Audits too.\ndecision: Postgres 16\nrationale: Transactions matter\ndecided_on: 2026-04-01\n")
     assert run(log_repo, "validate").exit_code == 0
 
 

@@ -68,7 +68,7 @@ def test_refused_when_it_would_make_a_cycle_or_a_self_link(log_repo: Path, run) 
 def test_only_decisions(log_repo: Path, run) -> None:
     did = new_decision(run, log_repo)
     res = run(log_repo, "supersede", "alice", did)
-    assert res.exit_code == 1 and "no record matches 'alice'" in res.stderr
+    assert res.exit_code == 2 and "'alice' is an owner, not a decision" in res.stderr
 
 
 def test_an_accepted_decision_can_be_superseded(log_repo: Path, run) -> None:
