@@ -19,6 +19,15 @@ from declog.store import Log, Record
 from declog.validate import Issue
 
 
+def _recreate(record: Record) -> str:
+    """How to give a record a new identity (``set`` and ``edit`` never change one)."""
+    if record.kind.id_field == "handle":
+        return (f"re-create it under another handle (`declog new owner NEW-HANDLE --from-file {record.path}`), "
+                "point its records at the new handle, then delete this file")
+    return (f"re-create it with a fresh ID (delete its `id:` line, run `declog new {record.kind.name} "
+            f"--from-file {record.path}`), then delete this file")
+
+
 def _at(log: Log, record: Record, loc: Sequence[str | int], message: str, code: str) -> Issue:
     try:
         text = log.text_of(record)
@@ -62,7 +71,7 @@ def against(log: Log, ref: str) -> list[Issue]:
         noun = "handle" if record.kind.id_field == "handle" else "ID"
         issues.append(_at(log, record, (record.kind.id_field,),
                           f"{noun} {rid} was also taken on {ref} after this branch forked ({other.path}); "
-                          f"merging would duplicate it: give this record a new {noun}", "taken-on-target"))
+                          f"merging would duplicate it: {_recreate(record)}", "taken-on-target"))
 
     for rid, old in at_base.items():
         if rid in mine or rid not in their:

@@ -129,8 +129,11 @@ def blame_path(log: Log, spec: str) -> BlameResult:
         except GitError as exc:
             if not (log.repo / rel).exists():
                 raise UsageError(f"'{rel}' does not exist in the working tree") from None
+            detail = exc.message.removeprefix("git blame failed: ").removeprefix("fatal: ")
+            if "has only" in detail:  # LINE past the end of the file: the user's mistake
+                raise UsageError(f"{spec}: {detail}") from None
             hits = []
-            note = f"no git blame for {rel} ({exc.message.removeprefix('git blame failed: ')})"
+            note = f"no git blame for {rel} ({detail})"
         revs = [h.revision for h in hits if h.revision is not None]
         links = hist.index.links_of(r.oid for r in revs)
         for hit in hits:

@@ -98,10 +98,11 @@ def record_text(record: Record, out: TextIO, git: dict[str, Any] | None = None) 
     """A record for a person: title line, then every field, then what git knows."""
     data = record.data or {}
     out.write(f"{record.id}  {record.title}\n")
-    out.write(f"  {record.kind.name} · {record.path}\n\n")
-    for key, value in data.items():
-        if key in (record.kind.id_field, record.kind.title_field):
-            continue
+    out.write(f"  {record.kind.name} · {record.path}\n")
+    fields = [(k, v) for k, v in data.items() if k not in (record.kind.id_field, record.kind.title_field)]
+    if fields:
+        out.write("\n")
+    for key, value in fields:
         _block(key, value, out)
     if git:
         out.write("\n")

@@ -97,7 +97,8 @@ def git_facts_text(facts: dict[str, Any], out: TextIO) -> None:
     changed = facts.get("last_changed")
     if changed:
         out.write(f"last changed: {changed['on']} by {changed['by']} ({changed['commit'][:10]} {changed['subject']})\n")
-    out.write(f"linked commits: {facts.get('linked_commits', 0)}\n")
+    if "linked_commits" in facts:
+        out.write(f"linked commits: {facts['linked_commits']}\n")
     if facts.get("uncommitted_changes"):
         out.write("uncommitted changes: yes\n")
 

@@ -13,7 +13,7 @@ from declog.cli.common import format_option, open_log, out
 def retro(since: str, until: str | None, fmt: str) -> int:
     """What was decided, proposed, superseded, rejected, deprecated or changed in a window,
     from git history, grouped per decision and readable aloud in a meeting. Dates are commit
-    author dates (UTC); both ends are included."""
+    author dates (UTC); both ends are included. Exits 1 when nothing happened in the window."""
     import datetime as dt
 
     from declog import render_history
@@ -25,7 +25,9 @@ def retro(since: str, until: str | None, fmt: str) -> int:
     start = parse_date(since, "--since")
     end = parse_date(until, "--until") if until else dt.datetime.now(dt.UTC).date()
     if end < start:
-        raise UsageError(f"--until {end} is before --since {start}")
+        if until:
+            raise UsageError(f"--until {end} is before --since {start}")
+        raise UsageError(f"--since {start} is in the future (today is {end})")
     log = open_log()
     hist = History(log)
     try:
@@ -37,4 +39,4 @@ def retro(since: str, until: str | None, fmt: str) -> int:
         render_history.retro_json(result, out())
     else:
         render_history.retro_text(result, out(), titles, markdown=fmt == "markdown")
-    return 0
+    return 1 if result.empty else 0

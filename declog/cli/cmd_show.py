@@ -54,6 +54,9 @@ def _git_facts(log: object, record: object, at: str | None) -> dict[str, object]
         created = rh.created.revision if rh.created else None
         changed = rh.last_changed.revision if rh.last_changed else None
         decided = rh.decided.revision if rh.decided else None
-        return git_facts(created, changed, len(rh.linked), bool(rh.work), decided)
+        facts = git_facts(created, changed, len(rh.linked), bool(rh.work), decided)
+        if getattr(record, "kind", None) is not None and record.kind.letter is None:  # type: ignore[attr-defined]
+            facts.pop("linked_commits", None)  # trailers link decisions, not owners
+        return facts
     finally:
         hist.close()
