@@ -48,6 +48,12 @@ def kind_named(name: str) -> Kind:
     raise UsageError(f"unknown record kind '{name}': use one of {', '.join(KINDS)}")
 
 
+def not_yet_supported(relative_parts: tuple[str, ...]) -> bool:
+    """True for files in a folder reserved for a kind this version does not read yet
+    (``mechanisms/`` …): they are left alone instead of being checked as decisions."""
+    return len(relative_parts) > 1 and relative_parts[0] in RESERVED_FOLDERS and relative_parts[0] not in BY_FOLDER
+
+
 def kind_for_path(relative_parts: tuple[str, ...]) -> Kind | None:
     """The kind of a record file from its path inside the log root (``owners/alice.yaml``)."""
     if len(relative_parts) > 1 and relative_parts[0] in RESERVED_FOLDERS:

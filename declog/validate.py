@@ -304,15 +304,21 @@ def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[t
 
 # -- the whole run --------------------------------------------------------------------------
 
-def validate(log: Log, paths: Sequence[Path] | None = None) -> Report:
-    """Check the log. With ``paths``, report only problems in or pointing at those files."""
+def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str] | None = None) -> Report:
+    """Check the log. With ``paths``, report only problems in or pointing at those files.
+
+    With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
+    left out of the log, as if it did not exist.
+    """
     with quiet_gc():
-        return _validate(log, paths)
+        return _validate(log, paths, only)
 
 
-def _validate(log: Log, paths: Sequence[Path] | None) -> Report:
+def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
     helper = _CheckInParallel.start(log, paths) if paths else None
     records = log.light_records()
+    if only is not None:
+        records = [r for r in records if r.path in only]
     if paths:
         wanted = {log.rel(p) for p in paths}
         targets = [r for r in records if r.path in wanted]

@@ -55,7 +55,7 @@ def test_manifest_is_valid() -> None:
 
 def test_validate_hook_entry() -> None:
     hook = _manifest_hooks()["declog-validate"]
-    assert hook["entry"] == "declog validate"
+    assert hook["entry"] == "declog validate --tracked"
     assert hook["language"] == "python"
     assert hook["require_serial"] is True
     assert set(hook["stages"]) == {"pre-commit", "pre-push", "manual"}
@@ -281,6 +281,22 @@ def test_owner_change_breaking_another_record_is_refused(user_repo: UserRepo) ->
     user_repo.assert_refused(proc, before)
     path = re.escape(user_repo.decision_path)
     assert re.search(rf"^{path}:\d+:\d+: owner: .*bob.*inactive", proc.stdout, re.M), proc.stdout
+
+
+@pytest.mark.slow
+def test_a_record_file_that_was_never_added_does_not_count(user_repo: UserRepo) -> None:
+    """The hook checks what is being committed: an owner file left out of the commit (never
+    `git add`ed) cannot vouch for the decision that is committed."""
+    before = user_repo.head()
+    user_repo.write("decisions/owners/carol.yaml", "handle: carol\nname: Carol Example\n")
+    user_repo.write("decisions/D-cccccc-carol.yaml", _decision("D-cccccc", "Carol's call", owner="carol"))
+    _ok(["git", "add", "decisions/D-cccccc-carol.yaml"], user_repo.path, user_repo.env)
+    proc = _run(["git", "commit", "-m", "Only the decision"], user_repo.path, user_repo.env, timeout=300)
+    user_repo.assert_refused(proc, before)
+    assert re.search(r"^decisions/D-cccccc-carol\.yaml:\d+:\d+: owner: unknown owner 'carol'", proc.stdout, re.M), \
+        proc.stdout
+    proc = user_repo.commit("Carol and her decision")  # adds both: now it goes through
+    assert proc.returncode == 0, proc.stdout
 
 
 @pytest.mark.slow

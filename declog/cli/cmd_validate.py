@@ -15,7 +15,10 @@ from declog.cli.common import format_option, open_log, out
 @click.option("--against", "against", metavar="REF", default=None,
               help="Also check against the branch this one merges into: IDs it took since the fork, "
                    "records deleted here that it still has, rewritten accepted decisions.")
-def validate(paths: tuple[str, ...], fmt: str, against: str | None) -> int:
+@click.option("--tracked", is_flag=True,
+              help="Leave out record files git does not track (the pre-commit hook's view: what is being "
+                   "committed, since pre-commit sets unstaged changes aside).")
+def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: bool) -> int:
     """Check records: YAML, schema, unknown fields, lifecycle, required fields, duplicate IDs,
     references and supersede links. Prints path:line:col: field: message per problem.
 
@@ -26,7 +29,17 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None) -> int:
     from declog.validate import validate as run
 
     log = open_log()
-    report = run(log, [Path(p) for p in paths] or None)
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        from declog.errors import UsageError
+
+        raise UsageError(f"{missing[0]}: no such file (give record files inside {log.config.root}/, or no path for all)")
+    only = None
+    if tracked:
+        from declog.history import Git
+
+        only = set(Git(log.repo).index_entries(log.config.root))
+    report = run(log, [Path(p) for p in paths] or None, only)
     if against is not None:
         from declog.against import against as check_against
 

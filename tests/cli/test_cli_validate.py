@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import new_decision
+from tests.conftest import git, new_decision
 
 
 def test_a_fresh_log_is_valid(log_repo: Path, run) -> None:
@@ -45,3 +45,33 @@ def test_validate_only_some_paths(log_repo: Path, run) -> None:
     assert res.stderr == "ok: 1 record checked\n"
     res = run(log_repo, "validate", "decisions/broken.yaml", str(path))
     assert res.exit_code == 1 and res.stdout.startswith("decisions/broken.yaml:2:1:")
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(log_repo: Path, run) -> None:
+    res = run(log_repo, "validate", "decisions/D-typo00-nope.yaml")
+    assert res.exit_code == 2
+    assert "decisions/D-typo00-nope.yaml: no such file" in res.stderr
+
+
+def test_files_in_folders_for_kinds_not_supported_yet_are_left_alone(log_repo: Path, run) -> None:
+    (log_repo / "decisions" / "mechanisms").mkdir()
+    (log_repo / "decisions" / "mechanisms" / "M-abc123-weekly-review.yaml").write_text(
+        "id: M-abc123\nname: Weekly review\n", encoding="utf-8")
+    res = run(log_repo, "validate")
+    assert res.exit_code == 0, res.output
+    assert "mechanisms" not in res.output
+
+
+def test_tracked_leaves_out_files_git_does_not_track(log_repo: Path, run) -> None:
+    git(log_repo, "add", "-A")
+    git(log_repo, "commit", "-qm", "log with alice")
+    (log_repo / "decisions" / "owners" / "carol.yaml").write_text("handle: carol\nname: Carol\n", encoding="utf-8")
+    res = run(log_repo, "new", "decision", "Carol's call", "--owner", "carol", "--door", "two-way",
+              "--context", "c", "--format", "json")
+    assert res.exit_code == 0, res.output
+    path = json.loads(res.stdout)["path"]
+    git(log_repo, "add", path)  # the decision is staged, carol's file is not
+    assert run(log_repo, "validate").exit_code == 0  # the working tree is consistent
+    res = run(log_repo, "validate", "--tracked", path)
+    assert res.exit_code == 1
+    assert f"{path}:5:1: owner: unknown owner 'carol'" in res.stdout
