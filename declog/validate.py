@@ -85,6 +85,12 @@ def schema_problems(kind: Kind, typed: dict[str, Any], required: Sequence[str]) 
     from pydantic import ValidationError
 
     model = kind.model()
+    unknown = [name for name in required if name not in model.model_fields]
+    if unknown:
+        from declog.errors import UsageError
+
+        raise UsageError(f".declog.yaml: required: {kind.name} has no field {', '.join(map(repr, unknown))} "
+                         f"(fields: {', '.join(model.model_fields)})")
     out: list[tuple[tuple[Any, ...], str, str]] = []
     try:
         instance = model.model_validate(typed)

@@ -102,3 +102,15 @@ def test_the_fingerprint_follows_what_validation_depends_on(repo: Path) -> None:
     assert base.fingerprint() == config.parse(repo, {"trailer": "Other", "root": "elsewhere"}).fingerprint()
     assert base.fingerprint() != config.parse(repo, {"required": {"decision": ["tags"]}}).fingerprint()
     assert base.fingerprint() != config.parse(repo, {"max_file_bytes": 2048}).fingerprint()
+
+
+def test_a_required_field_that_no_record_kind_has_is_a_usage_error(log_repo, run) -> None:
+    from tests.conftest import new_decision
+
+    new_decision(run, log_repo)
+    cfg = log_repo / ".declog.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("required: {}", "required: {decision: [colour]}"),
+                   encoding="utf-8")
+    res = run(log_repo, "validate")
+    assert res.exit_code == 2
+    assert "required: decision has no field 'colour'" in res.stderr
