@@ -21,6 +21,10 @@ HELP_UNDER_MS = 150
 HOOK_UNDER_MS = 300
 HOOK_SIZE = 10000  # the hook target is set on this log size
 CHANGED = 5
+PARALLEL_FROM = 2000  # declog.validate.PARALLEL_MIN_RECORDS
+# declog with the forked schema check of the hook switched off
+SERIAL = ("import sys; import declog.validate as v; v.PARALLEL_MIN_RECORDS = 10 ** 9; "
+          "from declog.cli import main; sys.argv[0] = 'declog'; main()")
 
 
 def _label(n: int) -> str:
@@ -105,6 +109,11 @@ def hook(report: Report, n: int, repo: Path, paths: list[str]) -> None:
                        under_ms=HOOK_UNDER_MS if n == HOOK_SIZE else None)
         again = time_command([declog, "validate", *chosen], repo, reps=report.reps(9), warmup=1)
         report.measure(f"hook: validate {CHANGED} records again (unchanged)", again, log=label)
+        if n >= PARALLEL_FROM:
+            serial = time_command([sys.executable, "-c", SERIAL, "validate", *chosen], repo, reps=report.reps(5),
+                                  warmup=1, before=lambda i: edit(1000 + i))
+            report.measure(f"hook: {CHANGED} changed, schema checks not forked", serial, log=label,
+                           note="what the hook costs on one CPU (declog.validate._CheckInParallel off)")
     finally:
         for p, raw in originals.items():
             (repo / p).write_bytes(raw)

@@ -113,7 +113,7 @@ def _block(key: str, lines: list[str], indent: str = "") -> list[str]:
 
 def _ids(rng: random.Random, count: int) -> list[str]:
     seen: set[str] = set()
-    out = []
+    out: list[str] = []
     while len(out) < count:
         rid = "D-" + "".join(rng.choice(ALPHABET) for _ in range(6))
         if rid not in seen:

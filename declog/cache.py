@@ -43,8 +43,10 @@ create table if not exists blobs (oid text primary key, entry text);
 create table if not exists lights (oid text primary key, id text, handle text, light text);
 create table if not exists problems (key text primary key, problems text);
 """
-# Record fields left out of the light view: prose that no cross-record check reads. Anything not
-# named here (IDs, handles, links, status, dates, tags, unknown fields) stays in it.
+# Record fields left out of the light view: top-level prose that no cross-record check reads, in
+# any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
+# unknown fields) stays in it. A cross-record check that needs one of these must take it out of
+# this list and bump FORMAT: validate.cross_problems only sees the light view of cached records.
 HEAVY_FIELDS = frozenset({
     "title", "name", "email", "context", "decision", "rationale", "options", "consequences",
     "expected_outcome", "scope", "narrative",
@@ -313,6 +315,18 @@ class ParseCache:
                 or known[3] != st.st_ctime_ns or max(st.st_mtime_ns, st.st_ctime_ns) >= known[5] - RACY_NS):
             return None
         return known[4]
+
+    def light_hit(self, rel: str, st: os.stat_result) -> tuple[str, str, str | None, str | None] | None:
+        """``(oid, *light row)`` of an unchanged file whose light view is cached: the checks of
+        :meth:`trusted_oid` and :meth:`light` in one call, for the hot loop of a warm run."""
+        known = self.files.get(rel)
+        if (known is None or known[0] != st.st_size or known[1] != st.st_mtime_ns or known[2] != st.st_ino
+                or known[3] != st.st_ctime_ns or max(st.st_mtime_ns, st.st_ctime_ns) >= known[5] - RACY_NS):
+            return None
+        if self._lights is None:
+            self._lights = {} if self._blobs is not None else self._load_light_rows()
+        row = self._lights.get(known[4])
+        return None if row is None else (known[4], *row)
 
     # -- writing ---------------------------------------------------------------------------
     def remember_file(self, rel: str, st: Stat, oid: str) -> None:

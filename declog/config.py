@@ -35,6 +35,8 @@ class Config:
     max_file_bytes: int = 256 * 1024
     # decision fields that `validate --against` refuses to see rewritten once accepted (empty: off)
     protect_accepted: tuple[str, ...] = ()
+    # `declog review` and `declog owners` flag a person who owns more live records than this
+    owner_load_limit: int = 12
 
     @property
     def root_dir(self) -> Path:
@@ -100,7 +102,7 @@ def load(start: Path) -> Config:
 def parse(repo: Path, data: dict[str, Any]) -> Config:
     from declog.kinds import KINDS
 
-    known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted"}
+    known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted", "owner_load_limit"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -131,5 +133,8 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
         protect = []
     if not isinstance(protect, list) or not all(isinstance(f, str) for f in protect):
         raise UsageError(f"{CONFIG_NAME}: protect_accepted must be true, false or a list of decision fields")
+    limit = data.get("owner_load_limit", 12)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 10_000:
+        raise UsageError(f"{CONFIG_NAME}: owner_load_limit must be a whole number from 1 to 10000")
     return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes,
-                  protect_accepted=tuple(protect))
+                  protect_accepted=tuple(protect), owner_load_limit=limit)

@@ -36,6 +36,10 @@ def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str
             options = fields.get("options")
             if isinstance(options, list) and len(options) < 2:
                 too_few.add("options")  # a one-way door weighs at least two
+    if kind.name == "mechanism" and fields.get("status") == "active":
+        needed += ["tool", "adoption", "inspection", "input_metrics", "output_metrics"]
+    if kind.name == "correction" and fields.get("status") != "draft":
+        needed += ["five_whys", "root_causes", "action_items"]
     needed += log.config.required.get(kind.name, [])
     seen: list[str] = []
     for name in needed:

@@ -2,7 +2,7 @@
 
 The store, the CLI and the hook need to know where each kind lives and how its IDs look long
 before they need a model; the models themselves are imported only when something is validated.
-Adding a kind (mechanism, inspection, correction) is one entry here plus its model module.
+Adding a kind is one entry here plus its model module.
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ class Kind:
 
 OWNER = Kind("owner", "owners", "owners", None, "handle", "declog.models.owner:Owner", "name")
 DECISION = Kind("decision", "decisions", "", "D", "id", "declog.models.decision:Decision", "title")
+MECHANISM = Kind("mechanism", "mechanisms", "mechanisms", "M", "id", "declog.models.mechanism:Mechanism", "name")
+INSPECTION = Kind("inspection", "inspections", "inspections", "I", "id", "declog.models.inspection:Inspection", "on")
+CORRECTION = Kind("correction", "corrections", "corrections", "C", "id", "declog.models.correction:Correction", "title")
 
-KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION)}
+KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION, MECHANISM, INSPECTION, CORRECTION)}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS.values() if k.folder}
 BY_LETTER: dict[str, Kind] = {k.letter: k for k in KINDS.values() if k.letter}
-# Folder names reserved for kinds that later issues add; files there are not decisions.
+# Folder names reserved for record kinds; files there are never decisions.
 RESERVED_FOLDERS = frozenset({"owners", "mechanisms", "inspections", "corrections"})
 
 

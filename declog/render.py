@@ -14,6 +14,9 @@ LIST_FORMATS = ("table", "json", "csv", "markdown", "ids")
 COLUMNS = {
     "decision": ("id", "status", "door", "owner", "decided_on", "title"),
     "owner": ("id", "kind", "name", "team", "active"),
+    "mechanism": ("id", "status", "owner", "cadence", "name"),
+    "inspection": ("id", "on", "mechanism", "verdict", "inspector"),
+    "correction": ("id", "status", "owner", "open_items", "title"),
 }
 
 
@@ -41,8 +44,15 @@ def _rows(records: Sequence[Record]) -> tuple[list[str], list[list[str]]]:
                 row.append(r.id or "")
             elif c == "kind" and len(kinds) > 1:  # mixed kinds: the record kind; owners alone: person/team
                 row.append(r.kind.name)
-            elif c == "title":
+            elif c in ("title", "name") and c == r.kind.title_field:
                 row.append(r.title)
+            elif c == "cadence":
+                plan = (r.data or {}).get("inspection")
+                row.append(_cell(plan.get("cadence")) if isinstance(plan, dict) else "")
+            elif c == "open_items":
+                items = (r.data or {}).get("action_items")
+                row.append(str(sum(1 for i in items if isinstance(i, dict) and i.get("status", "open") == "open"))
+                           if isinstance(items, list) else "0")
             else:
                 row.append(_cell((r.data or {}).get(c)))
         rows.append(row)
@@ -90,6 +100,10 @@ def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
                 prefix = "  - " if first else "    "
                 out.write(f"{indent}{prefix}{k}: {_cell(v)}\n")
                 first = False
+    elif isinstance(value, dict):
+        out.write(f"{indent}{label}:\n")
+        for k, v in value.items():
+            _block(str(k), v, out, indent + "  ")
     else:
         out.write(f"{indent}{label}: {_cell(value)}\n")
 

@@ -72,10 +72,9 @@ class Record:
         return self.links.get(name)
 
     def mentions(self, values: set[str], needles: Sequence[str]) -> bool:
-        """True when a field of :attr:`links`, an item of a list in it or a value of a mapping
-        in such a list is one of ``values``. ``needles`` are the values as JSON
-        (``json.dumps``): a light record that has not been decoded is searched as text, and
-        cannot mention a value whose JSON does not occur in it."""
+        """True when any string in :attr:`links`, at any depth, is one of ``values``.
+        ``needles`` are the values as JSON (``json.dumps``): a light record that has not been
+        decoded is searched as text, and cannot mention a value whose JSON does not occur in it."""
         text = self.light_json
         if self.light is None and text is not None:
             for needle in needles:
@@ -83,17 +82,16 @@ class Record:
                     break
             else:
                 return False
-        for value in self.links.values():
+        stack: list[Any] = list(self.links.values())
+        while stack:
+            value = stack.pop()
             if isinstance(value, str):
                 if value in values:
                     return True
             elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, str):
-                        if item in values:
-                            return True
-                    elif isinstance(item, dict) and any(isinstance(v, str) and v in values for v in item.values()):
-                        return True
+                stack.extend(value)
+            elif isinstance(value, dict):
+                stack.extend(value.values())
         return False
 
     @property
@@ -188,7 +186,14 @@ class Log:
                 if rel is None or kind is None or st is None:
                     out.append(self.read(Path(path)))
                     continue
-                oid = cache.trusted_oid(rel, st)  # the common case, without the detour through _read_stat
+                hit = cache.light_hit(rel, st) if light else None
+                if hit is not None and hit[1].startswith('{"data":') and kind.id_field in ("id", "handle"):
+                    # the common case of a warm run, without the detours below: an unchanged file
+                    hit_oid, text, rid, handle = hit
+                    out.append(Record(rel, kind, hit_oid, light_json=text,
+                                      cached_id=rid if kind.id_field == "id" else handle))
+                    continue
+                oid = cache.trusted_oid(rel, st)
                 record = None if oid is None else self._cached(rel, kind, oid, light)
                 out.append(record or self._read_stat(rel, kind, path, st, light))
             cache.forget_missing({r.path for r in out})

@@ -4,7 +4,9 @@
 Per-file results are cached by blob OID (see ``declog.cache``), so a warm run re-checks only
 files whose content changed. Cross-record checks always read the whole log; when paths are
 given (as the pre-commit hook does, possibly in batches) they only decide which problems are
-reported: those in the given files and those that point at them.
+reported: those in the given files and those that point at them, and records that cannot
+produce such problems are skipped. On a big log the schema checks of the given files run in a
+forked process meanwhile (see :class:`_CheckInParallel`).
 """
 
 from __future__ import annotations
@@ -168,15 +170,17 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
                    ) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
     """Problems that need more than one record: ``(record, loc, message, code, related_paths)``.
 
-    Reads only :attr:`Record.links` (a record's fields without prose), so that light records
-    served from the cache give the same answers as freshly parsed ones. With ``focus`` (paths),
+    Reads only :attr:`Record.links` / :meth:`Record.link` (a record's fields without the prose
+    of ``declog.cache.HEAVY_FIELDS``), so that light records served from the cache give the same
+    answers as freshly parsed ones; a check that needs one of those fields must take it out of
+    HEAVY_FIELDS. With ``focus`` (paths),
     the records outside it that do not mention the ID of a record inside it are not examined
     (apart from supersede cycles): none of their problems is in or points at a focused file."""
     out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]] = []
     by_id: dict[str, list[Record]] = defaultdict(list)
     for r in records:
-        if r.id is not None:
-            by_id[r.id].append(r)
+        if (rid := r.id) is not None:
+            by_id[rid].append(r)
     focus_ids: set[str] = set()
     if focus is not None:
         focus_ids = {rid for r in records if r.path in focus and (rid := r.id) is not None}
@@ -194,6 +198,9 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
 
     owner_kind = KINDS["owner"]
     decision_kind = KINDS["decision"]
+    mechanism_kind = KINDS["mechanism"]
+    inspection_kind = KINDS["inspection"]
+    correction_kind = KINDS["correction"]
 
     def person_ref(r: Record, loc: tuple[Any, ...], handle: Any, *, accountable: bool) -> None:
         if not isinstance(handle, str):
@@ -213,9 +220,29 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
             out.append((r, loc, f"owner '{handle}' is inactive: hand this record to an active person",
                         "ownership", {target.path}))
 
+    def kind_ref(r: Record, loc: tuple[Any, ...], rid: Any, kinds: tuple[Kind, ...], what: str) -> Record | None:
+        if not isinstance(rid, str):
+            return None
+        target = one(rid)
+        if target is None or target.kind not in kinds:
+            out.append((r, loc, f"'{rid}' does not resolve to any {what}", "reference",
+                        {target.path} if target else set()))
+            return None
+        return target
+
     for r in records:
-        if focus is not None and r.path not in focus and not (focus_ids and r.mentions(focus_ids, needles)):
-            continue
+        if focus is not None and r.path not in focus:
+            if not focus_ids:
+                continue
+            text = r.light_json
+            if r.light is None and text is not None:  # most records: search the JSON text as is
+                for needle in needles:
+                    if needle in text:
+                        break
+                else:
+                    continue
+            if not r.mentions(focus_ids, needles):
+                continue
         data = r.links
         if r.kind is owner_kind:
             team = data.get("team")
@@ -242,6 +269,24 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
         for i, rid in enumerate(_as_list(data.get("related"))):
             if isinstance(rid, str) and one(rid) is None:
                 out.append((r, ("related", i), f"'{rid}' does not resolve to any record", "reference", set()))
+        for i, origin in enumerate(_as_list(data.get("origin"))):
+            kind_ref(r, ("origin", i), origin, (decision_kind, correction_kind), "decision or correction")
+        for i, item in enumerate(_as_list(data.get("action_items"))):
+            if isinstance(item, dict):
+                person_ref(r, ("action_items", i, "owner"), item.get("owner"), accountable=True)
+                kind_ref(r, ("action_items", i, "mechanism"), item.get("mechanism"), (mechanism_kind,), "mechanism")
+        if r.kind is inspection_kind:
+            person_ref(r, ("inspector",), data.get("inspector"), accountable=False)
+            mechanism = kind_ref(r, ("mechanism",), data.get("mechanism"), (mechanism_kind,), "mechanism")
+            readings = data.get("readings")
+            if mechanism is not None and isinstance(readings, dict):
+                names = [m.get("name") for group in ("input_metrics", "output_metrics")
+                         for m in _as_list(mechanism.links.get(group)) if isinstance(m, dict)]
+                for name in readings:
+                    if name not in names:
+                        known = ", ".join(str(n) for n in names) or "none"
+                        out.append((r, ("readings", name), f"'{name}' is not a metric of {mechanism.id} "
+                                    f"(its metrics: {known})", "reference", {mechanism.path}))
         if r.kind is not decision_kind:
             continue
         for i, old_id in enumerate(_as_list(data.get("supersedes"))):
@@ -270,8 +315,14 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
 def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
     edges: dict[str, list[str]] = {}
     decision_kind = KINDS["decision"]
+    # An empty entry only matters when it replaces the links of another record with the same ID.
+    unique = all(len(group) == 1 for group in by_id.values())
     for r in records:
-        if r.kind is decision_kind and (rid := r.id):
+        if r.kind is not decision_kind:
+            continue
+        if unique and r.light is None and r.light_json is not None and '"supersedes":' not in r.light_json:
+            continue  # a light record that supersedes nothing: not even decoded
+        if rid := r.id:
             edges[rid] = [x for x in _as_list(r.link("supersedes")) if isinstance(x, str) and x in by_id]
     out = []
     state: dict[str, int] = {}

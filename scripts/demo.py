@@ -111,7 +111,7 @@ class Tour:
         self.run(argv, show=f"git add -A && {shlex.join(argv)}")
 
     def created_id(self, output: str) -> str:
-        match = re.search(r"^Created decision (D-[0-9a-z]{6}): ", output, re.MULTILINE)
+        match = re.search(r"^Created (?:decision|mechanism|correction) ([DMC]-[0-9a-z]{6}): ", output, re.MULTILINE)
         if not match:
             raise DemoFailed(f"expected 'Created decision D-…' in the output, got:\n{output}")
         return match.group(1)
@@ -252,12 +252,48 @@ def tour(t: Tour) -> None:
         else:
             t.say(f"(skipped `{shlex.join(argv)}`: this declog has no `{name}` command yet)\n")
 
-    t.section("The weekly review")
+    t.section("A correction of errors that creates a mechanism (docs/guides/coe-to-mechanism.md)")
+    if "review" in commands and "inspect" in commands:
+        day = today - dt.timedelta(days=14)
+        out = t.run(["declog", "new", "mechanism", "Weekly deploy review", "--owner", "alice",
+                     "--problem", "Config changes reach production without review",
+                     "--tool", "A checklist the deploy pipeline asks for",
+                     "--adoption", "The pipeline blocks a deploy without a completed checklist",
+                     "--cadence", "weekly", "--input-metric", "reviewed_pct>=95 percent",
+                     "--output-metric", "deploy_incidents<=1 count"])
+        mechanism_id = t.created_id(out)
+        out = t.run(["declog", "new", "correction", "Checkout down after a config push", "--owner", "alice",
+                     "--summary", "Checkout failed for 40 minutes after an unreviewed config change",
+                     "--why", "Checkout failed > A bad config shipped > Config changes skip review",
+                     "--root-cause", "Config changes skip review",
+                     "--action", f"Roll back and fix the config; owner=alice; due={day.isoformat()}; status=done",
+                     "--action", f"Review every config change weekly; owner=alice; "
+                                 f"due={(today + dt.timedelta(days=30)).isoformat()}; mechanism={mechanism_id}"])
+        correction_id = t.created_id(out)
+        t.run(["declog", "set", mechanism_id, f"origin+={correction_id}"])
+        t.run(["cat", t.path_of(correction_id)])
+        t.commit("Correction of errors for the checkout outage, and its mechanism")
+        t.say("Two inspections, a week apart; the second finds the checklist skipped.\n")
+        t.run(["declog", "inspect", mechanism_id, "--verdict", "working", "--metric", "reviewed_pct=97",
+               "--metric", "deploy_incidents=0", "--on", day.isoformat()])
+        t.run(["declog", "inspect", mechanism_id, "--verdict", "degraded", "--metric", "reviewed_pct=80",
+               "--metric", "deploy_incidents=2", "--on", (day + dt.timedelta(days=3)).isoformat(),
+               "--note", "Two deploys skipped the checklist during the freeze"])
+        t.run(["declog", "list", "inspections"])
+        t.commit("Inspect the weekly deploy review")
+    else:
+        t.say("(skipped: this declog has no `inspect` or `review` command yet)\n")
+
+    t.section("The weekly review (docs/guides/weekly-review.md)")
     if "review" in commands:
         argv = ["declog", "review"]
         if help_mentions("review", "--as-of"):
-            argv += ["--as-of", (today + dt.timedelta(days=200)).isoformat()]
-        t.run(argv, expect=(0, 1))
+            argv += ["--as-of", today.isoformat()]
+        out = t.run(argv, expect=(0, 1))
+        if "inspect" in commands:
+            if "days overdue, last inspected" not in out or "reviewed_pct: 80 percent" not in out:
+                raise DemoFailed("the review did not flag the overdue inspection and the off-target metric")
+        t.run(["declog", "owners"])
     else:
         t.say("(skipped `declog review`: this declog has no `review` command yet)\n")
 

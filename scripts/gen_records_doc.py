@@ -29,9 +29,24 @@ def models() -> dict[str, Any]:
     """The models whose fields are documented, by the name used in the markers."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from declog.models import Decision, Dissent, Option, Owner, Review
+    from declog.models import (
+        ActionItem,
+        Correction,
+        Decision,
+        Dissent,
+        Inspection,
+        InspectionPlan,
+        Mechanism,
+        Metric,
+        Option,
+        Owner,
+        Review,
+        TimelineEntry,
+        WhyChain,
+    )
 
-    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review)}
+    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Mechanism, Metric, InspectionPlan,
+                                    Inspection, Correction, TimelineEntry, WhyChain, ActionItem)}
 
 
 def _pattern_name(pattern: str) -> str | None:

@@ -27,7 +27,7 @@ PACKAGE = ROOT / "declog"
 # Layers, lowest first. A component may import components of its own layer or below.
 LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
-    "root": 0, "errors": 0, "diff": 0, "scope": 0,
+    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1,
     # 2 storage: files on disk
@@ -35,9 +35,9 @@ LAYERS: dict[str, int] = {
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
-    "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4,
+    "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "render": 5, "render_history": 5,
+    "edit": 5, "answers": 5, "blame": 5, "render": 5, "render_history": 5, "render_review": 5,
     # 6 interface
     "cli": 6, "__main__": 6,
 }
@@ -50,9 +50,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "diff": frozenset(),
     "scope": frozenset(),
+    "cadence": frozenset(),
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
-    "models": frozenset({"ids"}),
+    "models": frozenset({"cadence", "ids"}),
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "kinds", "yamlio"}),
@@ -65,11 +66,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "timeline": frozenset({"diff", "errors", "history", "ids"}),
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
+    "review": frozenset({"cadence", "retro", "store"}),
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
+    "render_review": frozenset({"review"}),
     "cli": ANY,
     "__main__": frozenset({"cli"}),
 }

@@ -9,6 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -113,10 +114,10 @@ def test_records_md_is_up_to_date() -> None:
 
 
 def test_records_md_documents_every_field() -> None:
-    from declog.models import Decision, Owner
+    from declog.models import Correction, Decision, Inspection, Mechanism, Owner
 
     text = (DOCS / "records.md").read_text(encoding="utf-8")
-    for model in (Owner, Decision):
+    for model in (Owner, Decision, Mechanism, Inspection, Correction):
         for name in model.model_fields:
             assert f"| `{name}` |" in text, f"{model.__name__}.{name} is not in docs/records.md"
 
@@ -137,14 +138,15 @@ def _yaml_blocks(doc: str) -> list[str]:
 @pytest.mark.parametrize("doc", ["records.md", "concepts.md"])
 def test_example_records_are_valid(doc: str) -> None:
     from declog import yamlio
-    from declog.models import Decision, Owner
+    from declog.models import Correction, Decision, Inspection, Mechanism, Owner
 
+    by_letter: dict[str, Any] = {"D": Decision, "M": Mechanism, "I": Inspection, "C": Correction}
     checked = 0
     for block in _yaml_blocks(doc):
         if all(not line.strip() or line.lstrip().startswith("#") for line in block.splitlines()):
             continue  # comments only
         data = yamlio.load_record_text(block, doc)
-        model = Owner if "handle" in data else Decision if "id" in data else None
+        model = Owner if "handle" in data else by_letter.get(str(data["id"])[:1]) if "id" in data else None
         if model is None:
             continue  # a fragment, not a whole record
         record = model.model_validate(data)

@@ -16,7 +16,7 @@ from declog import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:attribute, short help shown by `declog --help` without importing it)
     "init": ("declog.cli.cmd_init:init", "Set up the log in the current git repository."),
-    "new": ("declog.cli.cmd_new:new", "Record a new owner or decision."),
+    "new": ("declog.cli.cmd_new:new", "Record a new owner, decision, mechanism or correction."),
     "show": ("declog.cli.cmd_show:show", "Show one record and what git knows about it."),
     "list": ("declog.cli.cmd_list:list_", "List records, filtered."),
     "set": ("declog.cli.cmd_set:set_", "Change fields in place, keeping comments and layout."),
@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
     "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
     "retro": ("declog.cli.cmd_retro:retro", "What was decided, changed, superseded or rejected in a window."),
+    "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
+    "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
+    "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }

@@ -9,9 +9,11 @@ from declog.cli.common import edit_until_valid, format_option, is_interactive, o
 
 
 @click.group(epilog="Example:\n\n\b\n  declog new owner alice --name 'Alice Example'\n"
-             "  declog new decision 'Use Postgres for orders' --owner alice --door two-way")
+             "  declog new decision 'Use Postgres for orders' --owner alice --door two-way\n"
+             "  declog new mechanism 'Weekly deploy review' --owner alice ...\n"
+             "  declog new correction 'Checkout down after a config push'")
 def new() -> None:
-    """Record a new owner or decision."""
+    """Record a new owner, decision, mechanism or correction of errors."""
 
 
 def _announce(record: Any, fmt: str) -> None:
@@ -205,5 +207,326 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
         raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} (or run on a terminal to be prompted)")
     record = edit.create(log, kind, fields, supersedes=old_records)
+    _announce(record, fmt)
+    return 0
+
+
+def _metric(text: str, flag: str) -> dict[str, Any]:
+    """``NAME``, ``NAME>=TARGET UNIT`` (higher is better) or ``NAME<=TARGET UNIT`` (lower is better)."""
+    import re
+
+    from declog.errors import UsageError
+
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._/-]{0,63})\s*(?:(>=|<=)\s*(-?[0-9]+(?:\.[0-9]+)?))?\s*(\S.*)?$", text)
+    if not match or (match.group(4) and not match.group(2) and not match.group(4).strip()):
+        raise UsageError(f"{flag} '{text}' is not NAME[>=|<=TARGET] [UNIT], e.g. {flag} 'reviewed_pct>=95 percent'")
+    name, op, target, unit = match.groups()
+    metric: dict[str, Any] = {"name": name}
+    if unit:
+        metric["unit"] = unit.strip()
+    if op:
+        metric["target"] = float(target) if "." in target else int(target)
+        metric["direction"] = "up" if op == ">=" else "down"
+    return metric
+
+
+def _prompt_missing(log: Any, kind: Any, fields: dict[str, Any], flags: dict[str, str], interactive: bool,
+                    ask: dict[str, Any]) -> None:
+    """Prompt on a terminal for each missing required field that ``ask`` knows how to ask for
+    (one at a time: an answer can make more fields required); fail listing the rest otherwise."""
+    from declog import edit
+    from declog.errors import UsageError
+
+    asked: set[str] = set()
+    missing = edit.required_fields(kind, fields, log)
+    while missing and interactive and missing[0] in ask and missing[0] not in asked:
+        name = missing[0]
+        asked.add(name)
+        fields[name] = ask[name]()
+        missing = edit.required_fields(kind, fields, log)
+    if missing:
+        wanted = ", ".join(flags.get(m, m) for m in missing)
+        raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}"
+                         " (or run on a terminal to be prompted)")
+
+
+MECHANISM_FLAGS = {
+    "name": "NAME", "owner": "--owner", "status": "--status", "problem": "--problem", "tool": "--tool",
+    "adoption": "--adoption", "inspection": "--cadence", "input_metrics": "--input-metric",
+    "output_metrics": "--output-metric",
+}
+
+
+@new.command("mechanism", epilog="Examples:\n\n\b\n"
+             "  declog new mechanism 'Weekly deploy review' --owner alice \\\n"
+             "      --problem 'Risky deploys reach production unreviewed' \\\n"
+             "      --tool 'A checklist the deploy pipeline asks for' \\\n"
+             "      --adoption 'The pipeline blocks a deploy without one' --cadence weekly \\\n"
+             "      --input-metric 'reviewed_pct>=95 percent' --output-metric 'deploy_incidents<=1 count'\n"
+             "  declog new mechanism --from-file mechanism.yaml")
+@click.argument("name", required=False)
+@click.option("--owner", help="Handle of the single accountable person.")
+@click.option("--status", type=click.Choice(["piloting", "active", "retired"]), default=None,
+              help="Lifecycle status (default: active; piloting needs less).")
+@click.option("--problem", help="The recurring problem: the good intention it replaces.")
+@click.option("--tool", help="The tool that turns inputs into outputs.")
+@click.option("--adoption", help="How the people who must use the tool come to use it.")
+@click.option("--cadence", help="How often it is inspected: weekly, daily, monthly, quarterly, 14d, 2w …")
+@click.option("--method", help="How it is inspected.")
+@click.option("--input-metric", "input_metrics", multiple=True, metavar="'NAME[>=|<=TARGET] [UNIT]'",
+              help="A controllable input (repeatable); >= means higher is better, <= lower is better.")
+@click.option("--output-metric", "output_metrics", multiple=True, metavar="'NAME[>=|<=TARGET] [UNIT]'",
+              help="An output wanted (repeatable).")
+@click.option("--origin", "origins", multiple=True, metavar="ID", help="A decision or correction that created it (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--from-file", "from_file", metavar="FILE", default=None, help="Start from a YAML file.")
+@click.option("--no-input", is_flag=True, help="Never prompt; fail listing missing required fields.")
+@format_option(("text", "json"), "text")
+def new_mechanism(name: str | None, owner: str | None, status: str | None, problem: str | None, tool: str | None,
+                  adoption: str | None, cadence: str | None, method: str | None, input_metrics: tuple[str, ...],
+                  output_metrics: tuple[str, ...], origins: tuple[str, ...], tags: tuple[str, ...],
+                  from_file: str | None, no_input: bool, fmt: str) -> int:
+    """Record a mechanism: a tool, its adoption and regular inspection, with input and output metrics."""
+    from declog import cadence as cadence_mod
+    from declog import edit
+    from declog.errors import UsageError
+    from declog.kinds import KINDS
+
+    log = open_log()
+    kind = KINDS["mechanism"]
+    fields: dict[str, Any] = _from_file(log, kind, from_file) if from_file else {}
+    given = {"name": name, "owner": owner, "status": status, "problem": problem, "tool": tool, "adoption": adoption}
+    fields.update({k: v for k, v in given.items() if v is not None})
+    fields.setdefault("status", "active")
+
+    def plan(value: str) -> dict[str, Any]:
+        if not cadence_mod.is_valid(value):
+            raise UsageError(f"--cadence '{value}' is not a cadence: use {cadence_mod.EXAMPLES}")
+        body: dict[str, Any] = dict(fields.get("inspection") or {})
+        body["cadence"] = value
+        if method:
+            body["method"] = method
+        return body
+
+    if cadence:
+        fields["inspection"] = plan(cadence)
+    elif method:
+        fields["inspection"] = {**(fields.get("inspection") or {}), "method": method}
+    for key, values, flag in (("input_metrics", input_metrics, "--input-metric"),
+                              ("output_metrics", output_metrics, "--output-metric")):
+        if values:
+            fields[key] = [*fields.get(key, []), *(_metric(v, flag) for v in values)]
+    for key, many in (("origin", origins), ("tags", tags)):
+        if many:
+            fields[key] = [*fields.get(key, []), *many]
+    if fields.get("owner") is not None:
+        fields["owner"] = log.resolve(fields["owner"], KINDS["owner"]).id
+    if fields.get("origin"):
+        fields["origin"] = [log.resolve(o).id for o in fields["origin"]]
+    ask = {
+        "name": lambda: click.prompt("Name"),
+        "owner": lambda: log.resolve(click.prompt("Owner (handle)"), KINDS["owner"]).id,
+        "problem": lambda: click.prompt("Problem (the good intention it replaces)"),
+        "tool": lambda: click.prompt("Tool"),
+        "adoption": lambda: click.prompt("Adoption (how people come to use it)"),
+        "inspection": lambda: plan(click.prompt("Inspection cadence (weekly, monthly, 14d …)")),
+        "input_metrics": lambda: [_metric(click.prompt("Input metric (NAME>=TARGET UNIT)"), "--input-metric")],
+        "output_metrics": lambda: [_metric(click.prompt("Output metric (NAME<=TARGET UNIT)"), "--output-metric")],
+    }
+    _prompt_missing(log, kind, fields, MECHANISM_FLAGS, is_interactive() and not no_input, ask)
+    record = edit.create(log, kind, fields)
+    _announce(record, fmt)
+    return 0
+
+
+def _why_chain(text: str) -> dict[str, Any]:
+    from declog.errors import UsageError
+
+    parts = [p.strip() for p in text.split(" > ") if p.strip()]
+    if len(parts) < 2:
+        raise UsageError(f"--why '{text}' needs a problem and at least one why: 'PROBLEM > WHY > WHY …'")
+    return {"problem": parts[0], "whys": parts[1:]}
+
+
+def _action(log: Any, text: str) -> dict[str, Any]:
+    from declog.errors import UsageError
+    from declog.kinds import KINDS
+    from declog.query import parse_date
+
+    description, *pairs = [p.strip() for p in text.split(";")]
+    item: dict[str, Any] = {"description": description}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in ("owner", "due", "type", "mechanism", "status", "reason"):
+            raise UsageError(f"--action: '{pair}' is not owner=, due=, type=, mechanism=, status= or reason= "
+                             "(e.g. --action 'Add a deploy checklist; owner=alice; due=2026-04-01; type=fix')")
+        if key == "due":
+            item[key] = parse_date(value, "--action due")
+        elif key == "owner":
+            item[key] = log.resolve(value, KINDS["owner"]).id
+        elif key == "mechanism":
+            item[key] = log.resolve(value, KINDS["mechanism"]).id
+        else:
+            item[key] = value
+    if "mechanism" in item:
+        item.setdefault("type", "mechanism")
+    item.setdefault("type", "fix")
+    return item
+
+
+CORRECTION_FLAGS = {
+    "title": "TITLE", "owner": "--owner", "summary": "--summary", "five_whys": "--why",
+    "root_causes": "--root-cause", "action_items": "--action",
+}
+
+CORRECTION_TEMPLATE = """\
+# A correction of errors: what happened, why (down to root causes), and what will stop it
+# happening again. Write it without blame. Lines starting with # are comments.
+# Save and close to record it; close it unchanged (or empty) to record nothing.
+id: {id}
+# The event in a few words.
+title: {title}
+# The single accountable owner: the handle of one active person (for a team, name its lead).
+owner: {owner}
+# draft (may be incomplete) | open (needs whys, root causes and action items) | closed (no open action items).
+status: {status}
+# What happened, in a paragraph: the facts, in order, for someone who was not there.
+summary: {summary}
+# Who was affected, how, and for how long. Customers first.
+customer_impact: {customer_impact}
+# The day the event began (YYYY-MM-DD).
+occurred_on: {occurred_on}
+# The event moment by moment: detection, escalation, mitigation, resolution.
+timeline:
+{timeline}
+# One or more chains of whys: start from a problem and ask "why?" until you reach a cause you
+# can act on (often about five times). The last why of each chain is a root cause.
+five_whys:
+{five_whys}
+# The root causes the chains reached.
+root_causes:
+{root_causes}
+# What was learned, for teams beyond this one.
+lessons:
+{lessons}
+# What will be done. Each item has one owner (a person) and a due date. type is fix (this
+# instance), systemic (the class of problem) or mechanism (link the mechanism, M-xxxxxx, that keeps
+# it fixed: create it first with `declog new mechanism`). status is open, done, or wont-do with a reason.
+action_items:
+{action_items}
+"""
+
+
+def _correction_draft(fields: dict[str, Any], default_owner: str) -> str:
+    import json
+
+    def scalar(name: str, required: bool = True) -> str:
+        value = fields.get(name)
+        if value is None and not required:
+            return ""  # left empty: an optional field stays out
+        return json.dumps(str(value) if value is not None else "", ensure_ascii=False)
+
+    def items(name: str, example: str) -> str:
+        values = fields.get(name)
+        if not values:
+            return example
+        from declog import yamlio
+
+        body = yamlio.dump_roundtrip(yamlio.to_plain({name: values}))
+        return "".join(line + "\n" for line in body.splitlines()[1:]).rstrip("\n")
+
+    owner = str(fields.get("owner") or default_owner)
+    due = fields.get("occurred_on")
+    return CORRECTION_TEMPLATE.format(
+        id=fields["id"], title=scalar("title"), owner=owner, status=fields.get("status", "open"),
+        summary=scalar("summary"), customer_impact=scalar("customer_impact", required=False),
+        occurred_on=str(due) if due else "",
+        timeline=items("timeline", '  - at: ""\n    what: ""'),
+        five_whys=items("five_whys", '  - problem: ""\n    whys:\n      - ""'),
+        root_causes=items("root_causes", '  - ""'),
+        lessons=items("lessons", "  []"),
+        action_items=items("action_items", f'  - description: ""\n    owner: {owner}\n    due: ""\n    type: fix'),
+    ).replace("lessons:\n  []", "lessons: []")
+
+
+@new.command("correction", epilog="Examples:\n\n\b\n"
+             "  declog new correction 'Checkout down after a config push'   # opens $EDITOR on a template\n"
+             "  declog new correction 'Checkout down' --owner alice --summary 'Checkout failed for 40 min' \\\n"
+             "      --why 'Bad config shipped > No review of config changes > Config is not code' \\\n"
+             "      --root-cause 'Config changes skip review' \\\n"
+             "      --action 'Review config like code; owner=alice; due=2026-04-01; mechanism=M-7k3m9q'\n"
+             "  declog new correction --from-file coe.yaml")
+@click.argument("title", required=False)
+@click.option("--owner", help="Handle of the single accountable person.")
+@click.option("--status", type=click.Choice(["draft", "open", "closed"]), default=None,
+              help="draft, open (default) or closed.")
+@click.option("--summary", help="What happened, in a paragraph.")
+@click.option("--impact", "customer_impact", help="Who was affected, how and for how long.")
+@click.option("--occurred-on", metavar="DATE", help="ISO date the event began.")
+@click.option("--why", "whys", multiple=True, metavar="'PROBLEM > WHY > …'", help="A chain of whys (repeatable).")
+@click.option("--root-cause", "root_causes", multiple=True, help="A root cause (repeatable).")
+@click.option("--lesson", "lessons", multiple=True, help="A lesson learned (repeatable).")
+@click.option("--action", "actions", multiple=True,
+              metavar="'WHAT; owner=H; due=DATE[; type=fix|systemic|mechanism][; mechanism=ID]'",
+              help="An action item (repeatable); mechanism= implies type=mechanism.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--from-file", "from_file", metavar="FILE", default=None, help="Start from a YAML file.")
+@click.option("--edit", "use_editor", is_flag=True, help="Open $EDITOR on the template even if nothing is missing.")
+@click.option("--no-input", is_flag=True, help="Never open an editor; fail listing missing required fields.")
+@format_option(("text", "json"), "text")
+def new_correction(title: str | None, owner: str | None, status: str | None, summary: str | None,
+                   customer_impact: str | None, occurred_on: str | None, whys: tuple[str, ...],
+                   root_causes: tuple[str, ...], lessons: tuple[str, ...], actions: tuple[str, ...],
+                   tags: tuple[str, ...], from_file: str | None, use_editor: bool, no_input: bool, fmt: str) -> int:
+    """Record a correction of errors. Missing sections open $EDITOR on a commented template."""
+    from declog import edit, ids, yamlio
+    from declog.errors import UsageError
+    from declog.kinds import KINDS
+    from declog.query import parse_date
+
+    log = open_log()
+    kind = KINDS["correction"]
+    fields: dict[str, Any] = _from_file(log, kind, from_file) if from_file else {}
+    given = {"title": title, "owner": owner, "status": status, "summary": summary,
+             "customer_impact": customer_impact}
+    fields.update({k: v for k, v in given.items() if v is not None})
+    if occurred_on:
+        fields["occurred_on"] = parse_date(occurred_on, "--occurred-on")
+    if whys:
+        fields["five_whys"] = [*fields.get("five_whys", []), *(_why_chain(w) for w in whys)]
+    for key, many in (("root_causes", root_causes), ("lessons", lessons), ("tags", tags)):
+        if many:
+            fields[key] = [*fields.get(key, []), *many]
+    if actions:
+        fields["action_items"] = [*fields.get("action_items", []), *(_action(log, a) for a in actions)]
+    fields.setdefault("status", "open")
+    if fields.get("owner") is not None:
+        fields["owner"] = log.resolve(fields["owner"], KINDS["owner"]).id
+    missing = edit.required_fields(kind, fields, log)
+    if use_editor or (missing and is_interactive() and not no_input):
+        fields.setdefault("id", ids.mint("C", set(log.by_id())))
+        owners = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"]
+        draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
+
+        def check(text: str) -> list[Any]:
+            from declog.validate import Issue
+
+            try:
+                data = yamlio.load_record_text(text, "draft")
+            except Exception as exc:
+                return [Issue("draft", 1, 1, "", str(exc), "file")]
+            path = log.rel(log.new_path(kind, str(data.get("id", "")), str(data.get("title", ""))))
+            return edit._issues_for(log, kind, data, path, text)
+
+        text = edit_until_valid(draft, check)
+        if text is None:
+            raise UsageError("no correction recorded: the template was left empty or unchanged")
+        fields = yamlio.load_record_text(text, "draft")
+    elif missing:
+        wanted = ", ".join(CORRECTION_FLAGS.get(m, m) for m in missing)
+        raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
+                         "--from-file FILE, or run on a terminal to fill in a template")
+    record = edit.create(log, kind, fields)
     _announce(record, fmt)
     return 0

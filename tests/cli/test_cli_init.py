@@ -12,12 +12,15 @@ from tests.cli.helpers import snapshot
 def test_init_creates_config_folders_and_schemas(repo: Path, run) -> None:
     res = run(repo, "init")
     assert res.exit_code == 0, res.output
-    assert "created .declog.yaml, decisions/, decisions/owners/, decisions/.schemas/" in res.stdout
-    assert sorted(snapshot(repo)) == [
-        ".declog.yaml", "decisions/.gitkeep", "decisions/.schemas/decision.schema.json",
-        "decisions/.schemas/owner.schema.json", "decisions/owners/.gitkeep",
-    ]
-    for kind in ("decision", "owner"):
+    assert ("created .declog.yaml, decisions/, decisions/corrections/, decisions/inspections/, "
+            "decisions/mechanisms/, decisions/owners/, decisions/.schemas/") in res.stdout
+    kinds = ("correction", "decision", "inspection", "mechanism", "owner")
+    assert sorted(snapshot(repo)) == sorted([
+        ".declog.yaml", "decisions/.gitkeep", *(f"decisions/.schemas/{k}.schema.json" for k in kinds),
+        "decisions/owners/.gitkeep", "decisions/mechanisms/.gitkeep", "decisions/inspections/.gitkeep",
+        "decisions/corrections/.gitkeep",
+    ])
+    for kind in kinds:
         text = (repo / "decisions" / ".schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
         assert text == schema.render(kind)
         assert json.loads(text)["$schema"] == "http://json-schema.org/draft-07/schema#"

@@ -53,13 +53,13 @@ def test_a_path_that_does_not_exist_is_a_usage_error(log_repo: Path, run) -> Non
     assert "decisions/D-typo00-nope.yaml: no such file" in res.stderr
 
 
-def test_files_in_folders_for_kinds_not_supported_yet_are_left_alone(log_repo: Path, run) -> None:
-    (log_repo / "decisions" / "mechanisms").mkdir()
+def test_files_in_the_mechanisms_folder_are_checked_as_mechanisms(log_repo: Path, run) -> None:
     (log_repo / "decisions" / "mechanisms" / "M-abc123-weekly-review.yaml").write_text(
         "id: M-abc123\nname: Weekly review\n", encoding="utf-8")
     res = run(log_repo, "validate")
-    assert res.exit_code == 0, res.output
-    assert "mechanisms" not in res.output
+    assert res.exit_code == 1, res.output
+    assert "decisions/mechanisms/M-abc123-weekly-review.yaml:1:1: owner: required field is missing" in res.output
+    assert "decision record" not in res.output
 
 
 def test_tracked_leaves_out_files_git_does_not_track(log_repo: Path, run) -> None:

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog review\n  declog review --as-of 2026-03-02\n"
+               "  declog review --format markdown > review-2026-03-02.md\n  declog review --format json | jq .off_target")
+@click.option("--as-of", "as_of", metavar="DATE", default=None, help="Review as of this ISO date (default today).")
+@format_option(("text", "markdown", "json"), "text")
+def review(as_of: str | None, fmt: str) -> int:
+    """The weekly review, always in the same order: overdue inspections (and mechanisms never
+    inspected), input then output metrics off target, decisions awaiting a decision (oldest
+    first, one-way doors flagged), decisions due for review, overdue correction action items,
+    owner load, and what changed in the week (from git history). Exits 0 whatever it finds."""
+    import datetime as dt
+
+    from declog import render_review
+    from declog.query import parse_date
+    from declog.review import weekly_review
+
+    day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    log = open_log()
+    records = log.records()
+    proposed_on, changes = _from_history(log, records, day)
+    result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
+                           changes=changes)
+    if fmt == "json":
+        render_review.review_json(result, out())
+    elif fmt == "markdown":
+        render_review.review_markdown(result, out())
+    else:
+        render_review.review_text(result, out())
+    return 0
+
+
+def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any], Any]:
+    """When each proposed decision was first committed, and what changed in the week; nothing
+    when the repository has no commits yet."""
+    import datetime as dt
+
+    from declog.errors import GitError
+    from declog.history import History
+    from declog.retro import retro
+
+    try:
+        hist = History(log)
+    except GitError:
+        return {}, None
+    try:
+        if not hist.head:
+            return {}, None
+        proposed_on: dict[str, dt.date] = {}
+        for r in records:
+            if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed" and r.id:
+                events = hist.index.events_of(r.id)
+                if events:
+                    first = min(e.revision.time for e in events)
+                    proposed_on[r.id] = dt.datetime.fromtimestamp(first, dt.UTC).date()
+        return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
+    finally:
+        hist.close()

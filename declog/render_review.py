@@ -1,0 +1,149 @@
+"""The weekly review and owner load for people (text that reads well aloud, Markdown for a
+wiki or a meeting document) and for scripts (JSON). Writes to the stream it is given."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from declog.review import Load, OffTarget, WeeklyReview
+
+SECTIONS = (
+    "Inspections overdue",
+    "Input metrics off target",
+    "Output metrics off target",
+    "Decisions awaiting a decision",
+    "Decisions due for review",
+    "Correction action items overdue",
+    "Owner load",
+    "What changed this week",
+)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _days(n: int, what: str = "overdue") -> str:
+    if n == 0:
+        return "due today"
+    return f"{n} day{'s' if n != 1 else ''} {what}"
+
+
+def _metric_line(o: OffTarget) -> str:
+    unit = f" {o.unit}" if o.unit else ""
+    want = "at least" if o.direction == "up" else "at most"
+    trend = " → ".join(_num(v) for v in o.trend)
+    return (f"{o.metric}: {_num(o.latest)}{unit} on {o.latest_on}, target {want} {_num(o.target)}{unit} "
+            f"(trend {trend}) — {o.mechanism} {o.mechanism_name}, owner {o.owner or '?'}")
+
+
+def _lines(review: WeeklyReview) -> list[tuple[str, list[str]]]:
+    """The sections, each with its lines, in the one fixed order."""
+    out: list[tuple[str, list[str]]] = []
+    lines = []
+    for o in review.overdue_inspections:
+        if o.days_overdue is None:
+            lines.append(f"{o.mechanism} {o.name} ({o.cadence}, owner {o.owner or '?'}): never inspected")
+        else:
+            lines.append(f"{o.mechanism} {o.name} ({o.cadence}, owner {o.owner or '?'}): {_days(o.days_overdue)}, "
+                         f"last inspected {o.last_inspected}")
+    out.append((SECTIONS[0], lines))
+    out.append((SECTIONS[1], [_metric_line(o) for o in review.off_target if o.role == "input"]))
+    out.append((SECTIONS[2], [_metric_line(o) for o in review.off_target if o.role == "output"]))
+    lines = []
+    for a in review.awaiting:
+        door = " [ONE-WAY DOOR]" if a.door == "one-way" else ""
+        waited = f", proposed {a.proposed_on} ({a.days_waiting} days ago)" if a.proposed_on else ""
+        lines.append(f"{a.id} {a.title}{door} (owner {a.owner or '?'}{waited})")
+    out.append((SECTIONS[3], lines))
+    out.append((SECTIONS[4], [f"{d.id} {d.title} (owner {d.owner or '?'}): review by {d.review_by}, "
+                              f"{_days(d.days_overdue, 'ago') if d.days_overdue else 'today'}"
+                              for d in review.due_for_review]))
+    out.append((SECTIONS[5], [f"{a.correction} {a.correction_title}: {a.description} (owner {a.owner or '?'}, "
+                              f"due {a.due}, {_days(a.days_overdue)})" for a in review.overdue_actions]))
+    out.append((SECTIONS[6], load_lines(review.load)))
+    out.append((SECTIONS[7], _changes(review)))
+    return out
+
+
+def load_lines(load: Load) -> list[str]:
+    lines = []
+    for o in load.owners:
+        if not o.total and o.active:
+            continue
+        flags = []
+        if o.over_limit:
+            flags.append(f"OVER THE LIMIT OF {load.limit}")
+        if not o.active:
+            flags.append("INACTIVE")
+        flag = f"  [{'; '.join(flags)}]" if flags else ""
+        lines.append(f"{o.handle}: {o.decisions} decision{'s' * (o.decisions != 1)}, "
+                     f"{o.mechanisms} mechanism{'s' * (o.mechanisms != 1)}, "
+                     f"{o.action_items} open action item{'s' * (o.action_items != 1)}{flag}")
+    reasons = {"inactive": "is inactive", "team": "is a team, not a person", "unknown": "is not in this log"}
+    for u in load.unowned:
+        lines.append(f"needs a new owner: {u.kind} {u.id} — owner {u.owner} {reasons.get(u.reason, u.reason)}")
+    return lines
+
+
+def _changes(review: WeeklyReview) -> list[str]:
+    lines = [f"{review.inspections_this_week} inspection{'s' * (review.inspections_this_week != 1)} "
+             f"logged since {review.since}"]
+    if review.changes is None:
+        lines.append("(no git history to compare with)")
+        return lines
+    for key, label in review.changes.labels:
+        for item in review.changes.groups.get(key, []):
+            lines.append(f"{label.lower()}: {item.record_id} {item.title} ({item.when.date}, {item.when.author})")
+    return lines
+
+
+def review_text(review: WeeklyReview, out: TextIO) -> None:
+    out.write(f"Weekly review as of {review.as_of}\n")
+    for title, lines in _lines(review):
+        counted = f" ({len(lines)})" if title in SECTIONS[:6] else ""
+        out.write(f"\n{title}{counted}\n")
+        if not lines:
+            out.write("  none\n")
+        for line in lines:
+            out.write(f"  - {line}\n")
+
+
+def review_markdown(review: WeeklyReview, out: TextIO) -> None:
+    out.write(f"# Weekly review as of {review.as_of}\n")
+    for title, lines in _lines(review):
+        out.write(f"\n## {title}\n\n")
+        if not lines:
+            out.write("None.\n")
+        for line in lines:
+            escaped = line.replace("|", "\\|")
+            out.write(f"- {escaped}\n")
+
+
+def review_json(review: WeeklyReview, out: TextIO) -> None:
+    out.write(json.dumps(review.as_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+def load_text(load: Load, out: TextIO, fmt: str) -> None:
+    if fmt == "json":
+        out.write(json.dumps(load.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    rows: list[Any] = []
+    for o in load.owners:
+        flag = ("over limit" if o.over_limit else "") + ("inactive" if not o.active else "")
+        rows.append((o.handle, o.name, str(o.decisions), str(o.mechanisms), str(o.action_items), str(o.total), flag))
+    header = ("owner", "name", "decisions", "mechanisms", "action items", "total", "flag")
+    if fmt == "markdown":
+        out.write("| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n")
+        for row in rows:
+            out.write("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |\n")
+    else:
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        for row in [header, tuple("-" * w for w in widths), *rows]:
+            out.write("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    if load.unowned:
+        out.write(f"\nRecords that need a new owner (limit per person: {load.limit}):\n" if fmt == "text"
+                  else "\nRecords that need a new owner:\n\n")
+        for line in load_lines(Load(load.limit, [], load.unowned)):
+            out.write(f"- {line}\n")
