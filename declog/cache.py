@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 RACY_NS = 2_000_000_000
-FORMAT = 5  # bump when the tables change; an older cache file is then rebuilt
+FORMAT = 6  # bump when the tables change; an older cache file is then rebuilt
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
@@ -50,6 +50,9 @@ create table if not exists problems (key text primary key, problems text);
 HEAVY_FIELDS = frozenset({
     "title", "name", "email", "context", "decision", "rationale", "options", "consequences",
     "expected_outcome", "scope", "narrative",
+    # mechanisms, inspections and corrections of error
+    "problem", "tool", "adoption", "note", "summary", "customer_impact", "timeline", "five_whys",
+    "root_causes", "lessons",
 })
 # Keep this many parse results of files no longer in the tree (other branches, older edits).
 SPARE_BLOBS = 200

@@ -66,9 +66,20 @@ def _issues_for(log: Log, kind: Kind, fields: dict[str, Any], path: str, text: s
     others = [r for r in log.records() if r.path not in replaced]
     pool = [*others, *(extra or []), candidate]
     mine = {path} | {r.path for r in (extra or [])}
-    for record, loc, message, code, _ in cross_problems(pool):
+    # problems of other records count only when this change causes them (`set bob active=false`
+    # while bob still owns decisions); what was already broken elsewhere does not block an edit
+    before = {(r.path, tuple(loc), message) for r, loc, message, _, related in cross_problems(log.records())
+              if r.path not in mine and related & mine}
+    for record, loc, message, code, related in cross_problems(pool):
         if record.path in mine:
             issues.extend(_located(text if record.path == path else None, record.path, [(loc, message, code)]))
+        elif related & mine and (record.path, tuple(loc), message) not in before:
+            try:
+                other_text: str | None = log.text_of(record)
+            except Exception:
+                other_text = None
+            issues.extend(_located(other_text, record.path,
+                                   [(loc, f"{message} (this change would break {record.path})", code)]))
     return issues
 
 

@@ -36,8 +36,6 @@ CORRECTION = Kind("correction", "corrections", "corrections", "C", "id", "declog
 KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION, MECHANISM, INSPECTION, CORRECTION)}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS.values() if k.folder}
 BY_LETTER: dict[str, Kind] = {k.letter: k for k in KINDS.values() if k.letter}
-# Folder names reserved for record kinds; files there are never decisions.
-RESERVED_FOLDERS = frozenset({"owners", "mechanisms", "inspections", "corrections"})
 
 
 def kind_named(name: str) -> Kind:
@@ -51,14 +49,8 @@ def kind_named(name: str) -> Kind:
     raise UsageError(f"unknown record kind '{name}': use one of {', '.join(KINDS)}")
 
 
-def not_yet_supported(relative_parts: tuple[str, ...]) -> bool:
-    """True for files in a folder reserved for a kind this version does not read yet
-    (``mechanisms/`` …): they are left alone instead of being checked as decisions."""
-    return len(relative_parts) > 1 and relative_parts[0] in RESERVED_FOLDERS and relative_parts[0] not in BY_FOLDER
-
-
 def kind_for_path(relative_parts: tuple[str, ...]) -> Kind | None:
     """The kind of a record file from its path inside the log root (``owners/alice.yaml``)."""
-    if len(relative_parts) > 1 and relative_parts[0] in RESERVED_FOLDERS:
-        return BY_FOLDER.get(relative_parts[0])
+    if len(relative_parts) > 1 and relative_parts[0] in BY_FOLDER:
+        return BY_FOLDER[relative_parts[0]]
     return DECISION

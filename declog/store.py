@@ -16,7 +16,7 @@ from declog import config as config_mod
 from declog import ids, yamlio
 from declog.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
 from declog.errors import RecordFileError, RecordNotFound, UsageError
-from declog.kinds import KINDS, Kind, kind_for_path, not_yet_supported
+from declog.kinds import KINDS, Kind, kind_for_path
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 TEMP_PREFIX = ".declog-"
@@ -156,8 +156,8 @@ class Log:
         return kind_for_path(parts)
 
     def record_files(self) -> list[Path]:
-        """Every record file under the root, sorted; hidden files, temp files, symlinked folders
-        and folders of kinds this version does not read yet are skipped."""
+        """Every record file under the root, sorted; hidden files, temp files and symlinked
+        folders are skipped."""
         return [Path(path) for _, _, path, _ in self._scan()]
 
     # -- reading ---------------------------------------------------------------------------
@@ -233,8 +233,6 @@ class Log:
                 if name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if not parts and not_yet_supported((name, "-")):
-                        continue
                     stack.append((entry.path, (*parts, name)))
                     continue
                 if not name.endswith(RECORD_SUFFIXES):

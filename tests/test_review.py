@@ -106,7 +106,10 @@ def test_metrics_back_on_target_drop_out(review_repo: Path, run) -> None:
 def test_owner_load_limit_and_inactive_owners(review_repo: Path, run) -> None:
     cfg = review_repo / ".declog.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8") + "owner_load_limit: 3\n", encoding="utf-8")
-    assert run(review_repo, "set", "bob", "active=false").exit_code == 0
+    refused = run(review_repo, "set", "bob", "active=false")  # bob still owns records: refused
+    assert refused.exit_code == 1 and "owner 'bob' is inactive" in refused.stderr
+    bob = review_repo / "decisions" / "owners" / "bob.yaml"  # a hand edit gets past `set`; review flags it
+    bob.write_text(bob.read_text(encoding="utf-8") + "active: false\n", encoding="utf-8")
     res = run(review_repo, "owners")
     assert res.exit_code == 0, res.output
     assert "over limit" in res.stdout and "inactive" in res.stdout

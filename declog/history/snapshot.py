@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from declog.errors import RecordFileError
 from declog.history.git import Git
-from declog.kinds import KINDS, not_yet_supported
+from declog.kinds import KINDS
 from declog.store import RECORD_SUFFIXES, Log, Record
 
 
@@ -29,8 +29,6 @@ class TreeLog(Log):
             for path, oid in self.git.ls_tree(self.commit, root):
                 inner = PurePosixPath(path).relative_to(root).parts if path.startswith(root + "/") else ()
                 if not inner or not inner[-1].endswith(RECORD_SUFFIXES) or any(p.startswith(".") for p in inner):
-                    continue
-                if not_yet_supported(inner):
                     continue
                 entries.append((path, oid))
             entries.sort()

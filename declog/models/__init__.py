@@ -1,12 +1,29 @@
-"""Pydantic v2 models of every record kind. Importing this package imports Pydantic; the CLI
-does so only inside commands that validate or write records."""
+"""Pydantic v2 models of every record kind.
 
-from declog.models.base import Problem, RecordModel
-from declog.models.correction import ActionItem, Correction, TimelineEntry, WhyChain
-from declog.models.decision import Decision, Dissent, Option, Review
-from declog.models.inspection import Inspection
-from declog.models.mechanism import InspectionPlan, Mechanism, Metric
-from declog.models.owner import Owner
+Importing this package is cheap: each model module (and Pydantic with it) is imported on first
+use of its name, so checking a decision never builds the correction models. The CLI imports
+models only inside commands that validate or write records.
+"""
 
-__all__ = ["ActionItem", "Correction", "Decision", "Dissent", "Inspection", "InspectionPlan", "Mechanism", "Metric",
-           "Option", "Owner", "Problem", "RecordModel", "Review", "TimelineEntry", "WhyChain"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Problem": "base", "RecordModel": "base",
+    "ActionItem": "correction", "Correction": "correction", "TimelineEntry": "correction", "WhyChain": "correction",
+    "Decision": "decision", "Dissent": "decision", "Option": "decision", "Review": "decision",
+    "Inspection": "inspection",
+    "InspectionPlan": "mechanism", "Mechanism": "mechanism", "Metric": "mechanism",
+    "Owner": "owner",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'declog.models' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"declog.models.{module}"), name)

@@ -118,3 +118,21 @@ def test_the_id_never_changes(log_repo: Path, run, did: str) -> None:
     res = run(log_repo, "set", "alice", "handle=bob")
     assert res.exit_code == 2 and "`handle` never changes" in res.stderr
     assert text(log_repo, did) == before
+
+
+def test_a_change_that_breaks_another_record_is_refused(log_repo: Path, run) -> None:
+    did = new_decision(run, log_repo)
+    owner_file = log_repo / "decisions" / "owners" / "alice.yaml"
+    before = owner_file.read_bytes()
+    res = run(log_repo, "set", "alice", "active=false")
+    assert res.exit_code == 1
+    assert "owner 'alice' is inactive" in res.stderr and did in res.stderr
+    assert owner_file.read_bytes() == before
+
+
+def test_problems_already_elsewhere_do_not_block_an_unrelated_edit(log_repo: Path, run) -> None:
+    did = new_decision(run, log_repo)
+    (path,) = (log_repo / "decisions").glob(f"{did}-*.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("owner: alice", "owner: ghost"), encoding="utf-8")
+    res = run(log_repo, "set", "alice", "name=Alice Q. Example")
+    assert res.exit_code == 0, res.output
