@@ -83,6 +83,19 @@ def _issues_for(log: Log, kind: Kind, fields: dict[str, Any], path: str, text: s
     return issues
 
 
+def check_draft(log: Log, kind: Kind, text: str) -> list[Issue]:
+    """Problems of the text of a record that does not exist yet (``new … --edit``)."""
+    from declog.errors import RecordFileError
+
+    try:
+        data = yamlio.load_record_text(text, "draft")
+    except RecordFileError as exc:
+        return [Issue("draft", exc.line or 1, exc.column or 1, "", exc.problem, "file")]
+    title = data.get(kind.title_field) or data.get(kind.id_field) or ""
+    path = log.rel(log.new_path(kind, str(data.get(kind.id_field, "")), str(title)))
+    return _issues_for(log, kind, data, path, text)
+
+
 def _raise(issues: list[Issue], what: str) -> None:
     if issues:
         first = issues[0]

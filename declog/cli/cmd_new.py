@@ -189,17 +189,7 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         for name in missing:
             draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
 
-        def check(text: str) -> list[Any]:
-            from declog.validate import Issue
-
-            try:
-                data = yamlio.load_record_text(text, "draft")
-            except Exception as exc:
-                return [Issue("draft", 1, 1, "", str(exc), "file")]
-            path = log.rel(log.new_path(kind, str(data.get("id", "")), str(data.get("title", ""))))
-            return edit._issues_for(log, kind, data, path, text)
-
-        text = edit_until_valid(draft, check)
+        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
         if text is None:
             raise UsageError("no decision recorded: the draft was left empty or unchanged")
         fields = yamlio.load_record_text(text, "draft")
@@ -509,17 +499,7 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
         owners = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"]
         draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
 
-        def check(text: str) -> list[Any]:
-            from declog.validate import Issue
-
-            try:
-                data = yamlio.load_record_text(text, "draft")
-            except Exception as exc:
-                return [Issue("draft", 1, 1, "", str(exc), "file")]
-            path = log.rel(log.new_path(kind, str(data.get("id", "")), str(data.get("title", ""))))
-            return edit._issues_for(log, kind, data, path, text)
-
-        text = edit_until_valid(draft, check)
+        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
         if text is None:
             raise UsageError("no correction recorded: the template was left empty or unchanged")
         fields = yamlio.load_record_text(text, "draft")
