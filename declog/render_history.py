@@ -108,8 +108,20 @@ def git_facts_text(facts: dict[str, Any], out: TextIO) -> None:
 def _wrap(text: str, indent: str, width: int = 96, first: str | None = None) -> list[str]:
     import textwrap
 
+    # lines of one paragraph are joined before wrapping (block scalars keep the author's line
+    # breaks); blank lines and list items ("- ", "* ", "1. ") start a new paragraph
+    paragraphs: list[str] = []
+    joinable = False
+    for line in str(text).strip().splitlines() or [""]:
+        stripped = line.strip()
+        item = stripped[:2] in ("- ", "* ") or (stripped.split(". ", 1)[0].isdigit() and ". " in stripped)
+        if stripped and joinable and not item:
+            paragraphs[-1] += " " + stripped
+        else:
+            paragraphs.append(stripped)
+        joinable = bool(stripped)
     lines: list[str] = []
-    for para in str(text).strip().splitlines() or [""]:
+    for para in paragraphs:
         lead = first if (first is not None and not lines) else indent
         lines.extend(textwrap.wrap(para, width=width, initial_indent=lead, subsequent_indent=indent) or [lead])
     return lines
