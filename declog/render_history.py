@@ -68,7 +68,7 @@ def history_json(rid: str, title: str, path: str | None, entries: Sequence[Entry
            "linked_commits": [r.as_json() for r in linked]}, out)
 
 
-def git_facts(created: Revision | None, changed: Revision | None, linked: int, dirty: bool,
+def git_facts(created: Revision | None, changed: Revision | None, linked: int | None, dirty: bool,
               decided: Revision | None = None) -> dict[str, Any]:
     """What ``show`` adds: created by/when, last changed by/when, linked commits."""
     facts: dict[str, Any] = {}
@@ -79,7 +79,8 @@ def git_facts(created: Revision | None, changed: Revision | None, linked: int, d
     if changed is not None:
         facts["last_changed"] = {"by": changed.author, "on": changed.date, "commit": changed.oid,
                                  "subject": changed.subject}
-    facts["linked_commits"] = linked
+    if linked is not None:
+        facts["linked_commits"] = linked
     facts["uncommitted_changes"] = dirty
     return facts
 

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from declog.cli.common import format_option, open_log, out
+
+if TYPE_CHECKING:
+    from declog.store import Log, Record
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice\n"
@@ -40,23 +45,21 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
     return 0
 
 
-def _git_facts(log: object, record: object, at: str | None) -> dict[str, object] | None:
+def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | None:
     from declog.errors import GitError
     from declog.history import History
     from declog.render_history import git_facts
 
     try:
-        hist = History(log, at)  # type: ignore[arg-type]
+        hist = History(log, at)
     except GitError:
         return None
     try:
-        rh = hist.record(record.id, work=at is None)  # type: ignore[attr-defined]
+        rh = hist.record(record.id or "", work=at is None)
         created = rh.created.revision if rh.created else None
         changed = rh.last_changed.revision if rh.last_changed else None
         decided = rh.decided.revision if rh.decided else None
-        facts = git_facts(created, changed, len(rh.linked), bool(rh.work), decided)
-        if getattr(record, "kind", None) is not None and record.kind.letter is None:  # type: ignore[attr-defined]
-            facts.pop("linked_commits", None)  # trailers link decisions, not owners
-        return facts
+        linked = len(rh.linked) if record.kind.letter else None  # trailers link decisions, not owners
+        return git_facts(created, changed, linked, bool(rh.work), decided)
     finally:
         hist.close()

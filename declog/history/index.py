@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +82,21 @@ class HistoryIndex:
         self.conn.close()
 
     # -- queries -----------------------------------------------------------------------------
+    def _commit_rows(self, column: str, values: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of the commits whose ``column`` (seq or oid) is one of ``values``, 500 at a time
+        (SQLite's limit on bound parameters)."""
+        for start in range(0, len(values), 500):
+            part = values[start:start + 500]
+            marks = ",".join("?" * len(part))
+            yield from self.conn.execute(
+                f"select seq, oid, parents, author, email, time, subject, trailers from commits where {column} in ({marks})",
+                part,
+            )
+
     def _revision_rows(self, seqs: Iterable[int]) -> None:
         missing = [s for s in set(seqs) if s not in self._revisions]
-        for start in range(0, len(missing), 500):
-            part = missing[start:start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.conn.execute(
-                f"select seq, oid, parents, author, email, time, subject, trailers from commits where seq in ({marks})",
-                part,
-            ):
-                self._revisions[row[0]] = _revision(row)
+        for row in self._commit_rows("seq", missing):
+            self._revisions[row[0]] = _revision(row)
 
     def _events(self, rows: list[tuple[Any, ...]]) -> list[RecordEvent]:
         self._revision_rows(r[0] for r in rows)
@@ -140,16 +145,9 @@ class HistoryIndex:
 
     def revisions(self, oids: Iterable[str]) -> dict[str, Revision]:
         """The indexed commits among ``oids`` (those that touch records or carry trailers)."""
-        wanted = list(dict.fromkeys(oids))
         out: dict[str, Revision] = {}
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.conn.execute(
-                f"select seq, oid, parents, author, email, time, subject, trailers from commits where oid in ({marks})",
-                part,
-            ):
-                out[row[1]] = _revision(row)
+        for row in self._commit_rows("oid", list(dict.fromkeys(oids))):
+            out[row[1]] = _revision(row)
         return out
 
     def links_of(self, oids: Iterable[str]) -> dict[str, list[str]]:
