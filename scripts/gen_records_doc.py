@@ -41,11 +41,12 @@ def models() -> dict[str, Any]:
         Option,
         Owner,
         Review,
+        Source,
         TimelineEntry,
         WhyChain,
     )
 
-    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Mechanism, Metric, InspectionPlan,
+    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Source, Mechanism, Metric, InspectionPlan,
                                     Inspection, Correction, TimelineEntry, WhyChain, ActionItem)}
 
 

@@ -38,6 +38,8 @@ FULL: dict[str, Any] = {
     "tags": ["storage", "orders/db"],
     "scope": ["src/orders/**"],
     "narrative": "https://example.com/prfaq",
+    "aliases": ["ADR-0007"],
+    "source": {"path": "doc/adr/0007-use-postgres.md", "format": "nygard", "number": 7, "imported_on": "2026-03-03"},
 }
 
 

@@ -31,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
     "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
     "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
+    "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
+    "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
+    "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }

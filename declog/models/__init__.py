@@ -13,7 +13,7 @@ from typing import Any
 _WHERE = {
     "Problem": "base", "RecordModel": "base",
     "ActionItem": "correction", "Correction": "correction", "TimelineEntry": "correction", "WhyChain": "correction",
-    "Decision": "decision", "Dissent": "decision", "Option": "decision", "Review": "decision",
+    "Decision": "decision", "Dissent": "decision", "Option": "decision", "Review": "decision", "Source": "decision",
     "Inspection": "inspection",
     "InspectionPlan": "mechanism", "Mechanism": "mechanism", "Metric": "mechanism",
     "Owner": "owner",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from declog.models.base import (
     Handle,
@@ -19,6 +19,8 @@ from declog.models.base import (
 from declog.models.base import (
     field_description as F,
 )
+
+Alias = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")]
 
 Status = Literal["proposed", "accepted", "rejected", "superseded", "deprecated"]
 Door = Literal["one-way", "two-way"]
@@ -58,6 +60,18 @@ class Review(_Part):
     )
 
 
+ImportFormat = Literal["nygard", "madr", "log4brains"]
+
+
+class Source(_Part):
+    """Where an imported decision came from: the file whose git history declog keeps showing."""
+
+    path: ShortText = F("The source file, relative to the repository root, as it was when imported.")
+    format: ImportFormat = F("nygard (adr-tools) | madr | log4brains.")
+    number: int | None = F("The ADR's original number, when it had one.", default=None, ge=0)
+    imported_on: IsoDate = F("When `declog import` brought it in.")
+
+
 class Decision(RecordModel):
     """A decision record; declog validate enforces its lifecycle rules."""
 
@@ -86,6 +100,11 @@ class Decision(RecordModel):
     tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
     scope: list[ShortText] = F("Path globs of the code this decision governs.", default_factory=list)
     narrative: ShortText | None = F("Path or URL of a PR/FAQ, memo or design document.", default=None)
+    aliases: list[Alias] = F(
+        "Other names `show` and `why` accept, such as an imported ADR's number (ADR-0015).", default_factory=list
+    )
+    source: Source | None = F("The markdown file an imported decision came from (set by `declog import`).",
+                              default=None)
 
     def rule_problems(self) -> list[Problem]:
         problems: list[Problem] = []
