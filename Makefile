@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench schemas clean
+.PHONY: demo test lint typecheck bench schemas clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
@@ -16,10 +16,25 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check declog tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The browser tests of `declog export html` (tests/export/test_html_browser.py) drive Debian's
+# Chromium through Playwright; Playwright never downloads a browser. Does nothing when Chromium
+# is there or DECLOG_SKIP_BROWSER=1 (then those tests are skipped, on purpose).
+CHROMIUM ?= /usr/bin/chromium
+
+browser:
+	@if [ -x "$(CHROMIUM)" ] || [ "$$DECLOG_SKIP_BROWSER" = 1 ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make browser: $(CHROMIUM) is missing and installing it needs root or sudo; install chromium, or set DECLOG_SKIP_BROWSER=1" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "make browser: no apt-get on this machine; install Chromium as $(CHROMIUM), or set DECLOG_SKIP_BROWSER=1" >&2; exit 1; }; \
+	echo "make browser: installing Debian's chromium for the browser tests"; \
+	$$SUDO apt-get update -q >/dev/null && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null && \
+	[ -x "$(CHROMIUM)" ] || { echo "make browser: apt-get could not install chromium as $(CHROMIUM); set DECLOG_SKIP_BROWSER=1 to skip the browser tests" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check declog tests scripts bench

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from declog.history.model import Revision
+from declog.history.model import RecordHistory, Revision
 from declog.store import Log, Record
 
 DETAILED = 3  # answers shown in full; the rest get one line
@@ -22,6 +22,7 @@ class Answer:
     detailed: bool = False
     created: Revision | None = None
     decided: Revision | None = None
+    decided_in: str | None = None  # the markdown file whose history says who accepted it (imported)
     linked: list[Revision] = field(default_factory=list)
     replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
     supersedes: list[Record] = field(default_factory=list)
@@ -45,12 +46,21 @@ class Answer:
             "decision": d.get("decision"), "rationale": d.get("rationale"),
             "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
             "decided_on": d.get("decided_on"),
-            "decided": self.decided.as_json() if self.decided else None,
+            "decided": self._decided_json(),
             "created": self.created.as_json() if self.created else None,
             "superseded_by": [_brief(r) for r in self.replaced_by],
             "supersedes": [_brief(r) for r in self.supersedes],
             "linked_commits": [r.as_json() for r in self.linked],
         }
+        return out
+
+
+    def _decided_json(self) -> dict[str, Any] | None:
+        if self.decided is None:
+            return None
+        out = self.decided.as_json()
+        if self.decided_in:
+            out["source"] = self.decided_in
         return out
 
 
@@ -87,6 +97,7 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         return [_whole(log, r) for r in some]
 
     hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
+    hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
     hits = hits[:limit]
@@ -115,6 +126,22 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
     return found
 
 
+def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:
+    """A decision whose alias is the whole question (``declog why ADR-15``) comes first."""
+    from declog.search import Hit
+
+    words = text.split()
+    named = log.by_alias(text) if 0 < len(words) <= 2 and text[:1].isalpha() else []
+    if not named:
+        return hits
+    wanted = {r.id for r in named}
+    top = [h for h in hits if h.record.id in wanted]
+    have = {h.record.id for h in top}
+    best = max((h.score for h in hits), default=1.0)
+    top += [Hit(r, best, ["aliases"], True) for r in named if r.id not in have]
+    return top + [h for h in hits if h.record.id not in wanted]
+
+
 def _whole(log: Log, record: Record) -> Record:
     """``record`` with all its data (a light record is read again from its file)."""
     if record.data is not None or record.error is not None:
@@ -129,16 +156,30 @@ def _whole(log: Log, record: Record) -> Record:
 def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
     from declog.errors import GitError
     from declog.history import History
+    from declog.timeline import decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
     except GitError:
         return
     try:
+        imported: dict[str, str] = {}  # record ID → source.path, for those born accepted
+        histories: dict[str, RecordHistory] = {}
         for a in found:
-            rh = hist.record(str(a.record.id))
+            rid = str(a.record.id)
+            rh = histories[rid] = hist.record(rid)
             a.created = rh.created.revision if rh.created else None
             a.decided = rh.decided.revision if rh.decided else None
             a.linked = rh.linked
+            path = source_path(a.data)
+            if path and (rh.decided is None or rh.decided.action == "created"):
+                imported[rid] = path
+        if imported:  # who accepted an imported decision: its markdown's history, one pass for all
+            sources = source_timelines(hist, imported)
+            for a in found:
+                rid = str(a.record.id)
+                if rid in imported:
+                    d = decided(histories[rid], sources[rid])
+                    a.decided, a.decided_in = (d.revision, d.source) if d else (None, None)
     finally:
         hist.close()

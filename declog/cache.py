@@ -58,9 +58,12 @@ HEAVY_FIELDS = frozenset({
 SPARE_BLOBS = 200
 
 
-def blob_oid(content: bytes) -> str:
-    """git's object ID of a blob with this content (SHA-1 object format)."""
-    return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
+def blob_oid(content: bytes, object_format: str = "sha1") -> str:
+    """git's object ID of a blob with this content, in the repository's object format (``sha1``,
+    or ``sha256`` for ``git init --object-format=sha256``): the parse cache's OIDs are compared
+    with git's own (history, ``validate --against``)."""
+    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return digest(b"blob %d\x00" % len(content) + content).hexdigest()
 
 
 def light_view(entry: dict[str, Any]) -> dict[str, Any]:
@@ -141,9 +144,10 @@ def _no_gc() -> Iterator[None]:
 class ParseCache:
     """OID-keyed store of parsed records; a no-op when ``path`` is None (no git directory)."""
 
-    def __init__(self, path: Path | None, identity: str) -> None:
+    def __init__(self, path: Path | None, identity: str, object_format: str = "sha1") -> None:
         self.path = path
-        self.identity = identity
+        self.object_format = object_format
+        self.identity = identity if object_format == "sha1" else f"{identity}:{object_format}"
         self.started_ns = time.time_ns()  # files hashed by this process were hashed after this
         # path -> (size, mtime_ns, ino, ctime_ns, oid, verified_ns)
         self.files: dict[str, tuple[int, int, int, int, str, int]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ class Config:
     protect_accepted: tuple[str, ...] = ()
     # `declog review` and `declog owners` flag a person who owns more live records than this
     owner_load_limit: int = 12
+    # `declog import adr`: the owner of imported decisions whose ADR names none (--owner wins)
+    import_owner: str | None = None
 
     @property
     def root_dir(self) -> Path:
@@ -54,9 +57,30 @@ def find_repo_root(start: Path) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / ".git").exists():
             return candidate
+    _refuse_bare(here)
     raise NotARepositoryError(
         f"{start} is not inside a git repository: run `git init` first, or cd into your repository"
     )
+
+
+def _is_bare(folder: Path) -> bool:
+    """``folder`` looks like a git directory with no work tree (a bare repository)."""
+    if not ((folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()):
+        return False
+    try:
+        text = (folder / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*bare\s*=\s*true\s*$", text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def _refuse_bare(here: Path) -> None:
+    for candidate in (here, *here.parents):
+        if _is_bare(candidate):
+            raise NotARepositoryError(
+                f"{candidate} is a bare git repository: declog needs a work tree; "
+                f"run it in a clone (git clone {candidate} my-checkout)"
+            )
 
 
 def git_dir(repo: Path) -> Path | None:
@@ -75,6 +99,26 @@ def git_dir(repo: Path) -> Path | None:
     return None
 
 
+def object_format(gdir: Path | None) -> str:
+    """The repository's object name hash, ``sha1`` or ``sha256`` (``extensions.objectFormat`` in
+    its config, shared by linked worktrees through ``commondir``), read without running git."""
+    if gdir is None:
+        return "sha1"
+    common = gdir
+    try:
+        pointer = (gdir / "commondir").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        pointer = ""
+    if pointer:
+        common = Path(pointer) if Path(pointer).is_absolute() else (gdir / pointer).resolve()
+    try:
+        text = (common / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "sha1"
+    found = re.search(r"^\s*objectformat\s*=\s*\"?sha256\"?\s*$", text, re.IGNORECASE | re.MULTILINE)
+    return "sha256" if found else "sha1"
+
+
 def find_config(start: Path) -> Path:
     """Path of ``.declog.yaml`` in ``start`` or the nearest parent that has one."""
     here = start.resolve()
@@ -83,6 +127,8 @@ def find_config(start: Path) -> Path:
             return candidate / CONFIG_NAME
         if (candidate / ".git").exists():
             break
+    else:
+        _refuse_bare(here)
     raise NotALogError(
         f"no declog log here ({CONFIG_NAME} not found from {start} up to the repository root): "
         "run `declog init`"
@@ -102,7 +148,8 @@ def load(start: Path) -> Config:
 def parse(repo: Path, data: dict[str, Any]) -> Config:
     from declog.kinds import KINDS
 
-    known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted", "owner_load_limit"}
+    known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted", "owner_load_limit",
+             "import_owner"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -136,5 +183,9 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     limit = data.get("owner_load_limit", 12)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 10_000:
         raise UsageError(f"{CONFIG_NAME}: owner_load_limit must be a whole number from 1 to 10000")
+    import_owner = data.get("import_owner")
+    if import_owner is not None and (not isinstance(import_owner, str) or not re.match(r"^[a-z][a-z0-9._-]{0,38}$", import_owner)):
+        raise UsageError(f"{CONFIG_NAME}: import_owner must be an owner's handle, such as alice")
     return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes,
-                  protect_accepted=tuple(protect), owner_load_limit=limit)
+                  protect_accepted=tuple(protect), owner_load_limit=limit,
+                  import_owner=import_owner)

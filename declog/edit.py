@@ -120,7 +120,7 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
     else:
         handle = fields.get(kind.id_field)
         if not isinstance(handle, str):
-            raise UsageError(f"a {kind.name} needs a `{kind.id_field}`")
+            raise UsageError(f"{_a(kind.name)} needs a `{kind.id_field}`")
         ids.check_handle(handle)
         if handle in taken:
             raise UsageError(f"'{handle}' already exists in this log; pick another handle")
@@ -129,7 +129,7 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
     rel = log.rel(path)
     missing = required_fields(kind, fields, log)
     if missing:
-        raise InvalidRecord(f"missing required field(s) for a {kind.name}: {', '.join(missing)}",
+        raise InvalidRecord(f"missing required field(s) for {_a(kind.name)}: {', '.join(missing)}",
                             [f"{rel}: {m}: required field is missing" for m in missing])
     olds = _superseded(log, rid, supersedes)
     if olds:
@@ -144,13 +144,33 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
         _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, others),
                f"{old.id}")
     text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
-    log.write_text(path, text, create=True)
-    placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
-    if placeholder.is_file() and placeholder.stat().st_size == 0:
-        placeholder.unlink()
-    for old, old_text in olds:
-        log.write_text(log.abs(old.path), old_text)
+    with log.write_lock():
+        # another declog may have written meanwhile: its ID, and the files this one rewrites
+        log.invalidate()
+        if any(r.id == rid for r in log.light_records()):
+            raise UsageError(f"ID {rid} was taken by another declog process meanwhile; nothing was written: "
+                             "run the command again")
+        for old, _ in olds:
+            _unchanged_since_read(log, old)
+        log.write_text(path, text, create=True)
+        placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
+        try:
+            if placeholder.is_file() and placeholder.stat().st_size == 0:
+                placeholder.unlink()
+        except FileNotFoundError:  # another declog process removed it first
+            pass
+        for old, old_text in olds:
+            log.write_text(log.abs(old.path), old_text)
     return log.read(path, kind)
+
+
+def _unchanged_since_read(log: Log, record: Record) -> None:
+    """Refuse to write over ``record`` if its file changed since this process read it (another
+    declog process, an editor, a git checkout): that change would be lost."""
+    current = log.read(log.abs(record.path), record.kind)
+    if current.oid != record.oid:
+        raise UsageError(f"{record.path} changed on disk while declog was working on it (another declog "
+                         "process, an editor or git); nothing was written: run the command again")
 
 
 def _superseded(log: Log, new_id: str, olds: Sequence[Record]) -> list[tuple[Record, str]]:
@@ -207,9 +227,19 @@ def parse_value(kind: Kind, name: str, raw: str) -> Any:
     return raw
 
 
-def parse_assignments(kind: Kind, current: Mapping[str, Any], assignments: list[str]) -> dict[str, Any]:
+class Changes(dict[str, Any]):
+    """New top-level values of a record, and the assignments (``ops``: field, ``""``/``+``/``-``,
+    parsed value) they came from, so that :func:`set_fields` can apply them again to a version of
+    the record another process wrote meanwhile (``tags+=x`` adds to *that* version's tags)."""
+
+    def __init__(self, ops: Sequence[tuple[str, str, Any]] = ()) -> None:
+        super().__init__()
+        self.ops = list(ops)
+
+
+def parse_assignments(kind: Kind, current: Mapping[str, Any], assignments: list[str]) -> Changes:
     """``FIELD=VALUE``, ``FIELD+=ITEM`` and ``FIELD-=ITEM`` into new top-level values."""
-    changes: dict[str, Any] = {}
+    ops: list[tuple[str, str, Any]] = []
     for item in assignments:
         if "=" not in item:
             raise UsageError(f"'{item}' is not FIELD=VALUE (e.g. status=accepted, tags+=storage)")
@@ -218,7 +248,14 @@ def parse_assignments(kind: Kind, current: Mapping[str, Any], assignments: list[
         if name.endswith(("+", "-")):
             name, op = name[:-1], name[-1]
         name = name.strip()
-        value = parse_value(kind, name, raw)
+        ops.append((name, op, parse_value(kind, name, raw)))
+    return apply_ops(current, ops)
+
+
+def apply_ops(current: Mapping[str, Any], ops: Sequence[tuple[str, str, Any]]) -> Changes:
+    """The new values that assignments give, starting from the record's ``current`` fields."""
+    changes = Changes(ops)
+    for name, op, value in ops:
         if op:
             base = changes.get(name, current.get(name))
             base = list(base) if isinstance(base, list) else []
@@ -244,10 +281,35 @@ def update(log: Log, record: Record, changes: dict[str, Any], *, extra: list[Rec
 
 
 def set_fields(log: Log, record: Record, changes: dict[str, Any]) -> Record:
-    new_text = update(log, record, changes)
+    """Apply ``changes`` under the log's write lock. If another process changed the file since
+    ``record`` was read, the changes are applied to that newer version (assignments of
+    :class:`Changes` again, other values only where the newer version left the field as it was)
+    and validated again: concurrent ``declog set`` commands never lose each other's changes."""
     path = log.abs(record.path)
-    log.write_text(path, new_text)
+    with log.write_lock():
+        current = log.read(path, record.kind)
+        if current.oid != record.oid:
+            changes = _rebased(record, current, changes)
+            log.invalidate()
+            record = current
+        new_text = update(log, record, changes)
+        log.write_text(path, new_text)
     return log.read(path, record.kind)
+
+
+def _rebased(stale: Record, fresh: Record, changes: dict[str, Any]) -> dict[str, Any]:
+    if fresh.error is not None:
+        return changes  # update() refuses it with the file's problem
+    base, theirs = stale.data or {}, fresh.data or {}
+    ops = changes.ops if isinstance(changes, Changes) else []
+    again = apply_ops(theirs, ops)
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in again:
+            out[name] = again[name]
+        elif theirs.get(name) == base.get(name):
+            out[name] = value  # derived from a field nobody else touched (decided_on on accepting)
+    return out
 
 
 def supersede(log: Log, old: Record, new: Record, status: str = "superseded") -> tuple[Record, Record]:
@@ -273,8 +335,11 @@ def supersede(log: Log, old: Record, new: Record, status: str = "superseded") ->
            f"{new.id}")
     _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, [new_after]),
            f"{old.id}")
-    log.write_text(log.abs(new.path), new_text)
-    log.write_text(log.abs(old.path), old_text)
+    with log.write_lock():
+        _unchanged_since_read(log, new)
+        _unchanged_since_read(log, old)
+        log.write_text(log.abs(new.path), new_text)
+        log.write_text(log.abs(old.path), old_text)
     return log.read(log.abs(old.path), old.kind), log.read(log.abs(new.path), new.kind)
 
 
@@ -300,17 +365,41 @@ def replace_text(log: Log, record: Record, text: str) -> Record:
     """Write ``text`` over ``record`` if it is valid; raise with the problems otherwise."""
     _raise(check_text(log, record, text), f"{record.id}")
     path = log.abs(record.path)
-    log.write_text(path, text)
+    with log.write_lock():
+        current = log.read(path, record.kind)
+        if current.oid != record.oid:
+            kept = _keep_unsaved(log, record, text)
+            raise UsageError(f"{record.path} changed on disk while it was open in the editor (another declog "
+                             f"process, an editor or git); not overwriting that change. Your version is in {kept}")
+        log.write_text(path, text)
     return log.read(path, record.kind)
+
+
+def _keep_unsaved(log: Log, record: Record, text: str) -> str:
+    """Where the text of a refused ``declog edit`` was kept (so no typing is lost)."""
+    target = (log.private_dir() or log.repo) / f"unsaved-{record.id or 'record'}.yaml"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError:
+        return "no file (it could not be written): nothing was saved"
+    return str(target)
 
 
 def load_file_fields(path: Path, max_bytes: int) -> dict[str, Any]:
     """Fields from a YAML file given with ``--from-file`` (screened like any record)."""
     display = str(path)
+    if path.is_dir():
+        raise UsageError(f"{display} is a folder: give a YAML record file")
     if not path.is_file():
         raise UsageError(f"{display}: no such file")
     text = yamlio.read_text(path, display, max_bytes)
     return dict(yamlio.load_record_text(text, display))
+
+
+def _a(noun: str) -> str:
+    """``a decision``, ``an owner``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def today() -> dt.date:

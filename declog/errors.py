@@ -73,6 +73,11 @@ class RecordFileError(DeclogError):
         self.column = column
 
 
+class FileWriteError(RecordFileError, OSError):
+    """A file could not be written (permission denied, a full disk, a file where a folder should
+    be); nothing was changed. Still an ``OSError`` for library callers that catch those."""
+
+
 class InvalidRecord(DeclogError):
     """A record that would be written or saved does not validate (nothing is written)."""
 

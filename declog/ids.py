@@ -90,6 +90,19 @@ def resolve(query: str, ids: Iterable[str], handles: Iterable[str] = ()) -> str:
     raise AmbiguousId(query, matches)
 
 
+_ALIAS_NUMBER_RE = re.compile(r"^([a-z]+)[-_ ]?0*(\d{1,9})$")
+
+
+def alias_key(text: str) -> str:
+    """How aliases compare: case-insensitive, and a trailing number without its leading zeros or
+    dash, so ``ADR-15``, ``adr-0015`` and ``ADR0015`` are the same alias (``adr-15``)."""
+    lowered = text.strip().casefold()
+    match = _ALIAS_NUMBER_RE.match(lowered)
+    if match:
+        return f"{match.group(1)}-{int(match.group(2))}"
+    return lowered
+
+
 def slug(title: str, max_length: int = 48) -> str:
     """A file-name friendly slug of a title: lower case ASCII words joined by dashes."""
     import unicodedata

@@ -21,11 +21,35 @@ def revision_line(rev: Revision) -> str:
     return f"{rev.short}  {rev.date}  {rev.author}  {rev.subject}"
 
 
+def source_entry_lines(entry: Entry, indent: str = "    ") -> list[str]:
+    """A commit to the markdown file an imported record came from: ``[path] status: A → B``."""
+    tag = f"{indent}[{entry.path}]"
+    lines = []
+    if entry.action == "created":
+        lines.append(f"{tag} created" + (f" as {entry.status_raw}" if entry.status_raw else ""))
+    elif entry.action == "deleted":
+        lines.append(f"{tag} deleted")
+    elif entry.action == "renamed":
+        lines.append(f"{tag} renamed from {entry.old_path}")
+    lines += [f"{tag} {change.text()}" for change in entry.changes]
+    if entry.action == "changed" and not entry.changes:
+        lines.append(f"{tag} edited" + (f" (status {entry.status_raw})" if entry.status_raw else ""))
+    if entry.merge:
+        lines.insert(0, f"{indent}(in the merge)")
+    return lines
+
+
 def entry_lines(entry: Entry, indent: str = "    ") -> list[str]:
+    if entry.source:
+        return source_entry_lines(entry, indent)
     lines = []
     if entry.action == "created":
         status = f" as {entry.status}" if entry.status else ""
         lines.append(f"{indent}created{status} ({entry.path})")
+    elif entry.action == "boundary":
+        status = f" as {entry.status}" if entry.status else ""
+        lines.append(f"{indent}already here{status} at the shallow clone's boundary ({entry.path}): "
+                     "earlier history is not in this clone")
     elif entry.action == "deleted":
         lines.append(f"{indent}deleted ({entry.path})")
     if entry.old_path and entry.old_path != entry.path and entry.action in ("moved", "changed"):
@@ -46,10 +70,12 @@ def entry_heading(entry: Entry) -> str:
 
 
 def history_text(rid: str, title: str, path: str | None, entries: Sequence[Entry], linked: Sequence[Revision],
-                 trailer: str, out: TextIO) -> None:
+                 trailer: str, out: TextIO, partial: str | None = None) -> None:
     out.write(f"{rid}  {title}\n")
     if path:
         out.write(f"  {path}\n")
+    if partial:
+        out.write(f"  (partial: {partial})\n")
     out.write("\n")
     if not entries:
         out.write("  no commits have touched this record yet\n")
@@ -63,19 +89,25 @@ def history_text(rid: str, title: str, path: str | None, entries: Sequence[Entry
 
 
 def history_json(rid: str, title: str, path: str | None, entries: Sequence[Entry], linked: Sequence[Revision],
-                 out: TextIO) -> None:
-    _dump({"id": rid, "title": title, "path": path, "changes": [e.as_json() for e in entries],
-           "linked_commits": [r.as_json() for r in linked]}, out)
+                 out: TextIO, partial: str | None = None) -> None:
+    doc: dict[str, Any] = {"id": rid, "title": title, "path": path, "changes": [e.as_json() for e in entries],
+                           "linked_commits": [r.as_json() for r in linked]}
+    if partial:
+        doc["partial"] = partial  # only in a shallow clone whose history stops before the record began
+    _dump(doc, out)
 
 
 def git_facts(created: Revision | None, changed: Revision | None, linked: int | None, dirty: bool,
-              decided: Revision | None = None) -> dict[str, Any]:
-    """What ``show`` adds: created by/when, last changed by/when, linked commits."""
+              decided: Revision | None = None, decided_in: str | None = None) -> dict[str, Any]:
+    """What ``show`` adds: created by/when, decided by/when (``decided_in``: the markdown file of
+    an imported decision, when its history says who accepted it), last changed, linked commits."""
     facts: dict[str, Any] = {}
     if created is not None:
         facts["created"] = {"by": created.author, "on": created.date, "commit": created.oid}
     if decided is not None:
         facts["decided"] = {"by": decided.author, "on": decided.date, "commit": decided.oid}
+        if decided_in:
+            facts["decided"]["source"] = decided_in
     if changed is not None:
         facts["last_changed"] = {"by": changed.author, "on": changed.date, "commit": changed.oid,
                                  "subject": changed.subject}
@@ -90,11 +122,14 @@ def git_facts_text(facts: dict[str, Any], out: TextIO) -> None:
     created = facts.get("created")
     if created:
         out.write(f"created: {created['on']} by {created['by']} ({created['commit'][:10]})\n")
+    elif facts.get("history_partial"):
+        out.write("created: before this shallow clone's history begins (fetch more with git fetch --unshallow)\n")
     else:
         out.write("created: not committed yet\n")
     decided = facts.get("decided")
     if decided:
-        out.write(f"decided: {decided['on']} by {decided['by']} ({decided['commit'][:10]})\n")
+        source = f" in {decided['source']}" if decided.get("source") else ""
+        out.write(f"decided: {decided['on']} by {decided['by']} ({decided['commit'][:10]}){source}\n")
     changed = facts.get("last_changed")
     if changed:
         out.write(f"last changed: {changed['on']} by {changed['by']} ({changed['commit'][:10]} {changed['subject']})\n")
@@ -140,8 +175,9 @@ def why_text(query: str, found: Sequence[Any], out: TextIO) -> None:
         out.write(f"{n}. {r.id}  {r.title}\n")
         out.write(f"   status {d.get('status')} · owner {d.get('owner')} · {d.get('door')} door · {r.path}\n")
         if a.decided is not None:
+            source = f" [{a.decided_in}]" if a.decided_in else ""
             out.write(f"   decided {a.decided.date} by {a.decided.author} in {a.decided.short}"
-                      f" ({a.decided.subject})\n")
+                      f" ({a.decided.subject}){source}\n")
         elif d.get("decided_on"):
             out.write(f"   decided on {d.get('decided_on')}\n")
         if a.created is not None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,15 @@ from typing import Any
 from declog import config as config_mod
 from declog import ids, yamlio
 from declog.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
-from declog.errors import RecordFileError, RecordNotFound, UsageError
+from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
 from declog.kinds import KINDS, Kind, kind_for_path
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 TEMP_PREFIX = ".declog-"
+# a temp file of atomic_write older than this was left by a killed process: the next write removes it
+STALE_TEMP_SECONDS = 60.0
+# how long a write waits for another declog process that holds the log's write lock
+LOCK_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -126,7 +132,10 @@ class Log:
         self._light: list[Record] | None = None
         gdir = config_mod.git_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
-        self.cache = ParseCache(gdir / "declog" / "parse-cache.sqlite" if gdir else None, identity)
+        self._lock_depth = 0
+        self._lock_fd: int | None = None
+        self.cache = ParseCache(gdir / "declog" / "parse-cache.sqlite" if gdir else None, identity,
+                                config_mod.object_format(config_mod.git_dir(cfg.repo)))
 
     @classmethod
     def open(cls, start: Path | None = None, use_cache: bool = True) -> Log:
@@ -156,8 +165,8 @@ class Log:
         return kind_for_path(parts)
 
     def record_files(self) -> list[Path]:
-        """Every record file under the root, sorted; hidden files, temp files and symlinked
-        folders are skipped."""
+        """Every record file under the root, sorted; hidden files and temp files are skipped.
+        Symlinked folders are listed (never followed): reading one gives a record error."""
         return [Path(path) for _, _, path, _ in self._scan()]
 
     # -- reading ---------------------------------------------------------------------------
@@ -235,6 +244,9 @@ class Log:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, (*parts, name)))
                     continue
+                if entry.is_symlink() and entry.is_dir():  # never followed, never skipped silently
+                    found.append((key_prefix + name, None, None, entry.path, None))
+                    continue
                 if not name.endswith(RECORD_SUFFIXES):
                     continue
                 if entry.is_file(follow_symlinks=False) and prefix is not None:
@@ -258,6 +270,9 @@ class Log:
                 target = path.resolve()
                 if not target.is_relative_to(self.repo.resolve()):
                     raise RecordFileError(rel, "symlink points outside the repository; records must be regular files")
+                if target.is_dir():
+                    raise RecordFileError(rel, "symlinked folder: declog does not follow it, so the records in it "
+                                               "are not read; make it a real folder")
             st = path.stat()
         except RecordFileError as exc:
             return Record(rel, kind, "", error=exc)
@@ -280,7 +295,7 @@ class Log:
                 raw = handle.read()
         except OSError as exc:
             return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
-        oid = blob_oid(raw)
+        oid = blob_oid(raw, self.cache.object_format)
         self.cache.remember_file(rel, stat, oid)
         cached = self._cached(rel, kind, oid, light)
         if cached is not None:
@@ -339,17 +354,70 @@ class Log:
                 out.setdefault(record.id, []).append(record)
         return out
 
+    def by_alias(self, query: str, kind: Kind | None = None) -> list[Record]:
+        """The records whose ``aliases`` hold ``query`` (such as an imported ADR's ``ADR-0015``),
+        compared case-insensitively and by number (``ADR-15`` is ``ADR-0015``): ``ids.alias_key``."""
+        key = ids.alias_key(query)
+        found = []
+        for record in self.light_records():
+            aliases = record.link("aliases")
+            if (kind is None or record.kind is kind) and isinstance(aliases, list) \
+                    and any(isinstance(a, str) and ids.alias_key(a) == key for a in aliases):
+                # a light record (from the cache, without prose) is read whole: callers show it
+                found.append(record if record.data is not None or record.error is not None
+                             else self.read(self.abs(record.path), record.kind))
+        return found
+
+    def _unreadable_named(self, query: str, kind: Kind | None) -> Record | None:
+        """The one record file that cannot be read and whose file name carries ``query`` (an ID,
+        a prefix of one, or a handle, as file names do)."""
+        try:
+            norm = ids.normalize_query(query)
+        except UsageError:
+            return None
+        hits = []
+        for r in self.records():
+            if r.error is None or (kind is not None and r.kind is not kind):
+                continue
+            stem = r.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+            if r.kind.letter:
+                rid = "-".join(stem.split("-")[:2])
+                hit = rid.startswith(norm) if norm[1:2] == "-" else rid[2:].startswith(norm)
+            else:
+                hit = stem == query
+            if hit:
+                hits.append(r)
+        return hits[0] if len(hits) == 1 else None
+
     def resolve(self, query: str, kind: Kind | None = None) -> Record:
-        """The record an ID, handle or unique prefix names (optionally of one kind)."""
+        """The record an ID, handle, alias or unique prefix names (optionally of one kind).
+        An exact ID or handle comes first, then an alias, then a prefix."""
         index = self.by_id()
         pool = {
             rid: recs for rid, recs in index.items() if kind is None or any(r.kind is kind for r in recs)
         }
         record_ids = [rid for rid, recs in pool.items() if recs[0].kind.letter]
         handles = [rid for rid, recs in pool.items() if not recs[0].kind.letter]
+        q = query.strip()
+        aliased = self.by_alias(q, kind) if q[:1].isalpha() and q not in pool else []  # aliases start with a letter
+        if aliased:
+            try:
+                exact = ids.normalize_query(query) in pool
+            except UsageError:
+                exact = False
+            if not exact:
+                if len(aliased) > 1:
+                    both = ", ".join(f"{r.id} ({r.path})" for r in aliased)
+                    raise UsageError(f"'{q}' is an alias of {len(aliased)} records: {both}; "
+                                     "give the ID of the one you mean")
+                return aliased[0]
         try:
             found = ids.resolve(query, record_ids, handles)
         except RecordNotFound:
+            broken = self._unreadable_named(q, kind)
+            if broken is not None and broken.error is not None:  # name the file's problem, not "no record"
+                raise RecordFileError(broken.path, broken.error.problem, broken.error.line,
+                                      broken.error.column) from None
             if kind is not None:
                 if kind.letter is None:
                     raise RecordNotFound(
@@ -393,6 +461,80 @@ class Log:
     def invalidate(self) -> None:
         self._records = self._light = None
 
+    def private_dir(self) -> Path | None:
+        """declog's own folder in the git directory (``.git/declog/``): caches, the write lock."""
+        gdir = config_mod.git_dir(self.repo)
+        return gdir / "declog" if gdir is not None else None
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the log's write lock (``.git/declog/write.lock``, ``flock``): declog processes
+        changing the log take turns, so a read-modify-write (``declog set``) never loses another
+        one's change. The kernel drops the lock when its process dies, even by SIGKILL, so a
+        crash never leaves the log locked. Re-entrant within a Log; a no-op without ``fcntl``
+        or a git directory."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        fd = _take_lock(config_mod.git_dir(self.repo))
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            if fd is not None:
+                os.close(fd)  # releases the flock
+
+
+def _take_lock(gdir: Path | None) -> int | None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    if gdir is None:
+        return None
+    lock = gdir / "declog" / "write.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None  # a read-only git directory: nothing to coordinate with
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise UsageError(f"another declog process has been changing this log for {LOCK_TIMEOUT_SECONDS:.0f} s "
+                                 f"(it holds {lock}); wait for it to finish, then run the command again") from None
+            time.sleep(0.02)
+        except OSError:
+            os.close(fd)
+            return None  # a file system without flock
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files of :func:`atomic_write` that a killed process left behind in ``folder``
+    (older than STALE_TEMP_SECONDS; a live write keeps its own for milliseconds)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(".tmp"):
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
 
 def _unfollowed(path: Path) -> Path:
     """``path`` made absolute with its folders resolved, but not the file itself: a symlinked
@@ -402,6 +544,21 @@ def _unfollowed(path: Path) -> Path:
 
 
 def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
+    """Write ``text`` to ``path`` atomically (see ``Log.write_text``). A file system refusal
+    (permission denied, a file where a folder should be, a full disk) is a RecordFileError:
+    nothing was changed."""
+    try:
+        _atomic_write(path, text, create=create, repo=repo)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+            reason = f"{exc.filename} is a file, not a folder"
+        elif exc.filename:
+            reason = f"{reason}: {exc.filename}"
+        raise FileWriteError(path.as_posix(), f"cannot write the file ({reason}); nothing was changed") from None
+
+
+def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
     rel = path.as_posix()
     if path.is_symlink():
         raise UsageError(f"{rel} is a symlink; declog never writes through symlinks")
@@ -420,6 +577,7 @@ def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | No
         mode = 0o666 & ~umask
     import tempfile  # here: reading the log should not pay for importing it
 
+    _remove_stale_temps(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

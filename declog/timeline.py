@@ -1,6 +1,9 @@
 """A record's history as field-level entries: what ``declog history`` shows and retro groups.
 
-Builds on :mod:`declog.history` (events found by record ID) and :mod:`declog.diff`.
+Builds on :mod:`declog.history` (events found by record ID) and :mod:`declog.diff`. An imported
+decision's timeline goes on into the history of the markdown file it came from (``source``),
+each version's status read by :mod:`declog.adr.parse`; that history also says who accepted it
+when the record itself was born accepted (:func:`decided`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from declog.diff import FieldChange, field_changes, merge_changes
 
 if TYPE_CHECKING:
     from declog.history import History, RecordEvent, RecordHistory, Revision, WorkChange
+    from declog.history.source import SourceHistory
 
 
 @dataclass
@@ -33,6 +37,8 @@ class Entry:
     merge: bool = False
     new: dict[str, Any] | None = field(default=None, repr=False)
     old: dict[str, Any] | None = field(default=None, repr=False)
+    source: bool = False  # a commit to the markdown file the record was imported from
+    status_raw: str | None = None  # source entries: the status as the markdown wrote it
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.record_id, "action": self.action, "path": self.path}
@@ -44,6 +50,9 @@ class Entry:
         else:
             out["stage"] = self.stage
         out["status"] = self.status
+        out["source"] = self.source
+        if self.source:
+            out["status_raw"] = self.status_raw
         out["changes"] = [c.as_json() for c in self.changes]
         return out
 
@@ -53,7 +62,7 @@ def _entry(event_like: Any, old: dict[str, Any] | None, new: dict[str, Any] | No
     action = event_like.action
     if others:
         changes = merge_changes(old, new, others)
-    elif action == "created":
+    elif action in ("created", "boundary"):
         changes = []
     elif action == "deleted":
         changes = []
@@ -106,9 +115,116 @@ def work_entries(history: History, rid: str, work: Sequence[WorkChange]) -> list
     return out
 
 
-def timeline(history: History, rh: RecordHistory) -> list[Entry]:
-    """Work-tree entries first, then commits, newest first."""
-    return work_entries(history, rh.record_id, rh.work) + entries_for(history, rh.events)
+def timeline(history: History, rh: RecordHistory, source: str | None = None) -> list[Entry]:
+    """Work-tree entries first, then commits, newest first; with ``source`` (the record's
+    ``source.path``) the commits to that markdown file too, in time order among them."""
+    own = entries_for(history, rh.events)
+    if source:
+        own = _merge_by_time(own, source_timelines(history, {rh.record_id: source})[rh.record_id])
+    return work_entries(history, rh.record_id, rh.work) + own
+
+
+def _merge_by_time(own: list[Entry], other: list[Entry]) -> list[Entry]:
+    """Two newest-first lists as one, each keeping its order; the record's entries first on ties."""
+    out: list[Entry] = []
+    i = j = 0
+    while i < len(own) and j < len(other):
+        a, b = own[i].revision, other[j].revision
+        if a is not None and b is not None and b.time > a.time:
+            out.append(other[j])
+            j += 1
+        else:
+            out.append(own[i])
+            i += 1
+    return out + own[i:] + other[j:]
+
+
+# -- the markdown file an imported decision came from ----------------------------------------
+
+def source_path(data: dict[str, Any] | None) -> str | None:
+    """``source.path`` of a record's data, when it was imported."""
+    src = (data or {}).get("source")
+    path = src.get("path") if isinstance(src, dict) else None
+    return path if isinstance(path, str) and path else None
+
+
+def source_entries(rid: str, sh: SourceHistory) -> list[Entry]:
+    """The commits to one source file as entries (newest first), each version's status read
+    from the markdown (Nygard / MADR / log4brains)."""
+    from declog.adr.parse import parse
+    from declog.diff import FieldChange
+
+    parsed: dict[str, tuple[str | None, str | None, str]] = {}
+
+    def read(oid: str | None, path: str) -> tuple[str | None, str | None, str]:
+        """``(status, status as written, title)`` of one version."""
+        if oid is None:
+            return None, None, ""
+        if oid not in parsed:
+            content = sh.content(oid)
+            if content is None:
+                parsed[oid] = (None, None, "")
+            else:
+                adr = parse(content.decode("utf-8", "replace"), path)
+                parsed[oid] = (adr.status, adr.status_raw, adr.title)
+        return parsed[oid]
+
+    out: list[Entry] = []
+    for e in sh.events:
+        status, raw, title = read(e.oid, e.path)
+        old_status, old_raw, old_title = read(e.old_oid, e.old_path or e.path)
+        changes: list[FieldChange] = []
+        if e.action in ("changed", "renamed") and e.old_oid is not None and raw != old_raw:
+            changes.append(FieldChange("status", "changed" if old_raw else "set", old_raw, raw))
+        out.append(Entry(rid, e.action, e.path, e.old_path, changes, revision=e.revision, status=status,
+                         old_status=old_status, title=title or old_title, merge=e.merge, source=True,
+                         status_raw=raw if e.oid else old_raw))
+    return out
+
+
+def source_timelines(history: History, wanted: dict[str, str]) -> dict[str, list[Entry]]:
+    """``record ID → source entries`` for ``{record ID: source.path}``: one pass for them all."""
+    found = history.sources(list(dict.fromkeys(wanted.values())))
+    return {rid: source_entries(rid, found[path]) if path in found else [] for rid, path in wanted.items()}
+
+
+def source_decided(entries: Sequence[Entry]) -> Entry | None:
+    """The commit that made the markdown say Accepted (the latest time it became accepted, as
+    for records: :attr:`declog.history.RecordHistory.decided`)."""
+    previous: str | None = None
+    found: Entry | None = None
+    for entry in reversed([e for e in entries if e.source]):
+        if entry.status == "accepted" and previous != "accepted":
+            found = entry
+        if entry.action != "deleted":
+            previous = entry.status
+    return found
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Who decided, and when: the commit, and the source file's path when the markdown said so."""
+
+    revision: Revision
+    source: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = self.revision.as_json()
+        if self.source:
+            out["source"] = self.source
+        return out
+
+
+def decided(rh: RecordHistory, source: Sequence[Entry] = ()) -> Decided | None:
+    """The record's own accept commit; for an imported record born accepted (or never accepted
+    in YAML), the markdown commit that accepted it, when its history has one."""
+    own = rh.decided
+    if own is not None and own.action != "created":
+        return Decided(own.revision)
+    from_source = source_decided(source)
+    if from_source is not None and from_source.revision is not None:
+        return Decided(from_source.revision, from_source.path)
+    return Decided(own.revision) if own is not None else None
 
 
 def resolve_any(log: Any, query: str, history: History | None = None) -> tuple[str, Any]:
@@ -121,6 +237,18 @@ def resolve_any(log: Any, query: str, history: History | None = None) -> tuple[s
     for r in log.light_records():  # IDs without loading every record's prose
         if r.id is not None:
             pool.setdefault(r.id, []).append(r)
+    q = query.strip()
+    if q[:1].isalpha() and q not in pool:  # an alias, such as an imported ADR's ADR-0007
+        try:
+            exact = ids.normalize_query(q) in pool
+        except UsageError:
+            exact = False
+        aliased = [] if exact else log.by_alias(q)
+        if len(aliased) > 1:
+            both = ", ".join(f"{r.id} ({r.path})" for r in aliased)
+            raise UsageError(f"'{q}' is an alias of {len(aliased)} records: {both}; give the ID of the one you mean")
+        if aliased:
+            return str(aliased[0].id), aliased[0]
     try:
         found = ids.resolve(query, [k for k, v in pool.items() if v[0].kind.letter],
                             [k for k, v in pool.items() if not v[0].kind.letter])

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from declog.errors import RecordFileError
+from declog.errors import RecordFileError, UsageError
 
 DEFAULT_MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32
@@ -68,7 +69,9 @@ def _rt_yaml() -> Any:
         _rt.Constructor = _lenient_dates(RoundTripConstructor)
         _rt.indent(mapping=2, sequence=4, offset=2)
         _rt.preserve_quotes = True
-        _rt.width = 4096
+        # never fold long lines: ruamel folds a double-quoted scalar between an escape and the next
+        # character, which reads back with a space added (found by tests/properties)
+        _rt.width = 1 << 30
         _rt.allow_duplicate_keys = False
         _rt.max_depth = MAX_DEPTH
     return _rt
@@ -340,11 +343,10 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
     """Text of a new record file: the schema modeline, then the fields in model order, with
     multi-line strings as literal blocks."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
 
     def convert(value: Any) -> Any:
-        if isinstance(value, str) and "\n" in value:
-            return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+        if isinstance(value, str):
+            return text_scalar(value)
         if isinstance(value, dict):
             out = CommentedMap()
             for k, v in value.items():
@@ -363,7 +365,74 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
     for key, value in fields.items():  # anything the order does not name, after it
         if key not in field_order and value is not None:
             ordered[key] = convert(value)
-    return f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
+    text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
+    _check_reads_back(text, {key: fields[key] for key in ordered})
+    return text
+
+
+# Characters a plain, quoted or literal scalar cannot carry faithfully: everything outside YAML's
+# printable set (C0 and C1 controls, U+FFFE, U+FFFF), and the line breaks other than LF (CR, NEL,
+# U+2028, U+2029), which YAML folds or normalises. BOM is refused inside a document. Such text is
+# written double-quoted, where each of them has an escape.
+_NEEDS_ESCAPES = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                            "\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_scalar(value: str, like: Any = None) -> Any:
+    """``value`` ready to dump so that it reads back exactly: multi-line text as a literal block
+    (``|-`` when it does not end with a newline), the quoting style of ``like`` (a replaced
+    quoted scalar) when it can carry the text, double quotes (with escapes) for text no other
+    style can carry. Raises :class:`UsageError` for text that is not Unicode (lone surrogates, as
+    from undecodable command-line bytes)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise UsageError(f"text contains U+{ord(bad.group()):04X} at position {bad.start()}, which is not a "
+                         "Unicode character (undecodable input?): write the text as UTF-8")
+    if _NEEDS_ESCAPES.search(value):
+        return DoubleQuotedScalarString(value)
+    candidate: Any = value
+    if "\n" in value:
+        candidate = LiteralScalarString(value)
+    elif isinstance(like, str) and type(like) is not str and not _is_block_scalar(like):
+        try:
+            candidate = type(like)(value)
+        except Exception:
+            candidate = value
+    if type(candidate) is not str and not _scalar_reads_back(candidate, value):
+        return DoubleQuotedScalarString(value)
+    return candidate
+
+
+def _scalar_reads_back(candidate: Any, value: str) -> bool:
+    from ruamel.yaml.comments import CommentedMap
+
+    probe = CommentedMap()
+    probe["v"] = candidate
+    try:
+        loaded = _safe_yaml().load(dump_roundtrip(probe))
+    except Exception:
+        _reset()
+        return False
+    return isinstance(loaded, dict) and loaded.get("v") == value
+
+
+def _plain_json(value: Any) -> str:
+    import json
+
+    return json.dumps(to_plain(value), sort_keys=True)
+
+
+def _check_reads_back(text: str, expected: dict[str, Any]) -> None:
+    """Refuse (with a declog error) to hand back text whose fields would read back otherwise
+    than ``expected``: a file declog writes always says what it was asked to write."""
+    loaded = load_record_text(text, "the new text")
+    for key, value in expected.items():
+        if _plain_json(loaded.get(key)) != _plain_json(value):
+            raise UsageError(f"{key}: this value cannot be written as YAML that reads back the same; "
+                             "simplify the text (control characters, unusual line breaks)")
 
 
 def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence[str] = ()) -> str:
@@ -384,7 +453,9 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
                 doc.pop(key, None)
             else:
                 doc[key] = _styled_like(doc.get(key), value)
-        return dump_roundtrip(doc)
+        text = dump_roundtrip(doc)
+        _check_changes(text, display, changes)
+        return text
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     for key, value in changes.items():
@@ -423,7 +494,15 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
         text = "".join(lines)
         doc = load_roundtrip(text, display)
         lines = text.splitlines(keepends=True)
-    return "".join(lines)
+    _check_changes(text, display, changes)
+    return text
+
+
+def _check_changes(text: str, display: str, changes: dict[str, Any]) -> None:
+    _check_reads_back(text, {k: v for k, v in changes.items() if v is not None})
+    gone = [k for k, v in changes.items() if v is None and k in load_record_text(text, display)]
+    if gone:
+        raise UsageError(f"{gone[0]}: could not remove the field from {display}; edit the file by hand")
 
 
 def _is_block_scalar(value: Any) -> bool:
@@ -444,26 +523,33 @@ def _styled_like(old: Any, value: Any) -> Any:
     """``value`` ready to dump in place of ``old``: multi-line text as a literal block, the
     quoting of a replaced quoted scalar, the flow style of a replaced flow collection."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
 
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value if value.endswith("\n") else value + "\n")
-    if isinstance(old, str) and isinstance(value, str) and type(old) is not str:
-        if type(old) is not LiteralScalarString:
-            try:
-                return type(old)(value)
-            except Exception:
-                return value
-        return value
+    if isinstance(value, str):
+        return text_scalar(value, old)
+
+    def flat(items: Any) -> bool:  # no nesting, no multi-line text (a literal block cannot sit in a flow)
+        return all(not isinstance(v, dict | list) and not (isinstance(v, str) and "\n" in v) for v in items)
+
     flow = getattr(getattr(old, "fa", None), "flow_style", lambda: False)()
-    if flow and isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        seq = CommentedSeq(value)
+    if flow and isinstance(value, list) and flat(value):
+        seq = CommentedSeq(_text_scalars(v) for v in value)
         seq.fa.set_flow_style()
         return seq
-    if flow and isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()):
-        mapping = CommentedMap(value)
+    if flow and isinstance(value, dict) and flat(value.values()):
+        mapping = CommentedMap((k, _text_scalars(v)) for k, v in value.items())
         mapping.fa.set_flow_style()
         return mapping
+    return _text_scalars(value)
+
+
+def _text_scalars(value: Any) -> Any:
+    """``value`` with every string in it made ready to dump (see :func:`text_scalar`)."""
+    if isinstance(value, str):
+        return text_scalar(value)
+    if isinstance(value, dict):
+        return {k: _text_scalars(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_scalars(v) for v in value]
     return value
 
 

@@ -29,15 +29,17 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1,
+    "ids": 1, "kinds": 1, "models": 1, "adr": 1,
     # 2 storage: files on disk
     "yamlio": 2, "cache": 2, "config": 2, "store": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
+    "graph": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "export": 5,
     # 6 interface
     "cli": 6, "__main__": 6,
 }
@@ -54,6 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
+    "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "kinds", "yamlio"}),
@@ -63,16 +66,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "query": frozenset({"errors", "kinds", "store"}),
     "schema": frozenset({"kinds", "store"}),
     "search": frozenset({"kinds", "store"}),
-    "timeline": frozenset({"diff", "errors", "history", "ids"}),
+    "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
     "review": frozenset({"cadence", "retro", "store"}),
+    "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
-    "answers": frozenset({"config", "errors", "history", "search", "store"}),
+    "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
+    "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
+                           "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
+    "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+                         "store", "timeline"}),  # html: the weekly review page
     "cli": ANY,
     "__main__": frozenset({"cli"}),
 }

@@ -84,8 +84,8 @@ def test_replacing_a_block_scalar_replaces_all_its_lines_only() -> None:
 
 def test_multi_line_text_is_written_as_a_literal_block() -> None:
     after = yamlio.set_fields(RECORD, "r.yaml", {"consequences": "First line\nSecond line"})
-    assert "consequences: |\n  First line\n  Second line\n" in after
-    assert yamlio.load_record_text(after, "r.yaml")["consequences"] == "First line\nSecond line\n"
+    assert "consequences: |-\n  First line\n  Second line\n" in after  # no final newline: |-
+    assert yamlio.load_record_text(after, "r.yaml")["consequences"] == "First line\nSecond line"
     assert after.endswith("# trailing comment at the end\n")
 
 
@@ -292,4 +292,4 @@ def test_render_new_writes_the_modeline_and_fields_in_model_order() -> None:
     text = yamlio.render_new({"title": "T", "id": "D-7k3m9q", "context": "a\nb", "tags": [], "x": None},
                              ".schemas/decision.schema.json", ["id", "title", "context", "tags"])
     assert text == ("# yaml-language-server: $schema=.schemas/decision.schema.json\n"
-                    "id: D-7k3m9q\ntitle: T\ncontext: |\n  a\n  b\n")
+                    "id: D-7k3m9q\ntitle: T\ncontext: |-\n  a\n  b\n")

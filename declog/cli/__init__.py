@@ -103,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(int(exc.exit_code))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("declog: interrupted", err=True)
+            sys.exit(130)
         click.echo("declog: aborted", err=True)
         sys.exit(1)
     except click.UsageError as exc:

@@ -11,23 +11,29 @@ from declog.cli.common import format_option, open_log, out
 def history(record_id: str, fmt: str) -> int:
     """Every commit that changed a record, newest first, field by field (status: proposed →
     accepted), following the record by its ID through renames and moves; staged and uncommitted
-    changes first; then the commits whose message carries a `Decision: ID` trailer."""
+    changes first; then the commits whose message carries a `Decision: ID` trailer. An imported
+    decision goes on into the history of its markdown file (marked `[path]`), renames followed."""
     from declog import render_history
     from declog.history import History
-    from declog.timeline import resolve_any, timeline
+    from declog.timeline import resolve_any, source_path, timeline
 
     log = open_log()
     hist = History(log)
     try:
         rid, record = resolve_any(log, record_id, hist)
         rh = hist.record(rid, work=True)
-        entries = timeline(hist, rh)
+        source = source_path(record.data) if record is not None else None
+        if record is None:  # a deleted record: the source its last version named
+            last = hist.data_of([next((e.new_oid or e.old_oid for e in rh.events), None)])
+            source = source_path(next(iter(last.values()), None))
+        entries = timeline(hist, rh, source)
         title = record.title if record is not None else next((e.title for e in entries if e.title), "")
         path = record.path if record is not None else None
         if fmt == "json":
-            render_history.history_json(rid, title, path, entries, rh.linked, out())
+            render_history.history_json(rid, title, path, entries, rh.linked, out(), partial=rh.partial)
         else:
-            render_history.history_text(rid, title, path, entries, rh.linked, log.config.trailer, out())
+            render_history.history_text(rid, title, path, entries, rh.linked, log.config.trailer, out(),
+                                        partial=rh.partial)
     finally:
         hist.close()
     return 0

@@ -34,6 +34,11 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
     records = select(log.records(), filters)
+    unread = [r for r in log.records() if r.error is not None and (selected_kind is None or r.kind is selected_kind)]
+    if unread:  # never leave a file out silently (a symlink out of the repository, broken YAML, …)
+        first = unread[0].error
+        more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+        click.echo(f"declog: warning: not listed, cannot be read: {first}{more}; run `declog validate`", err=True)
     if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
     else:

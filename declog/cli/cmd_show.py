@@ -49,6 +49,7 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
     from declog.errors import GitError
     from declog.history import History
     from declog.render_history import git_facts
+    from declog.timeline import decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
@@ -58,8 +59,17 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
         rh = hist.record(record.id or "", work=at is None)
         created = rh.created.revision if rh.created else None
         changed = rh.last_changed.revision if rh.last_changed else None
-        decided = rh.decided.revision if rh.decided else None
+        source = source_path(record.data)
+        own = rh.decided
+        if source and (own is None or own.action == "created"):  # imported: who accepted the markdown
+            found = decided(rh, source_timelines(hist, {rh.record_id: source})[rh.record_id])
+        else:
+            found = decided(rh)
         linked = len(rh.linked) if record.kind.letter else None  # trailers link decisions, not owners
-        return git_facts(created, changed, linked, bool(rh.work), decided)
+        facts = git_facts(created, changed, linked, bool(rh.work), found.revision if found else None,
+                          found.source if found else None)
+        if rh.partial:
+            facts["history_partial"] = rh.partial  # a shallow clone: where the record began is not known
+        return facts
     finally:
         hist.close()

@@ -9,6 +9,8 @@ Everything above it sees declog's own dataclasses (:class:`Revision`, :class:`Re
 * :mod:`declog.history.snapshot` – the log as it was at any commit (``--at REF``).
 * :mod:`declog.history.blame` – the commits behind lines of code.
 * :mod:`declog.history.trailers` – trailers of a commit message, by git's own rules.
+* :mod:`declog.history.source` – the history of the markdown files imported decisions came
+  from, renames followed (:meth:`History.sources`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from declog.history.model import BlameHit, RecordEvent, RecordHistory, Revision,
 
 if TYPE_CHECKING:
     from declog.history.index import HistoryIndex
+    from declog.history.source import SourceHistory
     from declog.store import Log, Record
 
 __all__ = ["BlameHit", "Git", "History", "RecordEvent", "RecordHistory", "Revision", "WorkChange"]
@@ -56,12 +59,28 @@ class History:
         hist = self.index.record(rid)
         if work and self.at_head:
             hist.work = self.work_changes(rid)
+        self._mark_shallow(hist)
         return hist
+
+    def _mark_shallow(self, hist: RecordHistory) -> None:
+        """In a shallow clone, a record "created" at a boundary commit was only there already:
+        say the history is partial instead of claiming where it began."""
+        if not hist.events:
+            return
+        oldest = hist.events[-1]  # the index marks it (HistoryIndex._events)
+        if oldest.action == "boundary":
+            hist.partial = (f"history starts at a shallow boundary: commit {oldest.revision.short} (this clone has "
+                            "none of its parents, so where the record was created is not known); "
+                            "fetch more with git fetch --unshallow")
 
     def work_changes(self, rid: str) -> list[WorkChange]:
         """Staged (HEAD → index) and uncommitted (index → work tree) changes of one record."""
         head = self.index.current_blob(rid) if self.head else None
-        entries = self.git.index_entries(self.log.config.root)
+        from declog.history.walk import is_record_path
+
+        root = self.log.config.root + "/"
+        entries = {p: o for p, o in self.git.index_entries(self.log.config.root).items()
+                   if is_record_path(p.removeprefix(root))}
         facts = self.index.facts(list(dict.fromkeys(entries.values())))
         staged = [(p, o) for p, o in entries.items() if facts.get(o, (None, None))[0] == rid]
         index_blob = staged[0] if staged else None
@@ -85,11 +104,20 @@ class History:
                                   head[1] if head else None, index_blob[1] if index_blob else None))
         return out
 
+    # -- source files of imported decisions -------------------------------------------------
+    def sources(self, paths: list[str]) -> dict[str, SourceHistory]:
+        """``path → SourceHistory`` of source files (``source.path`` of imported decisions) as of
+        the tip, renames followed: one ``git log`` pass per level of renames and one ``git cat-file
+        --batch`` for them all, kept in the history index for the next call."""
+        from declog.history.source import source_histories
+
+        return source_histories(self.git, self.tip, paths, self.index.conn)
+
     # -- blobs as records --------------------------------------------------------------------
     def blobs(self, oids: list[str]) -> dict[str, bytes]:
         missing = [o for o in oids if o and o not in self._blob_cache]
         if missing:
-            self._blob_cache.update(self.git.cat_blobs(missing))
+            self._blob_cache.update(self.git.cat_blobs(missing, self.log.config.max_file_bytes))
         return {o: self._blob_cache[o] for o in oids if o in self._blob_cache}
 
     def data_of(self, oids: list[str | None], path: str = "") -> dict[str, dict[str, Any] | None]:

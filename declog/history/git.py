@@ -14,12 +14,15 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from declog.errors import GitError, UsageError
 
 HEX_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+# blobs larger than this are never read into memory (the largest max_file_bytes a log may set)
+MAX_BLOB_BYTES = 16 * 1024 * 1024
 BASE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "log.showSignature=false",
         "-c", "i18n.logOutputEncoding=UTF-8")
 
@@ -38,6 +41,7 @@ class Git:
         self.repo = repo
         self._binary: str | None = None
         self._verified: dict[str, str] = {}
+        self._shallow: frozenset[str] | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -88,6 +92,23 @@ class Git:
         oid = proc.stdout.decode("ascii", "replace").strip()
         return oid if proc.returncode == 0 and HEX_RE.match(oid) else None
 
+    def shallow_boundary(self) -> frozenset[str]:
+        """The commits a shallow clone stops at (their parents are not in this clone), or an
+        empty set for a complete repository. Asked once per Git."""
+        if self._shallow is None:
+            found: frozenset[str] = frozenset()
+            proc = self.run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"], check=False)
+            lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+            if proc.returncode == 0 and len(lines) == 2 and lines[0].strip() == "true":
+                shallow = Path(lines[1])
+                try:
+                    text = (shallow if shallow.is_absolute() else self.repo / shallow).read_text("ascii", "replace")
+                    found = frozenset(line.strip() for line in text.splitlines() if HEX_RE.match(line.strip()))
+                except OSError:
+                    pass
+            self._shallow = found
+        return self._shallow
+
     def is_ancestor(self, older: str, newer: str) -> bool:
         proc = self.run(["merge-base", "--is-ancestor", "--end-of-options", older, newer], check=False)
         return proc.returncode == 0
@@ -98,27 +119,62 @@ class Git:
         return oid[0] if proc.returncode == 0 and oid and HEX_RE.match(oid[0]) else None
 
     # -- objects -----------------------------------------------------------------------------
-    def cat_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
-        """Contents of many blobs with ONE ``git cat-file --batch``; missing objects are skipped."""
+    def cat_blobs(self, oids: Iterable[str], max_size: int = MAX_BLOB_BYTES,
+                  too_big: dict[str, int] | None = None) -> dict[str, bytes]:
+        """Contents of many blobs with ONE ``git cat-file --batch``, read as a stream; missing
+        objects are skipped, and so are blobs over ``max_size`` bytes (drained, never held in
+        memory: a 100 MB file committed into the log costs no 100 MB), whose sizes go to
+        ``too_big``."""
         wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
-        if not wanted:
-            return {}
-        data = self.out(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode("ascii"))
         out: dict[str, bytes] = {}
-        pos = 0
-        n = len(data)
-        while pos < n:
-            eol = data.index(b"\n", pos)
-            header = data[pos:eol].split(b" ")
-            pos = eol + 1
-            if len(header) == 2 and header[1] == b"missing":
-                continue
-            if len(header) != 3:
-                raise GitError("git cat-file: unexpected output")
-            size = int(header[2])
-            if header[1] == b"blob":
-                out[header[0].decode("ascii")] = data[pos:pos + size]
-            pos += size + 1  # content, then a newline
+        if not wanted:
+            return out
+        if self._binary is None:
+            self._binary = _git_binary()
+        try:
+            proc = subprocess.Popen([self._binary, *BASE, "cat-file", "--batch"], cwd=self.repo,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=self._env())
+        except OSError as exc:
+            raise GitError(f"could not run git: {exc.strerror or exc}") from None
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+
+        def feed() -> None:
+            try:
+                for start in range(0, len(wanted), 2048):
+                    stdin.write(("\n".join(wanted[start:start + 2048]) + "\n").encode("ascii"))
+                stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            for _ in wanted:
+                header = stdout.readline().split(b" ")
+                if len(header) == 2 and header[1].strip() == b"missing":
+                    continue
+                if len(header) != 3:
+                    raise GitError("git cat-file: unexpected output")
+                size = int(header[2])
+                if size > max_size:
+                    left = size + 1
+                    while left > 0:
+                        chunk = stdout.read(min(left, 1 << 20))
+                        if not chunk:
+                            raise GitError("git cat-file: unexpected output")
+                        left -= len(chunk)
+                    if too_big is not None and header[1] == b"blob":
+                        too_big[header[0].decode("ascii")] = size
+                    continue
+                body = stdout.read(size + 1)  # content, then a newline
+                if header[1] == b"blob":
+                    out[header[0].decode("ascii")] = body[:size]
+        finally:
+            stdout.close()
+            writer.join()
+            proc.wait()
         return out
 
     def ls_tree(self, commit: str, folder: str) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from declog.history import walk as walk_mod
 from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
 
-FORMAT = "3"
+FORMAT = "4"  # 4: only record files count (no hidden or temp files)
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists commits (seq integer primary key, oid text unique not null, parents text,
@@ -100,9 +100,12 @@ class HistoryIndex:
 
     def _events(self, rows: list[tuple[Any, ...]]) -> list[RecordEvent]:
         self._revision_rows(r[0] for r in rows)
+        # in a shallow clone a record "created" at a boundary commit was only there already
+        boundary = self.git.shallow_boundary() if any(r[2] == "created" for r in rows) else frozenset()
         return [
-            RecordEvent(self._revisions[r[0]], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                        tuple(json.loads(r[8])) if r[8] else ())
+            RecordEvent(self._revisions[r[0]], r[1],
+                        "boundary" if r[2] == "created" and self._revisions[r[0]].oid in boundary else r[2],
+                        r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])) if r[8] else ())
             for r in rows
         ]
 
@@ -248,6 +251,7 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
         else:
             conn.close()
     # full rebuild into a temporary file, then an atomic replace
+    _remove_stale_temps(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -264,6 +268,19 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
             pass
         raise
     return sqlite3.connect(path, timeout=10)
+
+
+def _remove_stale_temps(folder: Path, older_than: float = 600.0) -> None:
+    """Rebuilds that a killed process left behind (a live one renames its file within minutes)."""
+    import time
+
+    cutoff = time.time() - older_than
+    for stray in folder.glob(".history-*.tmp"):
+        try:
+            if stray.stat().st_mtime < cutoff:
+                stray.unlink()
+        except OSError:
+            pass
 
 
 def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:

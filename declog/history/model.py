@@ -45,7 +45,9 @@ class Revision:
 class RecordEvent:
     """A commit's effect on one record, found by the record's ID (not by its path).
 
-    ``action`` is ``created``, ``changed``, ``moved`` (path only) or ``deleted``. For a merge
+    ``action`` is ``created``, ``changed``, ``moved`` (path only) or ``deleted``; or
+    ``boundary`` in a shallow clone: the record was already there at a commit whose parents the
+    clone does not have, so where it was created is not known. For a merge
     commit the change is taken against the first parent; ``other_oids`` are the record's blobs
     in the other parents, so what the merge itself changed (a resolved conflict) can be told
     apart from what the merged branch brought in.
@@ -81,12 +83,17 @@ class RecordHistory:
     events: list[RecordEvent] = field(default_factory=list)  # newest first
     linked: list[Revision] = field(default_factory=list)  # commits carrying a trailer naming it
     work: list[WorkChange] = field(default_factory=list)  # staged / uncommitted, newest first
+    # set when the history is cut off by a shallow clone's boundary: what to tell the reader
+    partial: str | None = None
 
     @property
     def created(self) -> RecordEvent | None:
+        """The commit that created the record; None when a shallow clone does not reach it."""
         for event in reversed(self.events):
             if event.action == "created":
                 return event
+        if self.partial is not None:
+            return None
         return self.events[-1] if self.events else None
 
     @property

@@ -33,7 +33,8 @@ class TreeLog(Log):
                 entries.append((path, oid))
             entries.sort()
             missing = [oid for _, oid in entries if oid not in self.cache.blobs]
-            raw = self.git.cat_blobs(missing) if missing else {}
+            too_big: dict[str, int] = {}
+            raw = self.git.cat_blobs(missing, self.config.max_file_bytes, too_big) if missing else {}
             records = []
             for path, oid in entries:
                 kind = self.kind_of(self.abs(path)) or KINDS["decision"]
@@ -42,8 +43,9 @@ class TreeLog(Log):
                     records.append(self._from_entry(path, kind, oid, cached))
                     continue
                 content = raw.get(oid, b"")
-                if len(content) > self.config.max_file_bytes:
-                    err = RecordFileError(path, f"file is {len(content)} bytes, over the "
+                if oid in too_big or len(content) > self.config.max_file_bytes:
+                    size = too_big.get(oid, len(content))
+                    err = RecordFileError(path, f"file is {size} bytes, over the "
                                                 f"{self.config.max_file_bytes}-byte limit for a record")
                     records.append(Record(path, kind, oid, error=err))
                     continue
@@ -59,7 +61,11 @@ class TreeLog(Log):
 
         content = self._texts.get(record.oid)
         if content is None:
-            content = self.git.cat_blobs([record.oid]).get(record.oid, b"")
+            too_big: dict[str, int] = {}
+            content = self.git.cat_blobs([record.oid], self.config.max_file_bytes, too_big).get(record.oid, b"")
+            if record.oid in too_big:
+                raise RecordFileError(record.path, f"file is {too_big[record.oid]} bytes, over the "
+                                                   f"{self.config.max_file_bytes}-byte limit for a record")
         return yamlio.decode(content, record.path, self.config.max_file_bytes)
 
     def write_text(self, *args: object, **kwargs: object) -> None:

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from declog.history.git import HEX_RE, Git
+from declog.history.git import HEX_RE, MAX_BLOB_BYTES, Git
 from declog.history.model import RecordEvent, Revision
 
 SEP = b"\x1f"
@@ -66,6 +66,14 @@ def split_trailers(raw: str) -> tuple[str, ...]:
 
 def _dec(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
+
+
+def is_record_path(rel: bytes | str) -> bool:
+    """A path under the log's root that can hold a record, as ``store.Log`` reads them: a
+    ``.yaml``/``.yml`` file, no part of its path hidden (temp files of atomic writes are)."""
+    text = rel.decode("utf-8", "surrogateescape") if isinstance(rel, bytes) else rel
+    parts = text.split("/")
+    return text.endswith((".yaml", ".yml")) and not any(p.startswith(".") for p in parts)
 
 
 def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
@@ -117,6 +125,16 @@ def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
                     i += 2
                 zero_old = not old_oid.strip("0")
                 zero_new = not new_oid.strip("0")
+                # only record files count: a committed temp file (.declog-*.tmp), a hidden file or
+                # a README under the root is no version of any record
+                if not is_record_path(old_path):
+                    zero_old = True
+                if not is_record_path(new_path):
+                    zero_new = True
+                if zero_old and zero_new:
+                    continue
+                if status == "R" and (zero_old or zero_new):
+                    status = "A" if zero_old else "D"
                 commit.entries.append(RawEntry(
                     status,
                     None if zero_old or status == "A" else prefix + _dec(old_path),
@@ -164,6 +182,16 @@ def blob_facts(git: Git, oids: Iterable[str]) -> dict[str, tuple[str | None, str
             if len(parts) != 3:
                 continue
             size = int(parts[2])
+            if size > MAX_BLOB_BYTES:  # no record (over every size limit): drain it, never hold it
+                left = size + 1
+                while left > 0:
+                    chunk = stdout.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                if parts[1] == b"blob":
+                    out[_dec(parts[0])] = (None, None)
+                continue
             body = stdout.read(size + 1)
             if parts[1] != b"blob":
                 continue

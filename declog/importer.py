@@ -1,0 +1,754 @@
+"""``declog import adr``: a folder of markdown Architecture Decision Records into decisions.
+
+Each ADR (adr-tools/Nygard, MADR 2-4, log4brains; see :mod:`declog.adr.parse`) becomes one
+decision with a fresh ID, an alias such as ``ADR-0015`` and a ``source`` naming the markdown file.
+What the markdown does not say is filled in and reported as a guess: a status read from free
+text, a date from git (the commit that set the status, or the file's first commit), a rationale,
+the door, the owner. ``Superseded by`` / ``Supersedes`` links become both sides of declog's
+supersede link. Every record is checked (schema, lifecycle, and across the log) before any is
+written; one problem and nothing is written. A file imported before (same ``source.path``) is
+left alone. Nothing here prints: the command renders :class:`ImportReport`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog import ids, yamlio
+from declog.adr.parse import ParsedAdr, parse
+from declog.errors import GitError, InvalidRecord, UsageError
+from declog.kinds import KINDS
+from declog.store import Log, Record
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+MAX_MARKDOWN_BYTES = 1024 * 1024
+TITLE_MAX = 300
+TEXT_MAX = 100_000
+TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+ALIAS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A field declog filled in because the ADR did not say it plainly."""
+
+    field: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"field": self.field, "reason": self.reason}
+
+
+@dataclass
+class FileOutcome:
+    """What happened (or would happen) to one markdown file."""
+
+    path: str  # relative to the repository root
+    action: str  # imported | skipped | already-imported
+    reason: str | None = None  # why it was skipped, or which record already holds it
+    id: str | None = None
+    record_path: str | None = None
+    title: str | None = None
+    format: str | None = None
+    number: int | None = None
+    alias: str | None = None
+    status: str | None = None
+    guesses: list[Guess] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "action": self.action, "reason": self.reason, "id": self.id,
+            "record_path": self.record_path, "title": self.title, "format": self.format, "number": self.number,
+            "alias": self.alias, "status": self.status, "guesses": [g.as_json() for g in self.guesses],
+        }
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one ``declog import adr``."""
+
+    folder: str
+    dry_run: bool
+    files: list[FileOutcome] = field(default_factory=list)
+    owners: list[dict[str, str]] = field(default_factory=list)  # created: handle, name, reason
+    notes: list[str] = field(default_factory=list)  # numbering gaps, duplicates, links not followed
+    problems: list[str] = field(default_factory=list)  # validation problems: nothing was written
+    updated: list[dict[str, str]] = field(default_factory=list)  # records imported before: id, path, change
+    written: bool = False
+
+    def of(self, action: str) -> list[FileOutcome]:
+        return [f for f in self.files if f.action == action]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "ok": self.ok,
+            "counts": {a: len(self.of(a)) for a in ("imported", "already-imported", "skipped")}
+            | {"owners_created": len(self.owners),
+               "guessed": sum(len(f.guesses) for f in self.files)},
+            "files": [f.as_json() for f in self.files],
+            "owners_created": self.owners,
+            "updated": self.updated,
+            "notes": self.notes,
+            "problems": self.problems,
+        }
+
+
+@dataclass
+class _Item:
+    """A markdown ADR on its way to becoming a decision."""
+
+    rel: str
+    adr: ParsedAdr
+    outcome: FileOutcome
+    rid: str = ""
+    status: str = "proposed"
+    fields: dict[str, Any] = field(default_factory=dict)
+    supersedes: list[str] = field(default_factory=list)
+    superseded_by: str | None = None
+    related: list[str] = field(default_factory=list)
+
+    def guess(self, name: str, reason: str) -> None:
+        self.outcome.guesses.append(Guess(name, reason))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def markdown_files(target: Path) -> list[Path]:
+    """The markdown files of ``target`` (a folder, searched recursively, or one file), sorted;
+    hidden files and folders are skipped."""
+    if target.is_file():
+        return [target]
+    found = []
+    for path in sorted(target.rglob("*")):
+        parts = path.relative_to(target).parts
+        if any(p.startswith(".") for p in parts) or not path.name.lower().endswith(MARKDOWN_SUFFIXES):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.append(path)
+    return found
+
+
+def alias_for(adr: ParsedAdr, rel: str) -> str | None:
+    """``ADR-0015`` for a numbered ADR; for a log4brains file (no number) its file name, which
+    is log4brains' own ID (``adr-20200101-use-markdown``)."""
+    if adr.number is not None:
+        return f"ADR-{adr.number:04d}"
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-")
+    alias = f"adr-{stem}"[:64].rstrip("-.")
+    return alias if ALIAS_RE.match(alias) else None
+
+
+def handle_for(name: str) -> str | None:
+    """An owner handle for a name as an ADR writes it: ``Alice Smith`` → ``alice-smith``,
+    ``@bob`` → ``bob``, ``carol@example.com`` → ``carol``; None for nothing usable."""
+    text = name.strip().strip("[]{}()<>\"'`")
+    if not text or text.startswith(("{", "[")):
+        return None
+    if "@" in text and not text.startswith("@"):
+        text = text.split("@", 1)[0]
+    text = text.lstrip("@")
+    handle = ids.slug(text, max_length=ids.HANDLE_MAX)
+    if handle == "untitled" or not handle[:1].isalpha():
+        handle = f"p-{handle}" if handle != "untitled" else ""
+    handle = handle[: ids.HANDLE_MAX].rstrip("-.")
+    return handle if handle and ids.HANDLE_RE.match(handle) else None
+
+
+def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str = "two-way",
+                dry_run: bool = False, today: dt.date | None = None,
+                tags: Sequence[str] = ("imported",)) -> ImportReport:
+    """Import the ADRs under ``target``; with ``dry_run`` plan everything and write nothing.
+
+    Raises UsageError for bad input (no such folder, no owner to give the decisions);
+    validation problems of the records it would write are in ``report.problems`` (nothing
+    written)."""
+    today = today or dt.date.today()
+    for tag in tags:
+        if not TAG_RE.match(tag):
+            raise UsageError(f"--tag '{tag}' is not a tag: 1-64 letters, digits, '.', '_', '/' or '-', "
+                             "starting with a letter or digit")
+    target = target if target.is_absolute() else Path.cwd() / target
+    if not target.exists():
+        raise UsageError(f"{target}: no such folder or file; give the folder of your ADRs, e.g. doc/adr")
+    try:
+        target.resolve().relative_to(log.repo.resolve())
+    except ValueError:
+        raise UsageError(f"{target} is outside this repository; copy the ADRs in first so their history "
+                         "and source paths stay with the log") from None
+    report = ImportReport(folder=log.rel(target), dry_run=dry_run)
+    files = markdown_files(target)
+    if not files:
+        raise UsageError(f"no markdown files (*.md) in {report.folder}: give the folder that holds your ADRs")
+
+    decision_kind, owner_kind = KINDS["decision"], KINDS["owner"]
+    records = log.records()
+    by_source: dict[str, Record] = {}
+    moved: dict[tuple[str, str, Any], list[Record]] = {}  # (file name, format, number): after a folder move
+    for record in records:
+        source = (record.data or {}).get("source") if record.kind is decision_kind else None
+        if isinstance(source, dict) and isinstance(source.get("path"), str):
+            by_source[source["path"]] = record
+            key = (source["path"].rsplit("/", 1)[-1], str(source.get("format")), source.get("number"))
+            moved.setdefault(key, []).append(record)
+    owners = {r.id: r for r in records if r.kind is owner_kind and r.id}
+
+    items: list[_Item] = []
+    for path in files:
+        rel = log.rel(path)
+        outcome = FileOutcome(rel, "imported")
+        report.files.append(outcome)
+        if log.kind_of(path) is not None or _inside(path, log.config.root_dir):
+            outcome.action, outcome.reason = "skipped", "inside the declog log folder"
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            outcome.action, outcome.reason = "skipped", f"cannot read it: {exc.strerror or exc}"
+            continue
+        if len(raw) > MAX_MARKDOWN_BYTES:
+            outcome.action, outcome.reason = "skipped", f"{len(raw)} bytes: too big for an ADR"
+            continue
+        adr = parse(raw.decode("utf-8", "replace"), rel)
+        outcome.title, outcome.format, outcome.number = adr.title or None, adr.format, adr.number
+        if not adr.is_adr:
+            outcome.action, outcome.reason = "skipped", adr.skip_reason
+            continue
+        outcome.alias = alias_for(adr, rel)
+        previous = by_source.get(rel)
+        if previous is None:  # the same file, in a folder that moved since it was imported
+            same = moved.get((rel.rsplit("/", 1)[-1], adr.format, adr.number), [])
+            if len(same) == 1 and not (log.repo / _source_path(same[0])).is_file():
+                previous = same[0]
+        if previous is not None:
+            outcome.action, outcome.id, outcome.record_path = "already-imported", previous.id, previous.path
+            outcome.reason = f"already imported as {previous.id} ({previous.path}); left alone"
+            if _source_path(previous) != rel:
+                outcome.reason += f"; it was {_source_path(previous)} then"
+            continue
+        items.append(_Item(rel, adr, outcome))
+
+    _number_notes(report, [f for f in report.files if f.action != "skipped" and f.format != "log4brains"])
+    if not items:
+        return report
+
+    taken = set(log.by_id())
+    for item in items:
+        item.rid = ids.mint("D", taken)
+        taken.add(item.rid)
+        item.outcome.id = item.rid
+
+    _statuses(items)
+    _dates(log, items, today)
+    new_owners = _owners(log, items, owners, owner, report)
+    updates = _links(log, items, by_source, report)
+
+    for item in items:
+        item.fields = _fields(item, door, today, tags)
+        item.outcome.status = item.fields["status"]
+        path = log.new_path(decision_kind, item.rid, item.fields["title"])
+        item.outcome.record_path = log.rel(path)
+
+    owner_fields = [{"handle": h, "name": n} for h, n, _ in new_owners]
+    changed = _changed_texts(log, updates, {r.id: r for r in by_source.values() if r.id})
+    report.problems = _problems(log, items, owner_fields, changed)
+    if report.problems or dry_run:
+        return report
+    _write(log, items, owner_fields, changed)
+    report.written = True
+    return report
+
+
+def _source_path(record: Record) -> str:
+    source = (record.data or {}).get("source")
+    return str(source.get("path") or "") if isinstance(source, dict) else ""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _number_notes(report: ImportReport, numbered: list[FileOutcome]) -> None:
+    by_number: dict[int, list[str]] = {}
+    for f in numbered:
+        if f.number is not None:
+            by_number.setdefault(f.number, []).append(f.path)
+    for number, paths in sorted(by_number.items()):
+        if len(paths) > 1:
+            report.notes.append(f"ADR {number} is used by {len(paths)} files ({', '.join(paths)}): each is imported, "
+                                f"and the alias ADR-{number:04d} names all of them (use their IDs)")
+    numbers = sorted(by_number)
+    gaps = [n for n in range(numbers[0], numbers[-1] + 1) if n not in by_number] if numbers else []
+    if gaps:
+        shown = ", ".join(str(n) for n in gaps[:20]) + (" …" if len(gaps) > 20 else "")
+        report.notes.append(f"numbering gap: no ADR {shown} (between {numbers[0]} and {numbers[-1]})")
+
+
+def _statuses(items: list[_Item]) -> None:
+    for item in items:
+        adr = item.adr
+        if adr.status is None:
+            item.status = "proposed"
+            if adr.status_raw:
+                item.guess("status", f"'{adr.status_raw}' is not a status declog knows; imported as proposed")
+            else:
+                item.guess("status", "the ADR states no status; imported as proposed")
+        else:
+            item.status = adr.status
+            if adr.status_guessed:
+                item.guess("status", f"'{adr.status_raw}' read as {adr.status}")
+
+
+def _dates(log: Log, items: list[_Item], today: dt.date) -> None:
+    """``decided_on`` for every status but proposed: the ADR's date, else from git (the commit
+    that set the current status, else the file's first commit), else today."""
+    wanted = [i for i in items if i.status != "proposed" and (i.adr.date is None or i.adr.date_guessed)]
+    found: dict[str, tuple[str, str]] = {}
+    if wanted:
+        found = _git_dates(log, wanted)
+    for item in items:
+        adr = item.adr
+        if item.status == "proposed":
+            continue
+        if adr.date is not None and not adr.date_guessed:
+            item.fields["decided_on"] = dt.date.fromisoformat(adr.date)
+            continue
+        if adr.date is not None:
+            item.fields["decided_on"] = dt.date.fromisoformat(adr.date)
+            item.guess("decided_on", f"'{adr.date_raw}' is ambiguous; read month first as {adr.date}")
+            continue
+        if item.rel in found:
+            day, how = found[item.rel]
+            item.fields["decided_on"] = dt.date.fromisoformat(day)
+            what = f"no readable date in the ADR ('{adr.date_raw}')" if adr.date_raw else "the ADR has no date"
+            item.guess("decided_on", f"{what}; {how}")
+        elif adr.filename_date:
+            item.fields["decided_on"] = dt.date.fromisoformat(adr.filename_date)
+            item.guess("decided_on", "the ADR has no date; taken from its file name")
+        else:
+            item.fields["decided_on"] = today
+            item.guess("decided_on", "the ADR has no date and git has no commit of it; today's date")
+
+
+def _git_dates(log: Log, items: list[_Item]) -> dict[str, tuple[str, str]]:
+    """``rel → (ISO date, how it was found)`` from ONE walk of the files' history."""
+    try:
+        from declog.history.git import Git
+        from declog.history.source import source_histories
+
+        git = Git(log.repo)
+        histories = source_histories(git, git.head(), [i.rel for i in items])
+    except (GitError, ImportError):
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for item in items:
+        hist = histories.get(item.rel)
+        if hist is None:
+            continue
+        versions = []  # newest first: (event, status of that version)
+        for event in hist.events:
+            content = hist.content(event.oid)
+            if content is not None:
+                versions.append((event, parse(content.decode("utf-8", "replace"), event.path).status or "proposed"))
+        if not versions:
+            continue
+        # a superseded or deprecated decision was decided when it was accepted, if it ever was
+        wanted = ["accepted", item.status] if item.status in ("superseded", "deprecated") else [item.status]
+        chosen = None
+        for status in wanted:
+            newest = next((i for i, (_, s) in enumerate(versions) if s == status), None)
+            if newest is None:
+                continue
+            oldest = newest
+            while oldest + 1 < len(versions) and versions[oldest + 1][1] == status:
+                oldest += 1
+            chosen = (versions[oldest][0], status, oldest == len(versions) - 1)
+            break
+        if chosen is None:  # the status was set after the last commit
+            chosen = (versions[-1][0], item.status, True)
+        event, status, first = chosen
+        rev = event.revision
+        how = f"the file's first commit ({rev.short}, {rev.date})" if first \
+            else f"the commit that made it {status} ({rev.short}, {rev.date}, {rev.author})"
+        out[item.rel] = (rev.date, how)
+    return out
+
+
+def _owners(log: Log, items: list[_Item], owners: dict[str, Record], default: str | None,
+            report: ImportReport) -> list[tuple[str, str, str]]:
+    """Set owner, deciders and consulted on each item; return the owners to create."""
+    create: dict[str, tuple[str, str]] = {}  # handle → (name, reason)
+
+    def person(handle: str) -> bool:
+        data = owners[handle].data or {}
+        return data.get("kind", "person") == "person" and data.get("active", True) is not False
+
+    need_default: list[_Item] = []
+    for item in items:
+        for name, values in (("deciders", item.adr.deciders), ("consulted", item.adr.consulted)):
+            handles: list[str] = []
+            for raw in values:
+                handle = handle_for(raw)
+                if handle is None:
+                    continue
+                if handle not in handles:
+                    handles.append(handle)
+                if handle not in owners and handle not in create:
+                    create[handle] = (raw.strip()[:300] or handle, f"named in {name} of {item.rel}")
+                if handle != raw.strip():
+                    item.guess(name, f"'{raw.strip()}' as handle {handle}")
+            if handles:
+                item.fields[name] = handles
+        chosen = next((h for h in item.fields.get("deciders", []) if h in owners and person(h)), None)
+        if chosen is not None:
+            item.fields["owner"] = chosen
+            item.guess("owner", f"the first of its deciders who is an owner in this log: {chosen}")
+        else:
+            need_default.append(item)
+    if need_default:
+        if default is None:
+            raise UsageError(f"{len(need_default)} ADR(s) name no owner of this log (e.g. {need_default[0].rel}); "
+                             "pass --owner HANDLE: the person who owns what the ADRs do not assign")
+        handle = ids.check_handle(default.strip().lower() if default.strip() else default)
+        if handle in owners:
+            data = owners[handle].data or {}
+            if data.get("kind") == "team":
+                raise UsageError(f"--owner {handle} is a team; a single person must own each decision "
+                                 f"(name its lead{', ' + str(data['lead']) if data.get('lead') else ''})")
+            if data.get("active", True) is False:
+                raise UsageError(f"--owner {handle} is no longer active; pass an active person")
+        elif handle not in create:
+            create[handle] = (handle, "the default owner (--owner) had no owner record")
+        for item in need_default:
+            item.fields["owner"] = handle
+            item.guess("owner", f"the ADR names no owner of this log; the default owner {handle}")
+    for handle, (name, reason) in create.items():
+        report.owners.append({"handle": handle, "name": name, "reason": reason})
+    return [(h, n, r) for h, (n, r) in create.items()]
+
+
+def _links(log: Log, items: list[_Item], by_source: dict[str, Record],
+           report: ImportReport) -> dict[str, dict[str, Any]]:
+    """Supersede and other links between the imported ADRs and those imported before; returns
+    the changes that records imported before need (ID → fields) for both sides to agree."""
+    by_existing = {r.id: r for r in by_source.values() if r.id}
+    updates: dict[str, dict[str, Any]] = {}
+    by_name: dict[str, list[str]] = {}  # file name → IDs
+    by_number: dict[tuple[str, int], list[str]] = {}  # (folder, number) → IDs
+    new_ids = {i.rid: i for i in items}
+    for item in items:
+        _index(by_name, by_number, item.rel, item.adr.number, item.rid)
+    for path, record in by_source.items():
+        source = (record.data or {}).get("source") or {}
+        if record.id:
+            _index(by_name, by_number, path, source.get("number"), record.id)
+
+    def target(item: _Item, name: str | None, number: int | None) -> str | None:
+        folder = item.rel.rsplit("/", 1)[0] if "/" in item.rel else ""
+        if name:
+            base = name.split("#", 1)[0].rsplit("/", 1)[-1]
+            found = by_name.get(base.lower(), [])
+            if len(found) == 1:
+                return found[0]
+        if number is not None:
+            found = by_number.get((folder, number), [])
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    pairs: list[tuple[str, str, _Item, str]] = []  # (old, new, item whose text said so, the line)
+    for item in items:
+        for link in item.adr.links:
+            other = target(item, link.target, link.number)
+            if other is None or other == item.rid:
+                if other is None:
+                    report.notes.append(f"{item.rel}: '{link.text}' names no imported ADR; the link was not kept")
+                continue
+            if link.relation == "superseded_by":
+                pairs.append((item.rid, other, item, link.text))
+            elif link.relation == "supersedes":
+                pairs.append((other, item.rid, item, link.text))
+            elif other not in item.related:
+                item.related.append(other)
+    seen: set[tuple[str, str]] = set()
+    for old, new, item, line in pairs:
+        if (old, new) in seen:
+            continue
+        seen.add((old, new))
+        old_item, new_item = new_ids.get(old), new_ids.get(new)
+        if (new, old) in seen:
+            report.notes.append(f"{item.rel}: '{line}' contradicts the link the other way; kept as related")
+            _relate(item, new if item.rid == old else old)
+            continue
+        if old_item is None and new_item is not None:  # a new ADR replaces one imported before
+            earlier = by_existing[old]
+            data = earlier.data or {}
+            if data.get("superseded_by") not in (None, new) or "superseded_by" in updates.get(old, {}):
+                report.notes.append(f"{item.rel}: '{line}' names {old}, which is already superseded; "
+                                    "kept as related")
+                _relate(new_item, old)
+                continue
+            updates.setdefault(old, {}).update({"superseded_by": new, "status": "superseded"})
+            if old not in new_item.supersedes:
+                new_item.supersedes.append(old)
+            report.updated.append({"id": old, "path": earlier.path,
+                                   "change": f"superseded by {new} ({new_item.rel})"})
+            continue
+        if new_item is None and old_item is not None:  # a new ADR replaced by one imported before
+            earlier = by_existing[new]
+            if old_item.superseded_by not in (None, new):
+                _relate(old_item, new)
+                continue
+            change = updates.setdefault(new, {})
+            change["supersedes"] = [*change.get("supersedes", (earlier.data or {}).get("supersedes") or []), old]
+            old_item.superseded_by = new
+            if old_item.status != "superseded":
+                old_item.guess("status", f"{earlier.path} supersedes it; status {old_item.status} → superseded")
+                old_item.status = "superseded"
+            report.updated.append({"id": new, "path": earlier.path, "change": f"supersedes {old} ({old_item.rel})"})
+            continue
+        if old_item is None or new_item is None:
+            continue
+        if old_item.superseded_by not in (None, new):
+            report.notes.append(f"{old_item.rel}: also superseded by {new_item.rel}; "
+                                f"kept as related (a decision has one superseded_by)")
+            _relate(old_item, new)
+            continue
+        old_item.superseded_by = new
+        if old not in new_item.supersedes:
+            new_item.supersedes.append(old)
+        if old_item.status != "superseded":
+            old_item.guess("status", f"{new_item.rel} supersedes it; status {old_item.status} → superseded")
+            old_item.status = "superseded"
+    for item in items:
+        if item.status == "superseded" and item.superseded_by is None:
+            item.status = "deprecated"
+            item.guess("status", "superseded, but by no ADR among the imported files; imported as deprecated")
+        item.related = [r for r in item.related if r not in item.supersedes and r != item.superseded_by]
+    return updates
+
+
+def _relate(item: _Item, other: str) -> None:
+    if other != item.rid and other not in item.related:
+        item.related.append(other)
+
+
+def _index(by_name: dict[str, list[str]], by_number: dict[tuple[str, int], list[str]], rel: str,
+           number: Any, rid: str) -> None:
+    by_name.setdefault(rel.rsplit("/", 1)[-1].lower(), []).append(rid)
+    if isinstance(number, int):
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        by_number.setdefault((folder, number), []).append(rid)
+
+
+def _clip(text: str | None, limit: int = TEXT_MAX) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict[str, Any]:
+    adr = item.adr
+    title = " ".join(adr.title.split())
+    if len(title) > TITLE_MAX:
+        title = title[: TITLE_MAX - 1].rstrip() + "…"
+        item.guess("title", f"shortened to {TITLE_MAX} characters")
+    context = _clip(adr.context)
+    if context is None:
+        context = f"Imported from {item.rel}, which has no Context section."
+        item.guess("context", "the ADR has no Context section; a placeholder")
+    decision = _clip(adr.decision)
+    rationale = _clip(adr.rationale)
+    if item.status != "proposed":
+        if decision is None:
+            decision = title
+            item.guess("decision", "the ADR has no Decision section; its title")
+        if rationale is None:
+            rationale = f"Not stated separately in {item.rel}; see the decision text."
+            item.guess("rationale", "the ADR gives no separate rationale; a placeholder pointing at the decision")
+    item.guess("door", f"ADRs do not record reversibility; {door}")
+    options = []
+    for opt in adr.options:
+        entry: dict[str, Any] = {"title": _clip(opt.title, TITLE_MAX)}
+        pros = [p for p in (_clip(x) for x in opt.pros) if p]
+        cons = [c for c in (_clip(x) for x in opt.cons) if c]
+        pros += [f"(neutral) {n}" for n in (_clip(x) for x in opt.neutral) if n]
+        if pros:
+            entry["pros"] = pros
+        if cons:
+            entry["cons"] = cons
+        if adr.chosen_option and opt.title != adr.chosen_option:
+            because = f" because {adr.rationale.rstrip('.')}" if adr.rationale else ""
+            entry["why_not"] = f"{adr.chosen_option} was chosen{because}."
+        options.append(entry)
+    tag_list = [t for t in tags if TAG_RE.match(t)]
+    for raw in adr.tags:
+        tag = re.sub(r"[^A-Za-z0-9._/-]+", "-", raw.strip()).strip("-")[:64]
+        if tag and TAG_RE.match(tag) and tag not in tag_list:
+            tag_list.append(tag)
+    source: dict[str, Any] = {"path": item.rel, "format": adr.format}
+    if adr.number is not None:
+        source["number"] = adr.number
+    source["imported_on"] = today
+    out: dict[str, Any] = {
+        "id": item.rid,
+        "title": title,
+        "status": item.status,
+        "owner": item.fields.get("owner"),
+        "door": door,
+        "context": context,
+        "decision": decision,
+        "rationale": rationale,
+        "options": options,
+        "consequences": _clip(adr.consequences),
+        "decided_on": item.fields.get("decided_on"),
+        "deciders": item.fields.get("deciders", []),
+        "consulted": item.fields.get("consulted", []),
+        "supersedes": item.supersedes,
+        "superseded_by": item.superseded_by,
+        "related": item.related,
+        "tags": tag_list,
+        "aliases": [item.outcome.alias] if item.outcome.alias else [],
+        "source": source,
+    }
+    return {k: v for k, v in out.items() if v is not None and v != [] and v != ""}
+
+
+def _changed_texts(log: Log, updates: dict[str, dict[str, Any]],
+                   existing: dict[str, Record]) -> list[tuple[Record, str, str]]:
+    """``(record, text now, text after)`` of each record imported before that a link changes;
+    only the fields named change (comments and layout stay)."""
+    from declog.edit import field_names
+
+    out = []
+    for rid, changes in updates.items():
+        record = existing[rid]
+        if record.error is not None:
+            raise UsageError(f"cannot link {rid}: {record.path}: {record.error.problem}")
+        text = log.text_of(record)
+        out.append((record, text, yamlio.set_fields(text, record.path, changes, field_names(record.kind))))
+    return out
+
+
+def _problems(log: Log, items: list[_Item], owner_fields: list[dict[str, Any]],
+              changed: Sequence[tuple[Record, str, str]] = ()) -> list[str]:
+    """Every problem of the would-be records, checked together against the whole log."""
+    from declog.validate import cross_problems, schema_problems
+
+    decision_kind, owner_kind = KINDS["decision"], KINDS["owner"]
+    candidates: list[tuple[Record, str]] = []  # (record, markdown file it comes from)
+    problems: list[str] = []
+    for record, _, after in changed:
+        data = yamlio.to_plain(yamlio.load_record_text(after, record.path))
+        candidates.append((Record(record.path, record.kind, "", data=data), f"{record.path} ({record.id})"))
+    for fields in owner_fields:
+        rel = log.rel(log.new_path(owner_kind, fields["handle"], fields["handle"]))
+        candidates.append((Record(rel, owner_kind, "", data=yamlio.to_plain(fields)), f"owner {fields['handle']}"))
+    for item in items:
+        assert item.outcome.record_path is not None
+        candidates.append((Record(item.outcome.record_path, decision_kind, "", data=yamlio.to_plain(item.fields)),
+                           item.rel))
+    for record, origin in candidates:
+        required = log.config.required.get(record.kind.name, [])
+        for loc, message, _ in schema_problems(record.kind, dict(record.data or {}), required):
+            where = ".".join(str(p) for p in loc)
+            problems.append(f"{origin}: {where}: {message}" if where else f"{origin}: {message}")
+    if problems:
+        return problems
+    origin_of = {r.path: o for r, o in candidates}
+    pool = [*(r for r in log.records() if r.path not in origin_of), *(r for r, _ in candidates)]
+    for record, loc, message, _code, _related in cross_problems(pool):
+        if record.path in origin_of:
+            where = ".".join(str(p) for p in loc)
+            problems.append(f"{origin_of[record.path]}: {where}: {message}")
+    return problems
+
+
+def _write(log: Log, items: list[_Item], owner_fields: list[dict[str, Any]],
+           changed: Sequence[tuple[Record, str, str]] = ()) -> None:
+    """Write every record, or none: a failure part-way removes the files already written and
+    puts back the ones it changed."""
+    from declog.edit import field_names, schema_path_for
+
+    decision_kind, owner_kind = KINDS["decision"], KINDS["owner"]
+    planned: list[tuple[Path, str]] = []
+    for fields in owner_fields:
+        path = log.new_path(owner_kind, fields["handle"], fields["handle"])
+        planned.append((path, yamlio.render_new(fields, schema_path_for(log, owner_kind, path),
+                                                field_names(owner_kind))))
+    for item in items:
+        path = log.new_path(decision_kind, item.rid, item.fields["title"])
+        planned.append((path, yamlio.render_new(item.fields, schema_path_for(log, decision_kind, path),
+                                                field_names(decision_kind))))
+    written: list[Path] = []
+    with _locked(log):
+        log.invalidate()
+        taken = set(log.by_id())
+        clash = [i.rid for i in items if i.rid in taken] + [f["handle"] for f in owner_fields if f["handle"] in taken]
+        if clash:
+            raise UsageError(f"{', '.join(clash)} appeared in the log while importing (another declog process); "
+                             "nothing was written: run the command again")
+        for record, before, _ in changed:
+            if log.abs(record.path).read_text(encoding="utf-8") != before:
+                raise UsageError(f"{record.path} changed on disk while importing; nothing was written: "
+                                 "run the command again")
+        restored: list[tuple[Path, str]] = []
+        try:
+            for path, text in planned:
+                log.write_text(path, text, create=True)
+                written.append(path)
+            for record, before, after in changed:
+                log.write_text(log.abs(record.path), after)
+                restored.append((log.abs(record.path), before))
+        except BaseException:
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            for path, before in restored:
+                with contextlib.suppress(OSError, UsageError):
+                    log.write_text(path, before)
+            log.invalidate()
+            raise
+        for folder in {p.parent for p in written}:
+            placeholder = folder / ".gitkeep"  # the folder now has records; init's placeholder can go
+            with contextlib.suppress(OSError):
+                if placeholder.is_file() and placeholder.stat().st_size == 0:
+                    placeholder.unlink()
+
+
+@contextlib.contextmanager
+def _locked(log: Log) -> Iterator[None]:
+    lock = getattr(log, "write_lock", None)  # the log's write lock, where this declog has one
+    if lock is None:
+        yield
+        return
+    with lock():
+        yield
+
+
+def raise_problems(report: ImportReport) -> None:
+    """An InvalidRecord naming the problems, for callers that want an exception."""
+    if report.problems:
+        raise InvalidRecord(f"{len(report.problems)} problem(s) in the records the import would write; "
+                            f"nothing was written: {report.problems[0]}", report.problems)

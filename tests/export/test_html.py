@@ -1,0 +1,342 @@
+"""``declog export html``: the pages, their links and their escaping, without a browser
+(tests/export/test_html_browser.py opens the site in a real one)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from tests.conftest import Result, git
+from tests.history.conftest import commit
+
+XSS = "<script>alert(1)</script>"
+
+
+@dataclass
+class ExampleLog:
+    repo: Path
+    old: str  # superseded by mid
+    mid: str  # superseded by new
+    new: str  # the decision in force
+    other: str  # related to new
+    evil: str  # a title made of markup
+    mechanism: str
+    inspections: list[str]
+
+
+def make_example_log(run: Callable[..., Result], repo: Path) -> ExampleLog:
+    """A log with a supersede chain of three, a related link, a decision whose title is markup,
+    and a mechanism with three inspections carrying readings, committed on distinct days."""
+
+    def ok(*args: str) -> str:
+        res = run(repo, *args)
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    def created(*args: str) -> str:
+        return str(json.loads(ok(*args, "--format", "json"))["id"])
+
+    def decision(title: str, context: str) -> str:
+        return created("new", "decision", title, "--owner", "alice", "--door", "two-way", "--context", context)
+
+    ok("init")
+    ok("new", "owner", "alice", "--name", "Alice Example")
+    ok("new", "owner", "bob", "--name", "Bob <b>Bold</b>")
+    old = decision("Store orders in MySQL", "Orders need a database")
+    other = decision("Queue order events in Kafka", "Order events fan out to many consumers")
+    evil = decision(XSS, "Someone typed <img src=x onerror=alert(2)> & more")
+    commit(repo, "First decisions", "2026-03-02T10:00:00Z")
+    ok("set", old, "status=accepted", "decision=MySQL 8", "rationale=Known to the team", "decided_on=2026-03-02")
+    commit(repo, "Accept MySQL", "2026-03-03T10:00:00Z", author="Bob Builder", email="bob@example.com")
+    mid = decision("Move orders to Postgres", "MySQL lacks the JSON features we need")
+    ok("set", mid, "status=accepted", "decision=Postgres 15", "rationale=JSONB", "decided_on=2026-03-05")
+    ok("supersede", old, mid)
+    commit(repo, "Postgres replaces MySQL", "2026-03-05T10:00:00Z")
+    new = decision("Run Postgres on RDS", "Nobody wants to run databases by hand")
+    ok("set", new, "status=accepted", "decision=Postgres 16 on RDS", "rationale=Managed backups",
+       "decided_on=2026-03-09", f"related+={other}", "tags+=storage")
+    ok("supersede", mid, new)
+    commit(repo, "RDS replaces self-run Postgres", "2026-03-09T10:00:00Z")
+    mechanism = created("new", "mechanism", "Weekly deploy review", "--owner", "alice",
+                        "--problem", "Config changes reach production without review",
+                        "--tool", "A checklist the deploy pipeline asks for",
+                        "--adoption", "The pipeline blocks a deploy without a completed checklist",
+                        "--cadence", "weekly", "--input-metric", "reviewed_pct>=95 percent",
+                        "--output-metric", "deploy_incidents<=1 count")
+    inspections = []
+    for day, pct, incidents in (("2026-03-02", 97, 0), ("2026-03-09", 90, 1), ("2026-03-16", 80, 2)):
+        inspections.append(created("inspect", mechanism, "--verdict", "working", "--metric", f"reviewed_pct={pct}",
+                                   "--metric", f"deploy_incidents={incidents}", "--on", day))
+    commit(repo, "The deploy review mechanism and its inspections", "2026-03-16T10:00:00Z")
+    return ExampleLog(repo, old, mid, new, other, evil, mechanism, inspections)
+
+
+@pytest.fixture
+def example(repo: Path, run: Callable[..., Result]) -> ExampleLog:
+    return make_example_log(run, repo)
+
+
+def export(run: Callable[..., Result], example: ExampleLog, out: Path, *extra: str) -> Result:
+    res = run(example.repo, "export", "html", "--out", str(out), "--as-of", "2026-03-20", *extra)
+    assert res.exit_code == 0, res.output
+    return res
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.scripts: list[tuple[str | None, str]] = []  # (src, inline text)
+        self._in_script: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("href", "src"):
+            if values.get(name):
+                self.refs.append(str(values[name]))
+        if tag == "script":
+            self._in_script = values.get("src") or ""
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._in_script is not None:
+            self.scripts.append((self._in_script or None, "".join(self._text)))
+            self._in_script = None
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def local_link_problems(site: Path) -> list[str]:
+    """Every href/src of every page that is not an existing local file (or an anchor in it)."""
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        for ref in parse(page).refs:
+            parts = urlsplit(ref)
+            if parts.scheme in ("http", "https"):
+                problems.append(f"{page.relative_to(site)}: external {ref}")
+                continue
+            if parts.scheme or not parts.path:
+                if parts.scheme:
+                    problems.append(f"{page.relative_to(site)}: {ref}")
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if not target.is_file() or not target.is_relative_to(site.resolve()):
+                problems.append(f"{page.relative_to(site)}: {ref} does not exist")
+            elif parts.fragment and f'id="{parts.fragment}"' not in target.read_text(encoding="utf-8"):
+                problems.append(f"{page.relative_to(site)}: {ref} has no such anchor")
+    return problems
+
+
+def test_export_writes_every_page_and_every_local_link_resolves(example: ExampleLog, run: Callable[..., Result],
+                                                                 tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    res = export(run, example, site)
+    assert "index.html" in res.stdout
+    for name in ("index.html", "graph.html", "mechanisms.html", "owners.html", "review.html",
+                 "assets/style.css", "assets/site.js", "assets/search-index.js", ".declog-export"):
+        assert (site / name).is_file(), name
+    for rid in (example.old, example.mid, example.new, example.other, example.evil, example.mechanism,
+                *example.inspections, "alice", "bob"):
+        assert (site / "records" / f"{rid}.html").is_file(), rid
+    assert local_link_problems(site) == []
+
+
+def test_record_text_is_escaped_everywhere(example: ExampleLog, run: Callable[..., Result], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    for path, text in pages.items():
+        assert XSS not in text, path
+        assert "<img src=x" not in text, path
+        assert "<b>Bold</b>" not in text, path
+        assert all(src for src, _ in parse(path).scripts), f"{path}: an inline script"
+    page = pages[site / "records" / f"{example.evil}.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(2)&gt; &amp; more" in page
+    index = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert "<" not in index and "\\u003cscript\\u003e" in index
+    assert "script-src 'self'" in pages[site / "index.html"]
+
+
+def test_decision_page_has_fields_history_and_the_chain_both_ways(example: ExampleLog, run: Callable[..., Result],
+                                                                  tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    mid = (site / "records" / f"{example.mid}.html").read_text(encoding="utf-8")
+    chain = mid[mid.index('<ol class="chain">'):mid.index("</ol>")]
+    assert chain.index(example.old) < chain.index(example.mid) < chain.index(example.new)
+    assert f'Supersedes <a href="../records/{example.old}.html"' in mid
+    assert f'Superseded by <a href="../records/{example.new}.html"' in mid
+    assert "JSONB" in mid and "MySQL lacks the JSON features we need" in mid
+    old = (site / "records" / f"{example.old}.html").read_text(encoding="utf-8")
+    history = old[old.index('<table class="history">'):]
+    assert "Bob Builder" in history and "2026-03-03" in history
+    assert "status: proposed → accepted" in history
+    assert "status: accepted → superseded" in history
+    assert "Accept MySQL" in history
+    new = (site / "records" / f"{example.new}.html").read_text(encoding="utf-8")
+    assert f'href="../records/{example.other}.html"' in new  # related
+    other = (site / "records" / f"{example.other}.html").read_text(encoding="utf-8")
+    assert "Linked from" in other and f"../records/{example.new}.html" in other
+
+
+def test_graph_has_a_node_per_linked_decision_and_an_edge_per_link(example: ExampleLog, run: Callable[..., Result],
+                                                                  tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    graph = (site / "graph.html").read_text(encoding="utf-8")
+    nodes = re.findall(r'<a class="node" href="records/([^"]+)\.html"', graph)
+    assert sorted(nodes) == sorted([example.old, example.mid, example.new, example.other])
+    assert graph.count('class="edge supersedes"') == 2
+    assert graph.count('class="edge related"') == 1
+    assert "1 decision with no supersede or related link" in graph  # the one with the markup title
+    xs = {rid: float(x) for rid, x in re.findall(r'data-id="([^"]+)"><rect[^>]* x="([\d.]+)"', graph)}
+    assert xs[example.old] < xs[example.mid] < xs[example.new]  # older to newer, left to right
+
+
+def test_mechanism_charts_plot_every_reading_and_the_target(example: ExampleLog, run: Callable[..., Result],
+                                                            tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    page = (site / "mechanisms.html").read_text(encoding="utf-8")
+    charts = re.findall(r'<svg class="chart".*?</svg>', page)
+    assert len(charts) == 2
+    pct = next(c for c in charts if 'data-metric="reviewed_pct"' in c)
+    points = re.search(r'<polyline class="series" points="([^"]+)"', pct)
+    assert points is not None
+    coords = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+    assert len(coords) == 3
+    assert coords[0][0] < coords[1][0] < coords[2][0]  # time runs left to right
+    assert coords[0][1] < coords[1][1] < coords[2][1]  # 97, 90, 80: falling, so lower on the page
+    assert "target ≥ 95 percent" in pct
+    assert "2026-03-16: 80 percent" in pct
+    assert "last inspected 2026-03-16" in page
+
+
+def test_review_page_flags_the_off_target_metrics(example: ExampleLog, run: Callable[..., Result],
+                                                  tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    review = (site / "review.html").read_text(encoding="utf-8")
+    assert "Weekly review as of 2026-03-20" in review
+    assert "<strong>reviewed_pct</strong>: 80 percent on 2026-03-16" in review
+    assert "<strong>deploy_incidents</strong>: 2 count" in review
+    assert f'href="records/{example.evil}.html"' in review  # awaiting a decision, linked
+    assert "&lt;script&gt;" in review
+
+
+def test_search_index_has_every_record_with_its_text(example: ExampleLog, run: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    text = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    prefix = "window.DECLOG_INDEX = "
+    assert text.startswith(prefix)
+    entries = {e["id"]: e for e in json.loads(text[len(prefix):].rstrip().rstrip(";"))}
+    assert entries[example.new]["status"] == "accepted"
+    assert "managed backups" in entries[example.new]["text"]
+    assert entries["bob"]["kind"] == "owner"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="r-{rid}"' in index for rid in entries)
+
+
+def test_refuses_a_folder_with_other_files_unless_forced(example: ExampleLog, run: Callable[..., Result],
+                                                         tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "notes.txt").write_text("mine\n")
+    res = run(example.repo, "export", "html", "--out", str(site))
+    assert res.exit_code == 2
+    assert "is not empty and holds no declog export" in res.stderr and "--force" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in site.iterdir()) == ["notes.txt"]
+    export(run, example, site, "--force")
+    assert (site / "index.html").is_file() and (site / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_second_export_replaces_the_first_and_drops_pages_of_deleted_records(
+        example: ExampleLog, run: Callable[..., Result], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    assert (site / "records" / f"{example.evil}.html").is_file()
+    (site / "mine.txt").write_text("kept\n")
+    git(example.repo, "rm", "-q", next(str(p) for p in (example.repo / "decisions").glob(f"{example.evil}-*.yaml")))
+    commit(example.repo, "Drop it", "2026-03-17T10:00:00Z")
+    export(run, example, site)  # the marker says it is ours: no --force needed
+    assert not (site / "records" / f"{example.evil}.html").exists()
+    assert (site / "mine.txt").read_text() == "kept\n"
+    assert local_link_problems(site) == []
+
+
+def test_a_log_with_no_commits_still_exports(log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    res = run(log_repo, "export", "html", "--out", str(site))
+    assert res.exit_code == 0, res.output
+    alice = (site / "records" / "alice.html").read_text(encoding="utf-8")
+    assert "No git history to read." in alice
+    assert "No decision supersedes or relates to another yet." in (site / "graph.html").read_text(encoding="utf-8")
+
+
+def test_bad_as_of_is_a_one_line_usage_error(log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    res = run(log_repo, "export", "html", "--out", str(tmp_path / "site"), "--as-of", "soon")
+    assert res.exit_code == 2
+    assert res.stderr.strip() == "declog: error: --as-of takes an ISO date such as 2026-03-02, not 'soon'"
+    assert not (tmp_path / "site").exists()
+
+
+def test_help_has_examples(run: Callable[..., Result]) -> None:
+    res = run(None, "export", "html", "--help")
+    assert res.exit_code == 0
+    assert "Examples:" in res.stdout and "--out DIR" in res.stdout and "--force" in res.stdout
+
+
+def test_layout_survives_a_supersede_cycle_and_keeps_groups_apart() -> None:
+    from declog.export.html import NODE_H, Edge, layout
+
+    edges = [Edge("D-aaaaaa", "D-bbbbbb", "supersedes"), Edge("D-bbbbbb", "D-aaaaaa", "supersedes"),
+             Edge("D-cccccc", "D-dddddd", "related")]
+    placed, width, height = layout(["D-aaaaaa", "D-bbbbbb", "D-cccccc", "D-dddddd"], edges)
+    assert set(placed) == {"D-aaaaaa", "D-bbbbbb", "D-cccccc", "D-dddddd"}
+    spots = {(p.x, p.y) for p in placed.values()}
+    assert len(spots) == 4  # no two nodes on top of each other
+    cycle_bottom = max(placed[n].y for n in ("D-aaaaaa", "D-bbbbbb")) + NODE_H
+    assert min(placed[n].y for n in ("D-cccccc", "D-dddddd")) > cycle_bottom
+    assert all(p.x + 1 < width and p.y + NODE_H < height for p in placed.values())
+
+
+def test_a_chart_of_one_reading_without_target_has_one_point() -> None:
+    from declog.export.html import chart_svg
+
+    svg = chart_svg({"name": "lead_time", "unit": "days"}, [("2026-03-02", 4.5)])
+    points = re.search(r'<polyline class="series" points="([^"]+)"', svg)
+    assert points is not None and len(points.group(1).split()) == 1
+    assert 'class="target"' not in svg and "2026-03-02: 4.5 days" in svg
+    assert chart_svg({"name": "x<y>"}, []) == '<p class="empty">x&lt;y&gt;: no readings yet.</p>'
+
+
+def test_refuses_a_file_or_a_symlink_as_the_folder(log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n")
+    res = run(log_repo, "export", "html", "--out", str(target), "--force")
+    assert res.exit_code == 2 and "is a file, not a folder" in res.stderr
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    res = run(log_repo, "export", "html", "--out", str(tmp_path / "link"))
+    assert res.exit_code == 2 and "is a symlink" in res.stderr
+    assert target.read_text() == "mine\n" and not any((tmp_path / "real").iterdir())
