@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench schemas clean browser
+.PHONY: demo test lint typecheck bench schemas clean browser fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
@@ -44,6 +44,14 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Coverage-guided fuzzing of the record loader, validator and editor (atheris, a dev extra).
+# New inputs go to fuzz/work/, crashes to fuzz/crashes/ (both git-ignored); see docs/testing.md.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	mkdir -p fuzz/work fuzz/crashes
+	$(BIN)/python fuzz/fuzz_records.py fuzz/work fuzz/corpus/real fuzz/corpus/hostile fuzz/corpus/regressions \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=4096 -timeout=60 -artifact_prefix=fuzz/crashes/ -print_final_stats=1
 
 schemas: $(STAMP)
 	$(BIN)/declog schema --out schemas

@@ -208,12 +208,6 @@ class Decided:
     revision: Revision
     source: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        out = self.revision.as_json()
-        if self.source:
-            out["source"] = self.source
-        return out
-
 
 def decided(rh: RecordHistory, source: Sequence[Entry] = ()) -> Decided | None:
     """The record's own accept commit; for an imported record born accepted (or never accepted

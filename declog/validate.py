@@ -116,11 +116,11 @@ def schema_problems(kind: Kind, typed: dict[str, Any], required: Sequence[str]) 
 
 
 def _located(text: str | None, path: str, problems: list[tuple[tuple[Any, ...], str, str]]) -> list[Issue]:
-    issues = []
-    for loc, message, code in problems:
-        line, col = yamlio.locate(text, loc) if text is not None else (1, 1)
-        issues.append(Issue(path, line, col, dotted(loc), message, code))
-    return issues
+    """Issues for ``problems`` of one file, positioned with one parse of its text."""
+    locs = [loc for loc, _, _ in problems]
+    positions = yamlio.locate_many(text, locs) if text is not None else [(1, 1)] * len(locs)
+    return [Issue(path, line, col, dotted(loc), message, code)
+            for (loc, message, code), (line, col) in zip(problems, positions, strict=True)]
 
 
 def _problem_key(record: Record) -> str:
@@ -388,16 +388,17 @@ def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | No
     known = log.cache.problems_for(_problem_key(r) for r in targets if r.error is None)
     for record in targets:
         report.issues.extend(check_record(log, record, known))
-    texts: dict[str, str | None] = {}
+    found: dict[str, tuple[Record, list[tuple[tuple[Any, ...], str, str]]]] = {}
     for record, loc, message, code, related in cross_problems(records, wanted):
         if wanted is not None and record.path not in wanted and not (related & wanted):
             continue
-        if record.path not in texts:
-            try:
-                texts[record.path] = log.text_of(record)
-            except Exception:
-                texts[record.path] = None
-        report.issues.extend(_located(texts[record.path], record.path, [(loc, message, code)]))
+        found.setdefault(record.path, (record, []))[1].append((loc, message, code))
+    for path, (record, problems) in found.items():  # each file parsed once, however many problems
+        try:
+            text: str | None = log.text_of(record)
+        except Exception:
+            text = None
+        report.issues.extend(_located(text, path, problems))
     log.cache.save()
     report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
     return report

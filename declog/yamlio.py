@@ -289,11 +289,23 @@ def locate(text: str, loc: Sequence[str | int]) -> tuple[int, int]:
     For a missing key this is the mapping that should hold it. Parts that are not keys of the
     current node (union member names, discriminators) are skipped.
     """
+    return locate_many(text, [loc])[0]
+
+
+def locate_many(text: str, locs: Sequence[Sequence[str | int]]) -> list[tuple[int, int]]:
+    """:func:`locate` for each of ``locs``, parsing ``text`` once: a file with thousands of
+    problems (unknown keys, say) must not be parsed once per problem."""
+    if not locs:
+        return []
     try:
-        node = _rt_yaml().load(text)
+        root = _rt_yaml().load(text)
     except Exception:
         _reset()
-        return 1, 1
+        return [(1, 1)] * len(locs)
+    return [_locate_in(root, loc) for loc in locs]
+
+
+def _locate_in(node: Any, loc: Sequence[str | int]) -> tuple[int, int]:
     line, col = 0, 0
     if hasattr(node, "lc"):
         line, col = node.lc.line, node.lc.col
@@ -553,6 +565,9 @@ def _text_scalars(value: Any) -> Any:
     return value
 
 
+_KEEP_HEADER = re.compile(r":[ \t]+[|>](?:[1-9]?\+|\+[1-9]?)[ \t]*(?:#.*)?$")
+
+
 def _value_end(lines: list[str], start: int, key_starts: list[int], key_col: int = 0,
                block_scalar: bool = False) -> int:
     """The line after the last line that belongs to the top-level field starting at ``start``.
@@ -565,13 +580,18 @@ def _value_end(lines: list[str], start: int, key_starts: list[int], key_col: int
     later = [k for k in key_starts if k > start]
     limit = later[0] if later else len(lines)
     end = start + 1
+    # the blank lines that end a keep-chomping block (``|+``, ``>+``) are part of its value
+    keep = block_scalar and _KEEP_HEADER.search(lines[start].rstrip("\r\n")) is not None
     for i in range(start + 1, limit):
         line = lines[i].rstrip("\r\n")
         stripped = line.lstrip(" \t")
         depth = len(line) - len(stripped)
         if not stripped:
+            if keep:
+                end = i + 1
             continue
         if stripped.startswith("#") and not (block_scalar and depth > key_col):
+            keep = False
             continue
         if depth > key_col or (depth == key_col and (stripped.startswith("- ") or stripped == "-")):
             end = i + 1

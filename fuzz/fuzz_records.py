@@ -13,8 +13,8 @@ Run it:
   regressions in ``fuzz/corpus/regressions/`` included) and runs a short hypothesis-driven
   mutation of it.
 
-The first byte of an input picks the record kind (the folder the file is written to); the rest
-is the file's content. Crashes found by atheris land in ``fuzz/crashes/``: turn each into a file
+An input is the file's content; the kind (the folder it is written to) is guessed from it
+(:func:`guess_kind`), so the corpus holds plain YAML files. Crashes found by atheris land in ``fuzz/crashes/``: turn each into a file
 in ``fuzz/corpus/regressions/`` (named after the bug) once it is fixed.
 """
 
@@ -23,9 +23,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
+import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +121,7 @@ def check_loader(raw: bytes) -> None:
         return
     for changes in EDITS:
         try:
-            after = yamlio.set_fields(text, "fuzzed.yaml", changes, ORDER)
+            after = yamlio.set_fields(text, "fuzzed.yaml", changes, decision_fields())
         except DeclogError:
             continue
         check_edit(data, after, changes)
@@ -169,36 +173,55 @@ def check_validator(repo: Path, path: Path, use_cache: bool) -> None:
         json.dumps(record.as_json())
 
 
-ORDER: list[str] = []
+_ORDER: list[str] = []
 _HARNESS: Harness | None = None
 
 
-def harness() -> Harness:
-    global _HARNESS, ORDER
-    if _HARNESS is None:
+def decision_fields() -> list[str]:
+    """The decision model's field order (where set_fields puts a new field)."""
+    if not _ORDER:
         from declog import edit
         from declog.kinds import KINDS
 
-        ORDER = edit.field_names(KINDS["decision"])
+        _ORDER.extend(edit.field_names(KINDS["decision"]))
+    return _ORDER
+
+
+def harness() -> Harness:
+    global _HARNESS
+    if _HARNESS is None:
         _HARNESS = Harness()
     return _HARNESS
 
 
+def guess_kind(raw: bytes) -> str:
+    """The kind whose folder a file goes to: the one its ID names (``id: M-...``), an owner for
+    a ``handle:``, else one picked by a checksum of the bytes (so each input always gets the same)."""
+    match = re.search(rb"^\s*id:\s*['\"]?([DMIC])-", raw, re.M)
+    if match:
+        return {b"D": "decision", b"M": "mechanism", b"I": "inspection", b"C": "correction"}[match.group(1)]
+    if re.search(rb"^\s*handle:", raw, re.M):
+        return "owner"
+    return KIND_NAMES[zlib.crc32(raw) % len(KIND_NAMES)]
+
+
 def one_input(data: bytes) -> None:
-    """The fuzz entry: the first byte picks the kind, the rest is the file."""
-    if not data:
-        return
-    harness().check(data[1:], KIND_NAMES[data[0] % len(KIND_NAMES)])
+    """The fuzz entry: ``data`` is the file; its kind is guessed from it."""
+    harness().check(data, guess_kind(data))
 
 
 def main() -> None:
-    import atheris
+    try:
+        import atheris
+    except ImportError:  # no wheel for this platform: a plain random-mutation loop instead
+        mutate_for(_seconds_from(sys.argv), [Path(a) for a in sys.argv[1:] if not a.startswith("-")])
+        return
 
     with atheris.instrument_imports(include=["declog", "ruamel"]):
-        import ruamel.yaml  # noqa: F401
-        import ruamel.yaml.composer  # noqa: F401
-        import ruamel.yaml.constructor  # noqa: F401
-        import ruamel.yaml.parser  # noqa: F401
+        import ruamel.yaml
+        import ruamel.yaml.composer
+        import ruamel.yaml.constructor
+        import ruamel.yaml.parser
         import ruamel.yaml.scanner  # noqa: F401
 
         from declog import cache, edit, store, validate, yamlio  # noqa: F401
@@ -206,6 +229,61 @@ def main() -> None:
     harness()
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
+
+
+def corpus_files(folders: list[Path]) -> list[Path]:
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file())
+
+
+def mutate(rng: random.Random, seeds: list[bytes]) -> bytes:
+    """One random mutation of one seed: flip, insert, delete, duplicate or splice bytes."""
+    data = bytearray(rng.choice(seeds))
+    for _ in range(rng.randint(1, 8)):
+        op = rng.randrange(6)
+        pos = rng.randint(0, len(data))
+        if op == 0 and data:
+            data[min(pos, len(data) - 1)] = rng.randrange(256)
+        elif op == 1:
+            data[pos:pos] = bytes([rng.choice(b"\n\r\t :-#'\"[]{}|>&*!%@`?,\\\x00\x85\xef\xbb\xbf")])
+        elif op == 2:
+            del data[pos:pos + rng.randint(1, 16)]
+        elif op == 3:
+            data[pos:pos] = data[pos:pos + rng.randint(1, 64)]
+        elif op == 4:
+            other = rng.choice(seeds)
+            start = rng.randint(0, len(other))
+            data[pos:pos] = other[start:start + rng.randint(1, 200)]
+        else:
+            data[pos:pos] = rng.choice([b"\n  - ", b": ", b"\n# c\n", b"  ", b"|-\n", b">+\n", b"\r\n", b"\t"])
+    return bytes(data)
+
+
+def mutate_for(seconds: float, folders: list[Path], seed: int = 0) -> int:
+    """Run random mutations of the corpus for ``seconds``; returns how many inputs ran."""
+    rng = random.Random(seed)
+    seeds = [p.read_bytes() for p in corpus_files(folders) if p.stat().st_size <= 20_000] or [b"id: D-573ejx\n"]
+    deadline = time.monotonic() + seconds
+    runs = 0
+    while time.monotonic() < deadline:
+        data = mutate(rng, seeds)
+        try:
+            one_input(data)
+        except BaseException:
+            crash = Path("fuzz/crashes") / f"crash-{zlib.crc32(data):08x}"
+            crash.parent.mkdir(parents=True, exist_ok=True)
+            crash.write_bytes(data)
+            print(f"crash: input written to {crash}", file=sys.stderr)
+            raise
+        runs += 1
+    print(f"{runs} inputs in {seconds:.0f} s, no crash", file=sys.stderr)
+    return runs
+
+
+def _seconds_from(argv: list[str]) -> float:
+    for arg in argv:
+        if arg.startswith("-max_total_time="):
+            return float(arg.partition("=")[2])
+    return 60.0
 
 
 if __name__ == "__main__":

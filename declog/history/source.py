@@ -136,8 +136,10 @@ def parse(data: bytes) -> list[tuple[Revision, list[_Change]]]:
 
 
 def log_args(tips: Sequence[str], names: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
-    return ["-M", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", FORMAT,
-            "--end-of-options", *tips, *[f"^{e}" for e in exclude], "--", *[f":(literal){n}" for n in names]]
+    """``git log`` of the files named exactly ``names`` (``--literal-pathspecs``: no globs, no magic)."""
+    return ["--literal-pathspecs", "log", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--raw", "-z",
+            "--no-abbrev", "--diff-merges=first-parent", FORMAT, "--end-of-options", *tips,
+            *[f"^{e}" for e in exclude], "--", *names]
 
 
 def follow(commits: Sequence[tuple[Revision, Sequence[_Change]]], path: str) -> list[SourceEvent]:
@@ -208,7 +210,7 @@ def _walk(git: Git, starts: dict[str, tuple[str, str]], exclude: Sequence[str] =
             break
         tips = list(dict.fromkeys(c for c, _ in frontier.values()))
         names = list(dict.fromkeys(n for _, n in frontier.values()))
-        commits = parse(git.log_stream(log_args(tips, names, exclude)))
+        commits = parse(git.out(log_args(tips, names, exclude)))
         found = {k: follow(commits, name) for k, (_, name) in frontier.items()}
         ends = [e.revision for evs in found.values() for e in evs if e.action in ("created", "deleted")]
         renames = renames_in(git, ends) if ends else {}

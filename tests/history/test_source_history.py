@@ -175,9 +175,11 @@ def test_branch_commits_keep_their_author_through_a_merge(log_repo: Path, hrun) 
 
 
 def test_source_path_that_looks_like_an_option(log_repo: Path, hrun) -> None:
-    path = "-adr/0007-use-postgres-for-orders.md"
+    path = "-adr/0007 *.md"  # passed after `--`, matched literally
     write(log_repo, path, nygard("Accepted"))
     commit(log_repo, "Accept ADR 7", "2019-05-08T15:30:00Z", author="Bob Builder")
+    write(log_repo, "-adr/0008 other.md", nygard("Proposed"))
+    commit(log_repo, "Propose ADR 8", "2019-06-01T15:30:00Z", author="Carol")
     write(log_repo, f"decisions/{RID}-use-postgres-for-orders.yaml", imported_record(path))
     commit(log_repo, "Import", "2026-03-03T12:00:00Z", author="Dana Importer")
     source = [c for c in hrun(log_repo, "history", RID)["changes"] if c["source"]]
@@ -219,3 +221,15 @@ def test_two_levels_of_renames_and_an_uncommitted_import(log_repo: Path, run, hr
     ]
     facts = hrun(log_repo, "show", RID)["git"]
     assert facts["decided"]["by"] == "Bob Builder" and "created" not in facts
+
+
+def test_end_to_end_with_declog_import_adr(log_repo: Path, run, hrun) -> None:
+    adr_life(log_repo)
+    res = run(log_repo, "import", "adr", "docs/architecture/decisions", "--owner", "alice")
+    assert res.exit_code == 0, res.output
+    commit(log_repo, "Import the ADRs into declog", "2026-03-03T12:00:00Z", author="Dana Importer")
+    data = hrun(log_repo, "history", "ADR-0007")
+    assert [(c["subject"], c["source"]) for c in data["changes"]][-1] == ("Propose ADR 7", True)
+    assert hrun(log_repo, "show", "ADR-7")["git"]["decided"] == {
+        "by": "Bob Builder", "on": "2019-05-08", "commit": git(log_repo, "rev-parse", "HEAD~2").strip(), "source": OLD}
+    assert "decided 2019-05-08 by Bob Builder" in run(log_repo, "why", "postgres").stdout
