@@ -455,7 +455,7 @@ class _CheckInParallel:
                     raw = handle.read()
             except OSError:
                 continue
-            todo.append((log.rel(path), log.kind_of(path) or KINDS["decision"], blob_oid(raw), raw))
+            todo.append((log.rel(path), log.kind_of(path) or KINDS["decision"], blob_oid(raw, log.cache.object_format), raw))
         cached = log.cache.problems_for(f"{kind.name}:{oid}" for _, kind, oid, _ in todo)
         todo = [t for t in todo if f"{t[1].name}:{t[2]}" not in cached]
         if not todo:

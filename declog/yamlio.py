@@ -329,7 +329,7 @@ def _locate_in(node: Any, loc: Sequence[str | int]) -> tuple[int, int]:
             continue
         else:
             break
-    return line + 1, col + 1
+    return (line or 0) + 1, (col or 0) + 1  # a scalar document (`!!str`) has no position: None
 
 
 def to_plain(value: Any) -> Any:
@@ -458,6 +458,7 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
     """
     from ruamel.yaml.comments import CommentedMap
 
+    original = text
     doc = load_roundtrip(text, display)
     if _one_line_mapping(doc):  # `{id: ..., title: ...}`: no line of its own to replace
         for key, value in changes.items():
@@ -465,8 +466,8 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
                 doc.pop(key, None)
             else:
                 doc[key] = _styled_like(doc.get(key), value)
-        text = dump_roundtrip(doc)
-        _check_changes(text, display, changes)
+        text = dump_roundtrip(_exact_floats(doc))
+        _check_changes(original, text, display, changes)
         return text
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
@@ -506,15 +507,43 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
         text = "".join(lines)
         doc = load_roundtrip(text, display)
         lines = text.splitlines(keepends=True)
-    _check_changes(text, display, changes)
+    _check_changes(original, text, display, changes)
     return text
 
 
-def _check_changes(text: str, display: str, changes: dict[str, Any]) -> None:
+def _check_changes(original: str, text: str, display: str, changes: dict[str, Any]) -> None:
+    """Refuse an edit that would not read back as asked: a changed field with another value, a
+    removed field still there, or any other field changed."""
     _check_reads_back(text, {k: v for k, v in changes.items() if v is not None})
-    gone = [k for k, v in changes.items() if v is None and k in load_record_text(text, display)]
+    after = load_record_text(text, display)
+    gone = [k for k, v in changes.items() if v is None and k in after]
     if gone:
         raise UsageError(f"{gone[0]}: could not remove the field from {display}; edit the file by hand")
+    try:
+        before = load_record_text(original, display)
+    except RecordFileError:
+        return
+    for key, value in before.items():
+        if key not in changes and (key not in after or _plain_json(after[key]) != _plain_json(value)):
+            raise UsageError(f"{key}: changing {', '.join(map(str, changes))} would also change this field; "
+                             f"edit {display} by hand")
+
+
+def _exact_floats(value: Any) -> Any:
+    """``value`` with ruamel's formatted floats turned into plain floats, which it dumps with
+    ``repr`` (exactly): re-dumping a ScalarFloat can change its last digit
+    (``4.767187028938985e+16`` became ``4.767187028938984e+16``)."""
+    from ruamel.yaml.scalarfloat import ScalarFloat
+
+    if isinstance(value, ScalarFloat):
+        return float(value)
+    if isinstance(value, dict):
+        for key in list(value):
+            value[key] = _exact_floats(value[key])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = _exact_floats(item)
+    return value
 
 
 def _is_block_scalar(value: Any) -> bool:
