@@ -407,6 +407,10 @@ def text_scalar(value: str, like: Any = None) -> Any:
         return DoubleQuotedScalarString(value)
     candidate: Any = value
     if "\n" in value:
+        if value.endswith("\n\n") or not value.strip("\n"):
+            # a keep-chomping block (|+) would take in the blank lines after it, and ruamel ends
+            # the document after one (`...`), which cuts a file short in the middle
+            return DoubleQuotedScalarString(value)
         candidate = LiteralScalarString(value)
     elif isinstance(like, str) and type(like) is not str and not _is_block_scalar(like):
         try:
@@ -496,7 +500,7 @@ def set_fields(text: str, display: str, changes: dict[str, Any], order: Sequence
         else:
             single = CommentedMap()
             single[key] = value
-            rendered = dump_roundtrip(single)
+            rendered = dump_roundtrip(single).removesuffix("...\n")  # no document end mid-file
             new_lines = [indent + line.rstrip("\n") + nl for line in rendered.splitlines()]
             if comment is not None and len(new_lines) == 1:
                 column, note = comment

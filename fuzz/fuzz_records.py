@@ -20,11 +20,14 @@ in ``fuzz/corpus/regressions/`` (named after the bug) once it is fixed.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import math
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,7 +74,9 @@ class Harness:
         from declog import store
 
         if root is None:
-            root = Path(tempfile.mkdtemp(prefix="declog-fuzz-")) / "repo"
+            temp = tempfile.mkdtemp(prefix="declog-fuzz-")
+            atexit.register(shutil.rmtree, temp, ignore_errors=True)
+            root = Path(temp) / "repo"
         root.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
         subprocess.run(["git", "init", "-q", str(root)], check=True, env=env, capture_output=True)
@@ -205,9 +210,18 @@ def guess_kind(raw: bytes) -> str:
     return KIND_NAMES[zlib.crc32(raw) % len(KIND_NAMES)]
 
 
+_RUNS = [0]
+
+
 def one_input(data: bytes) -> None:
     """The fuzz entry: ``data`` is the file; its kind is guessed from it."""
     harness().check(data, guess_kind(data))
+    _RUNS[0] += 1
+    if _RUNS[0] % 100 == 0:
+        # validate() freezes what it has loaded (declog.cache.settle_gc) and unfreezes it at the
+        # end, into the oldest generation, which then is rarely collected: in a process that
+        # validates thousands of times, collect now and then or the garbage piles up
+        gc.collect()
 
 
 def main() -> None:
@@ -269,7 +283,7 @@ def mutate_for(seconds: float, folders: list[Path], seed: int = 0) -> int:
         try:
             one_input(data)
         except BaseException:
-            crash = Path("fuzz/crashes") / f"crash-{zlib.crc32(data):08x}"
+            crash = Path(__file__).resolve().parent / "crashes" / f"crash-{zlib.crc32(data):08x}"
             crash.parent.mkdir(parents=True, exist_ok=True)
             crash.write_bytes(data)
             print(f"crash: input written to {crash}", file=sys.stderr)

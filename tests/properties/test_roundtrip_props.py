@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from declog import edit, yamlio
@@ -127,3 +127,33 @@ def test_written_text_is_stable_when_written_again(log_dir: Path, fields: dict[s
     first, _, _ = write_and_read(log_dir, "decision", fields)
     second, _, _ = write_and_read(log_dir, "decision", yamlio.load_record_text(first, "first"))
     assert first == second
+
+
+@pytest.fixture(scope="module")
+def alice_log(log_dir: Path) -> Path:
+    log = Log.open(log_dir, use_cache=False)
+    if log.find("alice") is None:
+        edit.create(log, KINDS["owner"], {"handle": "alice", "name": "Alice Example"})
+    return log_dir
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 4))
+@given(texts(300), texts(), st.lists(texts(300), max_size=2))
+def test_declog_new_and_declog_set_through_the_library_keep_any_text(alice_log: Path, title: str, context: str,
+                                                                   scope: list[str]) -> None:
+    """The library behind ``declog new decision`` (edit.create) and ``declog set``
+    (edit.set_fields), with their validation and atomic writes: any text reads back exactly."""
+    log = Log.open(alice_log, use_cache=False)
+    record = edit.create(log, KINDS["decision"], {"title": title, "status": "proposed", "owner": "alice",
+                                                  "door": "two-way", "context": context, "scope": scope})
+    path = log.abs(record.path)
+    try:
+        assert record.data is not None
+        assert same({k: record.data[k] for k in ("title", "context")}, {"title": title, "context": context})
+        assert record.data.get("scope", []) == scope
+        changed = edit.set_fields(log, record, {"rationale": context, "title": title[::-1] or "x"})
+        assert changed.data is not None
+        assert changed.data["rationale"] == context and changed.data["title"] == (title[::-1] or "x")
+        assert changed.data["context"] == context
+    finally:
+        path.unlink()

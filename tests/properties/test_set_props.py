@@ -55,7 +55,10 @@ def field_lines(draw: st.DrawFn, key: str, indent: str) -> list[str]:
         first = draw(st.text(safe_char, min_size=1, max_size=40).filter(lambda s: not s[0].isspace()))
         rest = draw(st.lists(st.text(safe_char, max_size=40), max_size=4))
         head = draw(st.sampled_from(["|", "|-", "|+", ">", ">-"] if style == "literal" else [">", ">-"]))
-        return [f"{indent}{key}: {head}", *(deeper + line if line else "" for line in [first, *rest])]
+        out = [f"{indent}{key}: {head}", *(deeper + line if line else "" for line in [first, *rest])]
+        while not out[-1]:  # blank lines at the end separate fields (or, after |+, span_of counts them)
+            out.pop()
+        return out
     if style == "mapping_list":
         out = [f"{indent}{key}:"]
         for title in draw(st.lists(plain_values, min_size=1, max_size=3)):
@@ -107,7 +110,11 @@ def span_of(text: str, fields: list[Field], key: str) -> tuple[int, int]:
     stripped = [line.rstrip("\r\n") for line in lines]
     field = next(f for f in fields if f.key == key)
     start = stripped.index(field.lines[0])
-    return start, start + len(field.lines)
+    end = start + len(field.lines)
+    if field.lines[0].endswith(("|+", ">+")):  # the blank lines after a keep block are its value
+        while end < len(stripped) and not stripped[end].strip():
+            end += 1
+    return start, end
 
 
 @given(record_files(), st.data())
@@ -158,13 +165,16 @@ def test_set_changes_only_the_lines_of_the_field_it_sets(file: tuple[str, str, l
             assert json.dumps(yamlio.to_plain(loaded[other])) == json.dumps(yamlio.to_plain(before[other]))
 
 
-@pytest.mark.parametrize("value", ["a\x85b", "ab " * 2000 + "\x85", "a\r\nb", "x\u2028", "\x07", "\ta\nb"])
+@pytest.mark.parametrize("value", ["a\x85b", "ab " * 2000 + "\x85", "a\r\nb", "x\u2028", "\x07", "\ta\nb",
+                                   "\n", "\n\n", "a\n\n"])
 @pytest.mark.parametrize("old", ["title: 'quoted'", 'title: "dq"', "title: plain", "title: |\n  block\n",
                                  "title: >-\n  folded\n"])
 def test_set_text_that_no_quoting_style_of_the_old_value_can_carry(old: str, value: str) -> None:
-    """Regression: setting a field that was single-quoted to text with NEL (U+0085) wrote
+    """Regressions: setting a field that was single-quoted to text with NEL (U+0085) wrote
     ``'a\\x85b'``, which reads back as ``a b``; CR inside multi-line text was lost in a literal
-    block. Such text is now written double-quoted, with escapes."""
+    block; text ending in blank lines (``"\\n"``, ``"a\\n\\n"``) became a ``|+`` block that ruamel
+    followed with a document end (``...``) in the middle of the file, which then failed to load.
+    Such text is now written double-quoted, with escapes."""
     text = f"id: D-7k3m9q\n{old.rstrip()}\nstatus: proposed\n"
     after = yamlio.set_fields(text, "r.yaml", {"title": value}, ORDER)
     assert yamlio.load_record_text(after, "r.yaml")["title"] == value
