@@ -163,6 +163,14 @@ class SearchIndex:
         try:
             with self.conn:
                 if new:
+                    # Take the write lock first, then look again: another process building the
+                    # index at the same time may have indexed some of these since we read.
+                    self.conn.execute("begin immediate")
+                    taken = {row[0] for row in self.conn.execute(
+                        f"select oid from known where oid in ({', '.join('?' * len(new))})",
+                        [r.oid for r in new])} if len(new) < 30_000 else {
+                        row[0] for row in self.conn.execute("select oid from known")}
+                    new = [r for r in new if r.oid not in taken]
                     row = self.conn.execute("select coalesce(max(docid), 0) from known").fetchone()
                     base = int(row[0])
                     self.conn.executemany(
@@ -176,8 +184,8 @@ class SearchIndex:
                     self.conn.executemany(
                         "delete from docs where rowid = (select docid from known where oid = ?)", gone)
                     self.conn.executemany("delete from known where oid = ?", gone)
-        except sqlite3.OperationalError:
-            pass  # another process holds the write lock; what is indexed is still correct
+        except (sqlite3.OperationalError, sqlite3.IntegrityError):
+            pass  # another process holds the write lock or got there first; what is indexed is still correct
 
     def scores(self, match: str) -> dict[str, float]:
         weights = ", ".join(str(w) for _, w in FIELDS)

@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from declog.errors import GitError, UsageError
@@ -121,14 +121,25 @@ class Git:
     # -- objects -----------------------------------------------------------------------------
     def cat_blobs(self, oids: Iterable[str], max_size: int = MAX_BLOB_BYTES,
                   too_big: dict[str, int] | None = None) -> dict[str, bytes]:
-        """Contents of many blobs with ONE ``git cat-file --batch``, read as a stream; missing
-        objects are skipped, and so are blobs over ``max_size`` bytes (drained, never held in
-        memory: a 100 MB file committed into the log costs no 100 MB), whose sizes go to
-        ``too_big``."""
-        wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
+        """Contents of many blobs with ONE ``git cat-file --batch``; missing objects are
+        skipped, and so are blobs over ``max_size`` bytes, whose sizes go to ``too_big``."""
         out: dict[str, bytes] = {}
+        for oid, size, body in self.stream_blobs(oids, max_size):
+            if body is not None:
+                out[oid] = body
+            elif too_big is not None:
+                too_big[oid] = size
+        return out
+
+    def stream_blobs(self, oids: Iterable[str], max_size: int = MAX_BLOB_BYTES
+                     ) -> Iterator[tuple[str, int, bytes | None]]:
+        """``(oid, size, content)`` of each blob among ``oids``, read with ONE streaming
+        ``git cat-file --batch``. Missing objects and non-blobs are skipped; a blob over
+        ``max_size`` bytes comes with ``None`` as its content (drained, never held in memory:
+        a 100 MB file committed into the log costs no 100 MB)."""
+        wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
         if not wanted:
-            return out
+            return
         if self._binary is None:
             self._binary = _git_binary()
         try:
@@ -158,6 +169,7 @@ class Git:
                 if len(header) != 3:
                     raise GitError("git cat-file: unexpected output")
                 size = int(header[2])
+                is_blob = header[1] == b"blob"
                 if size > max_size:
                     left = size + 1
                     while left > 0:
@@ -165,17 +177,16 @@ class Git:
                         if not chunk:
                             raise GitError("git cat-file: unexpected output")
                         left -= len(chunk)
-                    if too_big is not None and header[1] == b"blob":
-                        too_big[header[0].decode("ascii")] = size
+                    if is_blob:
+                        yield header[0].decode("ascii"), size, None
                     continue
                 body = stdout.read(size + 1)  # content, then a newline
-                if header[1] == b"blob":
-                    out[header[0].decode("ascii")] = body[:size]
+                if is_blob:
+                    yield header[0].decode("ascii"), size, body[:size]
         finally:
             stdout.close()
             writer.join()
             proc.wait()
-        return out
 
     def ls_tree(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """``(path, blob oid)`` of every file under ``folder`` at ``commit``."""

@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 
 from declog.history.git import HEX_RE, Git
 from declog.history.model import Revision
+from declog.history.walk import log_chunks, raw_entries, revision_of
 
-SEP = b"\x1f"
-REC = b"\x1e"
 FORMAT = "--format=%x1e" + "%x1f".join(["%H", "%P", "%at", "%aN", "%aE", "%s"]) + "%x1f"
 MAX_ROUNDS = 16  # levels of renames followed
 CACHE_SCHEMA = "create table if not exists source_events (path text primary key, tip text, events text)"
@@ -69,10 +68,6 @@ def _dec(raw: bytes) -> str:  # paths: kept byte for byte
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _text(raw: bytes) -> str:  # names and subjects: shown
-    return raw.decode("utf-8", "replace")
-
-
 @dataclass
 class _Change:
     status: str  # A M D R T
@@ -84,54 +79,15 @@ class _Change:
 
 def parse(data: bytes) -> list[tuple[Revision, list[_Change]]]:
     """Commits of the ``git log`` output of :func:`log_args`, newest first, with their changes."""
-    chunks: list[bytes] = []
-    for chunk in data.split(REC)[1:]:
-        head = chunk.split(SEP, 1)[0]
-        if chunks and not HEX_RE.match(head.decode("ascii", "replace")):
-            chunks[-1] += REC + chunk  # an odd subject held the separator
-        else:
-            chunks.append(chunk)
     out: list[tuple[Revision, list[_Change]]] = []
-    for chunk in chunks:
-        end = chunk.find(SEP + b"\x00")
-        if end < 0:
-            end = len(chunk)
-        parts = chunk[:end].split(SEP, 5)
-        if len(parts) < 6:
-            continue
-        oid, parents, atime, author, email, subject = parts
-        try:
-            when = int(atime or b"0")
-        except ValueError:
-            when = 0
-        revision = Revision(_text(oid), tuple(_text(parents).split()), _text(author), _text(email), when,
-                            _text(subject))
+    for (oid, parents, atime, author, email, subject), raw in log_chunks(data, 6):
         changes: list[_Change] = []
-        tokens = chunk[end + 2:].lstrip(b"\n").split(b"\x00")
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i]
-            if not meta.startswith(b":"):
-                i += 1
-                continue
-            fields = meta[1:].split(b" ")
-            if len(fields) < 5 or i + 1 >= len(tokens):
-                i += 1
-                continue
-            old_oid, new_oid, status = _dec(fields[2]), _dec(fields[3]), _dec(fields[4])[:1]
-            if status in ("R", "C"):
-                if i + 2 >= len(tokens):
-                    break
-                old_path, new_path = _dec(tokens[i + 1]), _dec(tokens[i + 2])
-                i += 3
-            else:
-                old_path = new_path = _dec(tokens[i + 1])
-                i += 2
+        for status, old_oid, new_oid, old_path, new_path in raw_entries(raw):
             no_old = status == "A" or not old_oid.strip("0")
             no_new = status == "D" or not new_oid.strip("0")
-            changes.append(_Change(status, None if no_old else old_path, None if no_new else new_path,
+            changes.append(_Change(status, None if no_old else _dec(old_path), None if no_new else _dec(new_path),
                                    None if no_old else old_oid, None if no_new else new_oid))
-        out.append((revision, changes))
+        out.append((revision_of(oid, parents, atime, author, email, subject), changes))
     return out
 
 

@@ -12,8 +12,6 @@ in the same commit (which git sees as a delete plus an add), keeps its whole his
 from __future__ import annotations
 
 import re
-import subprocess
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -76,12 +74,11 @@ def is_record_path(rel: bytes | str) -> bool:
     return text.endswith((".yaml", ".yml")) and not any(p.startswith(".") for p in parts)
 
 
-def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
-    """Parse the output of :func:`log_args` (newest commit first)."""
-    prefix = root.rstrip("/") + "/"
-    chunks = data.split(REC)
+def log_chunks(data: bytes, fields: int) -> Iterator[tuple[list[bytes], bytes]]:
+    """Split ``git log`` output written with a REC/SEP ``--format`` and ``--raw -z`` into each
+    commit's ``fields`` header values and its raw diff part (newest commit first)."""
     merged: list[bytes] = []
-    for chunk in chunks[1:]:
+    for chunk in data.split(REC)[1:]:
         head = chunk.split(SEP, 1)[0]
         if merged and not HEX_RE.match(head.decode("ascii", "replace")):
             merged[-1] += REC + chunk  # an odd subject held the separator
@@ -91,116 +88,76 @@ def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
         end = chunk.find(SEP + b"\x00")
         if end < 0:
             end = len(chunk)
-        header = chunk[:end]
-        raw = chunk[end + 2:].lstrip(b"\n")
-        parts = header.split(SEP, 6)
-        if len(parts) < 7:
+        parts = chunk[:end].split(SEP, fields - 1)
+        if len(parts) == fields:
+            yield parts, chunk[end + 2:].lstrip(b"\n")
+
+
+def raw_entries(raw: bytes) -> Iterator[tuple[str, str, str, bytes, bytes]]:
+    """``(status letter, old oid, new oid, old path, new path)`` of each entry of a ``--raw -z``
+    diff (``git log --raw -z`` or ``git diff-tree --raw -z``); other tokens are passed over."""
+    tokens = raw.split(b"\x00")
+    i = 0
+    while i < len(tokens):
+        meta = tokens[i]
+        fields = meta[1:].split(b" ") if meta.startswith(b":") else []
+        if len(fields) < 5 or i + 1 >= len(tokens):
+            i += 1
             continue
-        oid, parents, atime, author, email, trailers, subject = parts
-        try:
-            when = int(atime or b"0")
-        except ValueError:
-            when = 0
-        revision = Revision(_dec(oid), tuple(_dec(parents).split()), _dec(author), _dec(email), when,
-                            _dec(subject), split_trailers(_dec(trailers)))
-        commit = RawCommit(revision)
-        if raw:
-            tokens = raw.split(b"\x00")
-            i = 0
-            while i < len(tokens):
-                meta = tokens[i]
-                if not meta.startswith(b":"):
-                    i += 1
-                    continue
-                fields = meta[1:].split(b" ")
-                if len(fields) < 5:
-                    i += 1
-                    continue
-                old_oid, new_oid, status = _dec(fields[2]), _dec(fields[3]), _dec(fields[4])[:1]
-                if status in ("R", "C"):
-                    old_path, new_path = tokens[i + 1], tokens[i + 2]
-                    i += 3
-                else:
-                    old_path = new_path = tokens[i + 1]
-                    i += 2
-                zero_old = not old_oid.strip("0")
-                zero_new = not new_oid.strip("0")
-                # only record files count: a committed temp file (.declog-*.tmp), a hidden file or
-                # a README under the root is no version of any record
-                if not is_record_path(old_path):
-                    zero_old = True
-                if not is_record_path(new_path):
-                    zero_new = True
-                if zero_old and zero_new:
-                    continue
-                if status == "R" and (zero_old or zero_new):
-                    status = "A" if zero_old else "D"
-                commit.entries.append(RawEntry(
-                    status,
-                    None if zero_old or status == "A" else prefix + _dec(old_path),
-                    None if zero_new or status == "D" else prefix + _dec(new_path),
-                    None if zero_old or status == "A" else old_oid,
-                    None if zero_new or status == "D" else new_oid,
-                ))
+        old_oid, new_oid, status = _dec(fields[2]), _dec(fields[3]), _dec(fields[4])[:1]
+        if status in ("R", "C"):
+            if i + 2 >= len(tokens):
+                return
+            yield status, old_oid, new_oid, tokens[i + 1], tokens[i + 2]
+            i += 3
+        else:
+            yield status, old_oid, new_oid, tokens[i + 1], tokens[i + 1]
+            i += 2
+
+
+def revision_of(oid: bytes, parents: bytes, atime: bytes, author: bytes, email: bytes, subject: bytes,
+                trailers: tuple[str, ...] = ()) -> Revision:
+    try:
+        when = int(atime or b"0")
+    except ValueError:
+        when = 0
+    return Revision(_dec(oid), tuple(_dec(parents).split()), _dec(author), _dec(email), when, _dec(subject),
+                    trailers)
+
+
+def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
+    """Parse the output of :func:`log_args` (newest commit first)."""
+    prefix = root.rstrip("/") + "/"
+    for (oid, parents, atime, author, email, trailers, subject), raw in log_chunks(data, 7):
+        commit = RawCommit(revision_of(oid, parents, atime, author, email, subject, split_trailers(_dec(trailers))))
+        for status, old_oid, new_oid, old_path, new_path in raw_entries(raw):
+            zero_old = not old_oid.strip("0")
+            zero_new = not new_oid.strip("0")
+            # only record files count: a committed temp file (.declog-*.tmp), a hidden file or
+            # a README under the root is no version of any record
+            if not is_record_path(old_path):
+                zero_old = True
+            if not is_record_path(new_path):
+                zero_new = True
+            if zero_old and zero_new:
+                continue
+            if status == "R" and (zero_old or zero_new):
+                status = "A" if zero_old else "D"
+            commit.entries.append(RawEntry(
+                status,
+                None if zero_old or status == "A" else prefix + _dec(old_path),
+                None if zero_new or status == "D" else prefix + _dec(new_path),
+                None if zero_old or status == "A" else old_oid,
+                None if zero_new or status == "D" else new_oid,
+            ))
         yield commit
 
 
 def blob_facts(git: Git, oids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-    """``oid → (record ID, status)`` read from the blobs with ONE streaming ``cat-file --batch``."""
-    wanted = [o for o in dict.fromkeys(oids) if HEX_RE.match(o)]
-    out: dict[str, tuple[str | None, str | None]] = {}
-    if not wanted:
-        return out
-    if git._binary is None:
-        from declog.history.git import _git_binary
-
-        git._binary = _git_binary()
-    from declog.history.git import BASE
-
-    proc = subprocess.Popen([git._binary, *BASE, "cat-file", "--batch"], cwd=git.repo, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git._env())
-    assert proc.stdin is not None and proc.stdout is not None
-    stdin = proc.stdin
-
-    def feed() -> None:
-        try:
-            for start in range(0, len(wanted), 2048):
-                stdin.write(("\n".join(wanted[start:start + 2048]) + "\n").encode("ascii"))
-            stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    stdout = proc.stdout
-    try:
-        for _ in wanted:
-            header = stdout.readline()
-            if not header:
-                break
-            parts = header.split()
-            if len(parts) != 3:
-                continue
-            size = int(parts[2])
-            if size > MAX_BLOB_BYTES:  # no record (over every size limit): drain it, never hold it
-                left = size + 1
-                while left > 0:
-                    chunk = stdout.read(min(left, 1 << 20))
-                    if not chunk:
-                        break
-                    left -= len(chunk)
-                if parts[1] == b"blob":
-                    out[_dec(parts[0])] = (None, None)
-                continue
-            body = stdout.read(size + 1)
-            if parts[1] != b"blob":
-                continue
-            out[_dec(parts[0])] = facts_of(body[:size])
-    finally:
-        stdout.close()
-        writer.join()
-        proc.wait()
-    return out
+    """``oid → (record ID, status)`` read from the blobs with ONE streaming ``cat-file --batch``;
+    a blob too big to be any record gives ``(None, None)`` without being held in memory."""
+    return {oid: facts_of(body) if body is not None else (None, None)
+            for oid, _, body in git.stream_blobs(oids, MAX_BLOB_BYTES)}
 
 
 def facts_of(body: bytes) -> tuple[str | None, str | None]:
