@@ -575,21 +575,31 @@ def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | N
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    _remove_stale_temps(path.parent)
+    replace_file(path, data, mode, durable=True, create=create)
+
+
+def replace_file(path: Path, data: bytes, mode: int, *, durable: bool, create: bool = False) -> None:
+    """The core of every atomic write: ``data`` goes to a temp file in ``path``'s folder, then
+    replaces ``path`` with one rename (with ``create``: a hard link, which never clobbers a file
+    that appeared meanwhile), so a reader sees the old file or the new one, never half of one.
+    ``durable`` adds fsync of the file and its folder (records); exports, which can always be
+    written again, skip it. Raises OSError (or UsageError when ``create`` finds a file)."""
     import tempfile  # here: reading the log should not pay for importing it
 
-    _remove_stale_temps(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         if create:
             try:
                 os.link(tmp, path)  # fails if the target appeared meanwhile: never clobber
             except FileExistsError:
-                raise UsageError(f"{rel} already exists; not overwriting it") from None
+                raise UsageError(f"{path.as_posix()} already exists; not overwriting it") from None
             except OSError:
                 os.replace(tmp, path)
             else:
@@ -602,6 +612,8 @@ def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | N
         except FileNotFoundError:
             pass
         raise
+    if not durable:
+        return
     try:
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -1312,7 +1312,7 @@ SHORT_SITES: dict[str, str] = {
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists
 # each under "Left out".
 LEFT_OUT: dict[str, str] = {
-    "declog/history/git.py:cat_blobs:GitError:'git cat-file: unexpected output'":
+    "declog/history/git.py:stream_blobs:GitError:'git cat-file: unexpected output'":
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":
         "no command writes with --at; a guard for library callers",
@@ -1333,6 +1333,8 @@ LEFT_OUT: dict[str, str] = {
         "a guard: text_scalar makes every value read back as written (the property tests try to break it)",
     "declog/yamlio.py:_check_changes:UsageError:': could not remove the field from '":
         "a guard: set_fields removes every field it is asked to (the property tests try to break it)",
+    "declog/yamlio.py:_check_changes:UsageError:' would also change this field; edit '":
+        "a guard: set_fields changes only the fields it is asked to (the property tests try to break it)",
     "declog/export/__init__.py:path_of:UsageError:': not a plain path inside the output folder'":
         "exports name their files from IDs and slugs, which are never paths; a guard",
     "declog/importer.py:_changed_texts:UsageError:'cannot link '":

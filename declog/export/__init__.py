@@ -111,30 +111,16 @@ class ExportDir:
 
 
 def _replace(target: Path, data: bytes) -> None:
-    """Atomically replace ``target`` with ``data``: a temporary file in the same folder, then a
-    rename, so a reader sees the old file or the new one, never half of one. Unlike
-    :func:`declog.store.atomic_write` (for records) it neither fsyncs nor sweeps the folder for
-    stale temporary files on every call: an export writes thousands of files that it can always
-    write again, and those per-file costs made a 1,000-record export I/O-bound."""
-    import tempfile
-
-    from declog.store import TEMP_PREFIX
+    """Atomically replace ``target`` (:func:`declog.store.replace_file`), without the fsync and
+    the sweep for stale temporary files that records get: an export writes thousands of files
+    that it can always write again, and those per-file costs made a 1,000-record export
+    I/O-bound."""
+    from declog.store import replace_file
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    umask = os.umask(0)
+    os.umask(umask)
+    replace_file(target, data, 0o666 & ~umask, durable=False)
 
 
 def _read_marker(marker: Path) -> dict[str, list[str]]:

@@ -13,8 +13,8 @@ open a pull request. The pages carry a Content-Security-Policy that allows scrip
 from the site's own files only, so even a missed escape could not run an inline script.
 
 :func:`build_site` makes the files in memory (``{relative path: text}``) and runs no git beyond
-one :class:`declog.history.History`; :func:`write_site` writes them atomically into a folder
-that is empty or holds an earlier export (the marker file ``.declog-export`` says so).
+one :class:`declog.history.History`; :func:`write_site` writes them through
+:class:`declog.export.ExportDir` (atomic files, and only into a folder that is new, empty or an earlier export).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from declog.errors import GitError, UsageError
+from declog.errors import GitError
+from declog.export import ExportDir
 from declog.export.assets_html import SCRIPT, STYLE
 from declog.history import History
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from declog.store import Log, Record
     from declog.timeline import Entry
 
-MARKER = ".declog-export"
 GENERATOR = "declog export html"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -797,96 +797,20 @@ def build_site(site: Site) -> dict[str, str]:
     return files
 
 
-def check_out_dir(out: Path, force: bool = False) -> None:
-    """Refuse a folder that holds other things than an earlier export, unless ``force``."""
-    if out.is_symlink():
-        raise UsageError(f"{out} is a symlink; pass the folder itself to --out")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file, not a folder; pass a folder to --out")
-    if not out.exists() or force or (out / MARKER).is_file():
-        return
-    if any(out.iterdir()):
-        raise UsageError(f"{out} is not empty and holds no declog export ({MARKER}); "
-                         "choose an empty or new folder, or pass --force to write into it anyway")
-
-
-def write_site(out: Path, files: dict[str, str], *, force: bool = False) -> int:
-    """Write ``files`` under ``out``, each atomically (a temporary file in the same folder, then
-    a rename: a reader never sees half a page), skipping files whose content is unchanged; files
-    of the previous export that this one no longer has (a deleted record's page) are removed.
-    The marker is written last. Returns the number of files of the site.
-
-    Unlike :func:`declog.store.atomic_write` (which guards records) this does not fsync each
-    file: the site can always be exported again, and a thousand fsyncs would cost seconds."""
-    check_out_dir(out, force)
-    previous = _manifest(out / MARKER)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for rel, text in sorted(files.items()):
-            _replace(out, rel, text)
-        for rel in sorted(previous - set(files)):
-            path = out / rel
-            if _inside(out, path) and path.is_file() and not path.is_symlink():
-                path.unlink()
-        import declog
-
-        _replace(out, MARKER, json.dumps({"generator": GENERATOR, "version": declog.__version__,
-                                          "files": sorted(files)}, indent=1) + "\n")
-    except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        raise UsageError(f"cannot write the site into {out} ({exc.strerror or exc}{where}); "
-                         "pick a folder you can write to") from None
+def write_site(out: ExportDir, files: dict[str, str]) -> int:
+    """Write ``files`` into the export folder ``out`` (see :class:`declog.export.ExportDir`:
+    each file atomically, unchanged files left alone, pages of the previous export that this
+    one no longer has removed). Returns the number of files of the site."""
+    for rel, text in sorted(files.items()):
+        out.write(rel, text)
+    out.finish()
     return len(files)
-
-
-def _replace(out: Path, rel: str, text: str) -> None:
-    import os
-    import tempfile
-
-    path = out / rel
-    data = text.encode("utf-8")
-    if path.is_symlink():
-        raise UsageError(f"{path} is a symlink; declog never writes through symlinks")
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".declog-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False) -> int:
     """The whole export: checks ``out`` first, so a refused folder costs no work."""
-    check_out_dir(out, force)
-    return write_site(out, build_site(load_site(log, as_of)), force=force)
-
-
-def _manifest(path: Path) -> set[str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    files = data.get("files") if isinstance(data, dict) else None
-    return {f for f in files if isinstance(f, str)} if isinstance(files, list) else set()
-
-
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root.resolve()) and ".." not in Path(path).relative_to(root).parts
-    except (OSError, ValueError):
-        return False
+    folder = ExportDir.open(out, "html", force=force)
+    return write_site(folder, build_site(load_site(log, as_of)))
 
 
 # -- small helpers ---------------------------------------------------------------------------

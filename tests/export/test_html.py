@@ -263,7 +263,7 @@ def test_refuses_a_folder_with_other_files_unless_forced(example: ExampleLog, ru
     (site / "notes.txt").write_text("mine\n")
     res = run(example.repo, "export", "html", "--out", str(site))
     assert res.exit_code == 2
-    assert "is not empty and holds no declog export" in res.stderr and "--force" in res.stderr
+    assert "folder is not empty and was not written by declog export" in res.stderr and "--force" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in site.iterdir()) == ["notes.txt"]
     export(run, example, site, "--force")
@@ -334,7 +334,7 @@ def test_refuses_a_file_or_a_symlink_as_the_folder(log_repo: Path, run: Callable
     target = tmp_path / "notes.txt"
     target.write_text("mine\n")
     res = run(log_repo, "export", "html", "--out", str(target), "--force")
-    assert res.exit_code == 2 and "is a file, not a folder" in res.stderr
+    assert res.exit_code == 2 and "exists and is not a folder" in res.stderr
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     res = run(log_repo, "export", "html", "--out", str(tmp_path / "link"))
