@@ -297,6 +297,36 @@ def tour(t: Tour) -> None:
     else:
         t.say("(skipped `declog review`: this declog has no `review` command yet)\n")
 
+    if "import" in commands and "export" in commands:
+        t.section("Bring existing ADRs in, with their git history; publish the log")
+        t.say("Many teams already keep markdown ADRs (adr-tools, MADR, log4brains). Bob proposed one,\n"
+              "then accepted it in a later commit; `declog import adr` brings the folder in.\n")
+        adr = t.repo / "doc" / "adr" / "0001-use-kafka-for-order-events.md"
+        adr.parent.mkdir(parents=True)
+        body = ("# 1. Use Kafka for order events\n\nDate: 2024-05-02\n\n## Status\n\n{status}\n\n"
+                "## Context\n\nOrder events must reach billing and shipping in order.\n\n"
+                "## Decision\n\nPublish order events to Kafka, one topic per region.\n\n"
+                "## Consequences\n\nWe run a Kafka cluster.\n")
+        adr.write_text(body.format(status="Proposed"), encoding="utf-8")
+        t.run(["git", "add", "doc"], quiet=True)
+        t.run(["git", "commit", "-q", "--author", "Bob Builder <bob@example.com>", "-m", "ADR 1: propose Kafka"],
+              show="git commit -m 'ADR 1: propose Kafka'   # as Bob")
+        adr.write_text(body.format(status="✅ Accepted"), encoding="utf-8")
+        t.run(["git", "commit", "-q", "-a", "--author", "Bob Builder <bob@example.com>", "-m", "ADR 1: accepted"],
+              show="git commit -am 'ADR 1: accepted'   # as Bob")
+        t.run(["declog", "import", "adr", "doc/adr", "--owner", "alice"])
+        t.commit("Import the ADR folder into declog")
+        t.say("The ADR keeps its number as an alias, and its markdown history stays visible:\n")
+        out = t.run(["declog", "show", "ADR-1"])
+        if "by Bob Builder" not in out:
+            raise DemoFailed("`declog show ADR-1` did not say that Bob accepted the ADR")
+        t.run(["declog", "history", "ADR-1"])
+        t.run(["declog", "graph", "--format", "mermaid"])
+        site = t.repo.parent / "site"
+        t.run(["declog", "export", "html", "--out", str(site)], show="declog export html --out ../site")
+        t.say(f"Open {site / 'index.html'} in a browser (run the demo with --keep to keep it): search,\n"
+              "a page per decision with its history, the graph, mechanism charts, the weekly review.\n")
+
     t.section("The repository now holds")
     t.git("log", "--reverse", "--format=%h  %s  %(trailers:key=Decision,valueonly,separator=%x2C )")
     t.git("ls-files")

@@ -49,3 +49,12 @@ def test_demo_lists_shows_and_supersedes(demo_output: str) -> None:
 def test_demo_runs_or_skips_the_history_commands(demo_output: str) -> None:
     for name in ("why", "history", "blame", "retro", "review"):
         assert f"$ declog {name}" in demo_output or f"this declog has no `{name}` command yet" in demo_output
+
+
+def test_demo_imports_an_adr_with_its_history_and_exports_a_site(demo_output: str) -> None:
+    assert "$ declog import adr doc/adr --owner alice" in demo_output
+    assert re.search(r"^decided: \S+ by Bob Builder \([0-9a-f]{10}\) in doc/adr/0001-use-kafka-for-order-events\.md$",
+                     demo_output, re.MULTILINE)
+    assert "[doc/adr/0001-use-kafka-for-order-events.md] status: Proposed → ✅ Accepted" in demo_output
+    assert "flowchart LR" in demo_output and "-->|supersedes|" in demo_output
+    assert re.search(r"^Wrote \d+ files to \S+/site", demo_output, re.MULTILINE)
