@@ -89,7 +89,15 @@ def cli(ctx: click.Context, directory: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: runs a command and turns every error into a message and an exit code."""
+    """Entry point: runs a command and turns every error into a message and an exit code.
+    Everything it prints shows control characters as text (declog.cli.terminal)."""
+    from declog.cli.terminal import printable
+
+    with printable():
+        _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> None:
     from declog.errors import DeclogError
 
     try:
