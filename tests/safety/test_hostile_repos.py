@@ -182,7 +182,7 @@ BIG = int(os.environ.get("DECLOG_BIG_RECORDS", "0"))
 @pytest.mark.parametrize("n", [2_500, *([BIG] if BIG else [])])
 def test_many_records(log_repo: Path, n: int) -> None:
     """2,500 records always (past the size where validate checks in a forked process); set
-    DECLOG_BIG_RECORDS=100000 for the figures in docs/safety-tests.md (about 70 s cold)."""
+    DECLOG_BIG_RECORDS=100000 for the figures in docs/security.md (about 70 s cold)."""
     _many(log_repo, n)
     timings = {}
     for name, args in (("validate cold", ("validate",)), ("validate warm", ("validate",)),
