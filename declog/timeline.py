@@ -191,14 +191,9 @@ def source_timelines(history: History, wanted: dict[str, str]) -> dict[str, list
 def source_decided(entries: Sequence[Entry]) -> Entry | None:
     """The commit that made the markdown say Accepted (the latest time it became accepted, as
     for records: :attr:`declog.history.RecordHistory.decided`)."""
-    previous: str | None = None
-    found: Entry | None = None
-    for entry in reversed([e for e in entries if e.source]):
-        if entry.status == "accepted" and previous != "accepted":
-            found = entry
-        if entry.action != "deleted":
-            previous = entry.status
-    return found
+    from declog.history.model import became_accepted
+
+    return became_accepted([e for e in entries if e.source])
 
 
 @dataclass(frozen=True)

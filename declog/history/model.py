@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,7 @@ class RecordHistory:
     @property
     def decided(self) -> RecordEvent | None:
         """The commit that made the decision accepted (the latest time it became accepted)."""
-        previous: str | None = None
-        found: RecordEvent | None = None
-        for event in reversed(self.events):
-            if event.status == "accepted" and previous != "accepted":
-                found = event
-            if event.action != "deleted":
-                previous = event.status
-        return found
+        return became_accepted(self.events)
 
 
 @dataclass(frozen=True)
@@ -119,3 +113,27 @@ class BlameHit:
 
     revision: Revision | None  # None for lines not committed yet
     lines: tuple[int, ...]
+
+
+class _Stated(Protocol):
+    @property
+    def status(self) -> str | None: ...
+
+    @property
+    def action(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Stated)
+
+
+def became_accepted(events: Sequence[S]) -> S | None:
+    """Of ``events`` (newest first), the latest one that made the status accepted: the one
+    whose status is accepted while the one before it (a deletion aside) was not."""
+    previous: str | None = None
+    found: S | None = None
+    for event in reversed(events):
+        if event.status == "accepted" and previous != "accepted":
+            found = event
+        if event.action != "deleted":
+            previous = event.status
+    return found
