@@ -120,11 +120,11 @@ def timeline(history: History, rh: RecordHistory, source: str | None = None) -> 
     ``source.path``) the commits to that markdown file too, in time order among them."""
     own = entries_for(history, rh.events)
     if source:
-        own = _merge_by_time(own, source_timelines(history, {rh.record_id: source})[rh.record_id])
+        own = merge_by_time(own, source_timelines(history, {rh.record_id: source})[rh.record_id])
     return work_entries(history, rh.record_id, rh.work) + own
 
 
-def _merge_by_time(own: list[Entry], other: list[Entry]) -> list[Entry]:
+def merge_by_time(own: list[Entry], other: list[Entry]) -> list[Entry]:
     """Two newest-first lists as one, each keeping its order; the record's entries first on ties."""
     out: list[Entry] = []
     i = j = 0

@@ -555,6 +555,9 @@ def _history_section(site: Site, item: Item) -> str:
         changes = "".join(f"<li>{e(c.text())}</li>" for c in entry.changes)
         moved = (f"<li>moved from <code>{e(entry.old_path)}</code></li>"
                  if entry.old_path and entry.old_path != entry.path else "")
+        if entry.source:  # a commit to the markdown ADR this record was imported from
+            status = f" as {e(entry.status_raw)}" if entry.action == "created" and entry.status_raw else ""
+            moved = f'<li class="source">in <code>{e(entry.path)}</code>{status}</li>' + moved
         rows.append(f'<tr><td class="date">{when}</td><td>{who}</td><td>{e(entry.action)}</td>'
                     f'<td>{subject}<ul>{changes}{moved}</ul></td></tr>')
     table = ('<table class="history"><thead><tr><th>when (UTC)</th><th>author</th><th>what</th><th>changes</th>'
@@ -763,15 +766,19 @@ def _open_history(log: Log) -> _SiteHistory | None:
 
 
 def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.date]) -> None:
-    from declog.timeline import entries_for
+    from declog.timeline import entries_for, merge_by_time, source_timelines
 
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
     per = {rid: history.record(rid) for rid in site.items}
     oids = [o for rh in per.values() for ev in rh.events for o in (ev.old_oid, ev.new_oid, *ev.other_oids)
             if o and o not in history.known]
     history.blobs(list(dict.fromkeys(oids)))  # every older version of every record: one `git cat-file --batch`
+    # imported ADRs: the commits to their markdown file before (and after) the import, one pass for all
+    sources = {rid: item.data["source"]["path"] for rid, item in site.items.items()
+               if isinstance(item.data.get("source"), dict) and isinstance(item.data["source"].get("path"), str)}
+    before = source_timelines(history, sources) if sources else {}
     for rid, rh in per.items():
-        site.entries[rid] = entries_for(history, rh.events)
+        site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))
         site.linked[rid] = list(rh.linked)
         item = site.items[rid]
         if item.kind == "decision" and item.status == "proposed" and rh.events:
