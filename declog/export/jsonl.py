@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from declog.errors import RecordFileError
     from declog.history import History, RecordHistory, Revision
     from declog.store import Log, Record
+    from declog.timeline import Entry
 
 FILE_NAME = "records.jsonl"
 
@@ -37,8 +38,10 @@ def commit_json(rev: Revision | None) -> dict[str, Any] | None:
             "subject": rev.subject}
 
 
-def git_json(record: Record, rh: RecordHistory | None, head_blob: tuple[str, str] | None) -> dict[str, Any]:
-    """The ``git`` object of one record, from its history (None: git knows nothing of it)."""
+def git_json(record: Record, rh: RecordHistory | None, head_blob: tuple[str, str] | None,
+             source: Sequence[Entry] = ()) -> dict[str, Any]:
+    """The ``git`` object of one record, from its history (None: git knows nothing of it);
+    ``source``: the commits to an imported decision's markdown ADR, which may say who accepted it."""
     events = rh.events if rh is not None else []
     out: dict[str, Any] = {
         "created": commit_json(rh.created.revision if rh and rh.created else None),
@@ -47,7 +50,12 @@ def git_json(record: Record, rh: RecordHistory | None, head_blob: tuple[str, str
         "uncommitted": head_blob is None or head_blob != (record.path, record.oid),
     }
     if record.kind.name == "decision":
-        out["decided"] = commit_json(rh.decided.revision if rh and rh.decided else None)
+        from declog.timeline import decided
+
+        found = decided(rh, source) if rh is not None else None
+        out["decided"] = commit_json(found.revision if found else None)
+        if found is not None and found.source:
+            out["decided"]["source"] = found.source
         out["linked_commits"] = [commit_json(r) for r in (rh.linked if rh else [])]
     return out
 
@@ -67,12 +75,20 @@ class Lines:
 def record_lines(log: Log, history: History | None) -> Lines:
     """Every readable record of ``log``, in path order, as a line of JSON."""
     out = Lines()
+    sources: dict[str, list[Entry]] = {}
+    if history is not None:
+        from declog.timeline import source_timelines
+
+        wanted = {r.id: r.data["source"]["path"] for r in log.records()
+                  if r.id and r.kind.name == "decision" and r.data and isinstance(r.data.get("source"), dict)
+                  and isinstance(r.data["source"].get("path"), str)}
+        sources = source_timelines(history, wanted) if wanted else {}
     for record, rh, head_blob in _with_history(log, history):
         if record.error is not None:
             out.skipped.append(record.error)
             continue
         body = record.as_json()
-        body["git"] = git_json(record, rh, head_blob)
+        body["git"] = git_json(record, rh, head_blob, sources.get(record.id or "", []))
         out.lines.append(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     return out
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from declog.history import History, RecordEvent, RecordHistory, Revision
     from declog.kinds import Kind
     from declog.store import Log, Record
+    from declog.timeline import Entry
 
 INDEX = "index.md"
 GRAPH = "graph.md"
@@ -186,6 +187,18 @@ def _summary(event: RecordEvent, data: dict[str, dict[str, Any] | None]) -> str 
     return "; ".join(parts) if parts else "comments or layout only"
 
 
+def _source_summary(entry: Entry) -> str:
+    """A commit to an imported decision's markdown ADR, in a few words."""
+    what = "; ".join(change.text() for change in entry.changes)
+    if entry.action == "created":
+        what = "created" + (f" as {entry.status_raw}" if entry.status_raw else "")
+    elif entry.action == "renamed":
+        what = f"renamed from {entry.old_path}" + (f"; {what}" if what else "")
+    elif entry.action == "deleted":
+        what = "deleted"
+    return f"[{entry.path}] {what or 'edited'}"
+
+
 def _commit(rev: Revision) -> str:
     return f"{rev.date} by {inline(rev.author)} in `{rev.short}` ({inline(rev.subject)})"
 
@@ -242,6 +255,7 @@ class _Export:
                     if isinstance(target, str) and target != rid and rid not in self.named_by.get(target, []):
                         self.named_by.setdefault(target, []).append(rid)
         self.hist: dict[str, RecordHistory] = {}
+        self.sources: dict[str, list[Entry]] = {}  # imported decision → commits to its markdown ADR
         self.entries: dict[str, list[tuple[Revision, str]]] = {}  # record ID → (commit, what changed)
         if history is not None:
             self._read_history(history)
@@ -279,6 +293,25 @@ class _Export:
                 if summary is not None:
                     rows.append((e.revision, summary))
             self.entries[rid] = rows
+        self._read_sources(history)
+
+    def _read_sources(self, history: History) -> None:
+        """Imported decisions: the commits to their markdown ADR (one pass for all of them),
+        in time order among the record's own rows, and who accepted the ADR."""
+        from declog.timeline import source_timelines
+
+        wanted: dict[str, str] = {}
+        for rid, record in self.by_id.items():
+            source = (record.data or {}).get("source") if record.kind.name == "decision" else None
+            if isinstance(source, dict) and isinstance(source.get("path"), str):
+                wanted[rid] = source["path"]
+        if not wanted:
+            return
+        self.sources = source_timelines(history, wanted)
+        for rid, entries in self.sources.items():
+            rows = [(e.revision, _source_summary(e)) for e in entries if e.revision is not None]
+            merged = sorted([*self.entries.get(rid, []), *rows], key=lambda row: -row[0].time)
+            self.entries[rid] = merged[: self.limit]
 
     # -- helpers ---------------------------------------------------------------------------
     def link(self, from_page: str, rid: Any, *, title: bool = True, status: bool = False) -> str:
@@ -346,8 +379,13 @@ class _Export:
         if rh is None:
             return []
         rows = []
-        if decision and rh.decided is not None:
-            rows.append(("Decided (git)", _commit(rh.decided.revision)))
+        if decision:
+            from declog.timeline import decided
+
+            found = decided(rh, self.sources.get(rid, []))
+            if found is not None:
+                where = f", in `{found.source}`" if found.source else ""
+                rows.append(("Decided (git)", _commit(found.revision) + where))
         if rh.created is not None:
             rows.append(("Recorded", _commit(rh.created.revision)))
         else:

@@ -3,6 +3,7 @@ relative links that resolve, in a folder declog owns."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -248,3 +249,28 @@ def test_a_record_with_fields_of_the_wrong_type_still_exports(export_log: Export
     assert "| **Status** | **maybe** |" in text
     assert "## Related" not in text and "## Options considered" not in text
     assert "## Other (1)" in pages["index.md"]
+
+
+def test_an_imported_decision_names_who_accepted_its_markdown_adr_in_markdown_and_json(log_repo: Path, run, tmp_path: Path) -> None:
+    adr = log_repo / "doc" / "adr" / "0003-use-kafka.md"
+    adr.parent.mkdir(parents=True)
+    body = "# 3. Use Kafka\n\nDate: 2024-05-02\n\n## Status\n\n{}\n\n## Context\n\nEvents.\n\n## Decision\n\nKafka.\n"
+    adr.write_text(body.format("Proposed"), encoding="utf-8")
+    commit(log_repo, "ADR 3: propose Kafka", "2024-05-02T09:00:00Z", author="Bob Builder")
+    adr.write_text(body.format("Accepted"), encoding="utf-8")
+    commit(log_repo, "ADR 3: accepted", "2024-05-09T09:00:00Z", author="Carol Chen")
+    assert run(log_repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
+    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+    out = tmp_path / "md"
+    assert run(log_repo, "export", "markdown", "--out", str(out)).exit_code == 0
+    (doc,) = [p.read_text(encoding="utf-8") for p in out.rglob("*use-kafka.md")]
+    assert "| **Decided (git)** | 2024-05-09 by Carol Chen in " in doc and ", in `doc/adr/0003-use-kafka.md` |" in doc
+    history = section(doc, "History")
+    assert history.index("Import ADRs") < history.index("ADR 3: accepted") < history.index("ADR 3: propose Kafka")
+    assert r"\[doc/adr/0003-use-kafka.md\] status: Proposed → Accepted" in history  # \[ renders as [
+    assert r"\[doc/adr/0003-use-kafka.md\] created as Proposed" in history
+    res = run(log_repo, "export", "json", "--out", "-")
+    (line,) = [json.loads(x) for x in res.stdout.splitlines() if json.loads(x).get("aliases") == ["ADR-0003"]]
+    decided = line["git"]["decided"]
+    assert (decided["author"], decided["date"][:10], decided["source"]) == (
+        "Carol Chen", "2024-05-09", "doc/adr/0003-use-kafka.md")
