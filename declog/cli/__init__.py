@@ -1,5 +1,5 @@
 """The command line: a thin click layer. Commands are imported only when invoked (LazyGroup),
-so ``declog --help`` loads neither Pydantic, GitPython, ruamel.yaml nor tabulate."""
+so ``declog --help`` loads neither Pydantic, ruamel.yaml nor tabulate."""
 
 from __future__ import annotations
 
