@@ -98,3 +98,26 @@ def export_log(log_repo: Path, run: Callable[..., Result]) -> ExportLog:
     assert path_of(repo, pg).exists()
     assert _ok(run(repo, "validate")).exit_code == 0
     return ExportLog(repo, pg, cockroach, kafka, tricky, mongo, "D-7adr07", mechanism, correction, commits)
+
+
+@dataclass
+class ImportedAdr:
+    repo: Path
+    rid: str  # the decision imported from doc/adr/0003-use-kafka.md (ADR-0003)
+
+
+@pytest.fixture
+def imported_adr(log_repo: Path, run: Callable[..., Result]) -> ImportedAdr:
+    """An adr-tools ADR proposed by Bob Builder (2024-05-02), accepted by Carol Chen (2024-05-09),
+    then brought in by `declog import adr` (2026-03-02)."""
+    adr = log_repo / "doc" / "adr" / "0003-use-kafka.md"
+    adr.parent.mkdir(parents=True)
+    body = "# 3. Use Kafka\n\nDate: 2024-05-02\n\n## Status\n\n{}\n\n## Context\n\nEvents.\n\n## Decision\n\nKafka.\n"
+    adr.write_text(body.format("Proposed"), encoding="utf-8")
+    commit(log_repo, "ADR 3: propose Kafka", "2024-05-02T09:00:00Z", author="Bob Builder")
+    adr.write_text(body.format("Accepted"), encoding="utf-8")
+    commit(log_repo, "ADR 3: accepted", "2024-05-09T09:00:00Z", author="Carol Chen")
+    _ok(run(log_repo, "import", "adr", "doc/adr", "--owner", "alice"))
+    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+    rid = json.loads(_ok(run(log_repo, "show", "ADR-3", "--format", "json")).stdout)["id"]
+    return ImportedAdr(log_repo, rid)

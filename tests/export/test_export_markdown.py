@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import Result
-from tests.export.conftest import TRICKY_TITLE, ExportLog
+from tests.export.conftest import TRICKY_TITLE, ExportLog, ImportedAdr
 from tests.history.conftest import commit
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -251,16 +251,9 @@ def test_a_record_with_fields_of_the_wrong_type_still_exports(export_log: Export
     assert "## Other (1)" in pages["index.md"]
 
 
-def test_an_imported_decision_names_who_accepted_its_markdown_adr_in_markdown_and_json(log_repo: Path, run, tmp_path: Path) -> None:
-    adr = log_repo / "doc" / "adr" / "0003-use-kafka.md"
-    adr.parent.mkdir(parents=True)
-    body = "# 3. Use Kafka\n\nDate: 2024-05-02\n\n## Status\n\n{}\n\n## Context\n\nEvents.\n\n## Decision\n\nKafka.\n"
-    adr.write_text(body.format("Proposed"), encoding="utf-8")
-    commit(log_repo, "ADR 3: propose Kafka", "2024-05-02T09:00:00Z", author="Bob Builder")
-    adr.write_text(body.format("Accepted"), encoding="utf-8")
-    commit(log_repo, "ADR 3: accepted", "2024-05-09T09:00:00Z", author="Carol Chen")
-    assert run(log_repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
-    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+def test_an_imported_decision_names_who_accepted_its_markdown_adr_in_markdown_and_json(
+        imported_adr: ImportedAdr, run, tmp_path: Path) -> None:
+    log_repo = imported_adr.repo
     out = tmp_path / "md"
     assert run(log_repo, "export", "markdown", "--out", str(out)).exit_code == 0
     (doc,) = [p.read_text(encoding="utf-8") for p in out.rglob("*use-kafka.md")]

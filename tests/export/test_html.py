@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.conftest import Result, git
+from tests.export.conftest import ImportedAdr
 from tests.history.conftest import commit
 
 XSS = "<script>alert(1)</script>"
@@ -342,22 +343,12 @@ def test_refuses_a_file_or_a_symlink_as_the_folder(log_repo: Path, run: Callable
     assert target.read_text() == "mine\n" and not any((tmp_path / "real").iterdir())
 
 
-def test_an_imported_decision_page_shows_the_history_of_its_markdown_adr(log_repo: Path, run: Callable[..., Result],
+def test_an_imported_decision_page_shows_the_history_of_its_markdown_adr(imported_adr: ImportedAdr,
+                                                                         run: Callable[..., Result],
                                                                          tmp_path: Path) -> None:
-    adr = log_repo / "doc" / "adr" / "0003-use-kafka.md"
-    adr.parent.mkdir(parents=True)
-    body = "# 3. Use Kafka\n\nDate: 2024-05-02\n\n## Status\n\n{}\n\n## Context\n\nEvents.\n\n## Decision\n\nKafka.\n"
-    adr.write_text(body.format("Proposed"), encoding="utf-8")
-    commit(log_repo, "ADR 3: propose Kafka", "2024-05-02T09:00:00Z", author="Bob Builder")
-    adr.write_text(body.format("Accepted"), encoding="utf-8")
-    commit(log_repo, "ADR 3: accepted", "2024-05-09T09:00:00Z", author="Carol Chen")
-    res = run(log_repo, "import", "adr", "doc/adr", "--owner", "alice")
-    assert res.exit_code == 0, res.output
-    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
-    rid = json.loads(run(log_repo, "show", "ADR-3", "--format", "json").stdout)["id"]
     site = tmp_path / "site"
-    assert run(log_repo, "export", "html", "--out", str(site)).exit_code == 0
-    page = (site / "records" / f"{rid}.html").read_text(encoding="utf-8")
+    assert run(imported_adr.repo, "export", "html", "--out", str(site)).exit_code == 0
+    page = (site / "records" / f"{imported_adr.rid}.html").read_text(encoding="utf-8")
     history = page[page.index('<table class="history">'):]
     rows = re.findall(r"<tr>.*?</tr>", history, re.S)[1:]  # newest first, after the header
     assert [re.search(r'class="date">(\d{4}-\d\d-\d\d)', r).group(1) for r in rows] == [  # type: ignore[union-attr]
