@@ -156,7 +156,7 @@ def _whole(log: Log, record: Record) -> Record:
 def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
     from declog.errors import GitError
     from declog.history import History
-    from declog.timeline import decided, source_path, source_timelines
+    from declog.timeline import accepted_elsewhere, decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
@@ -172,7 +172,7 @@ def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
             a.decided = rh.decided.revision if rh.decided else None
             a.linked = rh.linked
             path = source_path(a.data)
-            if path and (rh.decided is None or rh.decided.action == "created"):
+            if path and accepted_elsewhere(rh):
                 imported[rid] = path
         if imported:  # who accepted an imported decision: its markdown's history, one pass for all
             sources = source_timelines(hist, imported)

@@ -204,11 +204,17 @@ class Decided:
     source: str | None = None
 
 
+def accepted_elsewhere(rh: RecordHistory) -> bool:
+    """True when the record's own history cannot say who accepted it: it was never accepted in
+    YAML, or was born accepted (an import). For an imported record, ask its markdown's history."""
+    return rh.decided is None or rh.decided.action == "created"
+
+
 def decided(rh: RecordHistory, source: Sequence[Entry] = ()) -> Decided | None:
     """The record's own accept commit; for an imported record born accepted (or never accepted
     in YAML), the markdown commit that accepted it, when its history has one."""
     own = rh.decided
-    if own is not None and own.action != "created":
+    if own is not None and not accepted_elsewhere(rh):
         return Decided(own.revision)
     from_source = source_decided(source)
     if from_source is not None and from_source.revision is not None:

@@ -49,7 +49,7 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
     from declog.errors import GitError
     from declog.history import History
     from declog.render_history import git_facts
-    from declog.timeline import decided, source_path, source_timelines
+    from declog.timeline import accepted_elsewhere, decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
@@ -60,8 +60,7 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
         created = rh.created.revision if rh.created else None
         changed = rh.last_changed.revision if rh.last_changed else None
         source = source_path(record.data)
-        own = rh.decided
-        if source and (own is None or own.action == "created"):  # imported: who accepted the markdown
+        if source and accepted_elsewhere(rh):  # imported: who accepted the markdown
             found = decided(rh, source_timelines(hist, {rh.record_id: source})[rh.record_id])
         else:
             found = decided(rh)

@@ -766,7 +766,7 @@ def _open_history(log: Log) -> _SiteHistory | None:
 
 
 def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.date]) -> None:
-    from declog.timeline import entries_for, merge_by_time, source_timelines
+    from declog.timeline import entries_for, merge_by_time, source_path, source_timelines
 
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
     per = {rid: history.record(rid) for rid in site.items}
@@ -774,8 +774,7 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
             if o and o not in history.known]
     history.blobs(list(dict.fromkeys(oids)))  # every older version of every record: one `git cat-file --batch`
     # imported ADRs: the commits to their markdown file before (and after) the import, one pass for all
-    sources = {rid: item.data["source"]["path"] for rid, item in site.items.items()
-               if isinstance(item.data.get("source"), dict) and isinstance(item.data["source"].get("path"), str)}
+    sources = {rid: path for rid, item in site.items.items() if (path := source_path(item.data))}
     before = source_timelines(history, sources) if sources else {}
     for rid, rh in per.items():
         site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))

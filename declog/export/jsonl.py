@@ -77,11 +77,10 @@ def record_lines(log: Log, history: History | None) -> Lines:
     out = Lines()
     sources: dict[str, list[Entry]] = {}
     if history is not None:
-        from declog.timeline import source_timelines
+        from declog.timeline import source_path, source_timelines
 
-        wanted = {r.id: r.data["source"]["path"] for r in log.records()
-                  if r.id and r.kind.name == "decision" and r.data and isinstance(r.data.get("source"), dict)
-                  and isinstance(r.data["source"].get("path"), str)}
+        wanted = {r.id: path for r in log.records()
+                  if r.id and r.kind.name == "decision" and (path := source_path(r.data))}
         sources = source_timelines(history, wanted) if wanted else {}
     for record, rh, head_blob in _with_history(log, history):
         if record.error is not None:

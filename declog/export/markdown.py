@@ -298,13 +298,10 @@ class _Export:
     def _read_sources(self, history: History) -> None:
         """Imported decisions: the commits to their markdown ADR (one pass for all of them),
         in time order among the record's own rows, and who accepted the ADR."""
-        from declog.timeline import source_timelines
+        from declog.timeline import source_path, source_timelines
 
-        wanted: dict[str, str] = {}
-        for rid, record in self.by_id.items():
-            source = (record.data or {}).get("source") if record.kind.name == "decision" else None
-            if isinstance(source, dict) and isinstance(source.get("path"), str):
-                wanted[rid] = source["path"]
+        wanted = {rid: path for rid, record in self.by_id.items()
+                  if record.kind.name == "decision" and (path := source_path(record.data))}
         if not wanted:
             return
         self.sources = source_timelines(history, wanted)
