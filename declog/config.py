@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from declog import ids
 from declog.errors import NotALogError, NotARepositoryError, UsageError
 
 CONFIG_NAME = ".declog.yaml"
@@ -184,7 +185,8 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 10_000:
         raise UsageError(f"{CONFIG_NAME}: owner_load_limit must be a whole number from 1 to 10000")
     import_owner = data.get("import_owner")
-    if import_owner is not None and (not isinstance(import_owner, str) or not re.match(r"^[a-z][a-z0-9._-]{0,38}$", import_owner)):
+    if import_owner is not None and (not isinstance(import_owner, str) or len(import_owner) > ids.HANDLE_MAX
+                                     or not ids.HANDLE_RE.match(import_owner)):
         raise UsageError(f"{CONFIG_NAME}: import_owner must be an owner's handle, such as alice")
     return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes,
                   protect_accepted=tuple(protect), owner_load_limit=limit,

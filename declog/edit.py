@@ -13,7 +13,7 @@ from typing import Any
 from declog import ids, yamlio
 from declog.errors import InvalidRecord, UsageError
 from declog.kinds import KINDS, Kind
-from declog.store import Log, Record
+from declog.store import Log, Record, atomic_write
 from declog.validate import Issue, _located, cross_problems, schema_problems
 
 
@@ -383,8 +383,7 @@ def _keep_unsaved(log: Log, record: Record, text: str) -> str:
     """Where the text of a refused ``declog edit`` was kept (so no typing is lost)."""
     target = (log.private_dir() or log.repo) / f"unsaved-{record.id or 'record'}.yaml"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        atomic_write(target, text)
     except OSError:
         return "no file (it could not be written): nothing was saved"
     return str(target)

@@ -519,16 +519,17 @@ def _take_lock(gdir: Path | None) -> int | None:
             return None  # a file system without flock
 
 
-def _remove_stale_temps(folder: Path) -> None:
-    """Temp files of :func:`atomic_write` that a killed process left behind in ``folder``
-    (older than STALE_TEMP_SECONDS; a live write keeps its own for milliseconds)."""
-    cutoff = time.time() - STALE_TEMP_SECONDS
+def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: float = STALE_TEMP_SECONDS) -> None:
+    """Temp files (``prefix…tmp``) that a killed process left behind in ``folder``: those of
+    :func:`atomic_write` older than STALE_TEMP_SECONDS (a live write keeps its own for
+    milliseconds), or of another writer with its own prefix and age."""
+    cutoff = time.time() - older_than
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(".tmp"):
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
             try:
                 if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
                     os.unlink(entry.path)
@@ -575,7 +576,7 @@ def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | N
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    _remove_stale_temps(path.parent)
+    remove_stale_temps(path.parent)
     replace_file(path, data, mode, durable=True, create=create)
 
 

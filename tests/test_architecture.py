@@ -59,7 +59,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
-    "config": frozenset({"errors", "kinds", "yamlio"}),
+    "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()

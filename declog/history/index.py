@@ -23,6 +23,7 @@ from typing import Any
 from declog.history import walk as walk_mod
 from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
+from declog.store import remove_stale_temps
 
 FORMAT = "4"  # 4: only record files count (no hidden or temp files)
 SCHEMA = """
@@ -251,7 +252,7 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
         else:
             conn.close()
     # full rebuild into a temporary file, then an atomic replace
-    _remove_stale_temps(path.parent)
+    remove_stale_temps(path.parent, ".history-", older_than=600.0)  # a live rebuild renames within minutes
     fd, tmp = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -268,19 +269,6 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
             pass
         raise
     return sqlite3.connect(path, timeout=10)
-
-
-def _remove_stale_temps(folder: Path, older_than: float = 600.0) -> None:
-    """Rebuilds that a killed process left behind (a live one renames its file within minutes)."""
-    import time
-
-    cutoff = time.time() - older_than
-    for stray in folder.glob(".history-*.tmp"):
-        try:
-            if stray.stat().st_mtime < cutoff:
-                stray.unlink()
-        except OSError:
-            pass
 
 
 def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:
