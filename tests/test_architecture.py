@@ -88,7 +88,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 # Libraries that only these components may import.
 ONLY_IN: dict[str, frozenset[str]] = {
     "subprocess": frozenset({"history"}),  # running git
-    "git": frozenset({"history"}),  # GitPython, if it is ever used
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
@@ -97,7 +96,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "git", "tabulate"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate"})
 
 
 @dataclass
