@@ -88,16 +88,18 @@ def cli(ctx: click.Context, directory: str | None) -> None:
             raise UsageError(f"cannot change to {directory}: {exc.strerror}") from None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: runs a command and turns every error into a message and an exit code.
-    Everything it prints shows control characters as text (declog.cli.terminal)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs a command (``argv`` without the program name; default ``sys.argv[1:]``)
+    and returns its exit status, every error turned into a message and an exit code. Never raises
+    SystemExit: the console script does ``sys.exit(main())``. Everything it prints shows control
+    characters as text (declog.cli.terminal)."""
     from declog.cli.terminal import printable
 
     with printable():
-        _main(argv)
+        return _main(argv)
 
 
-def _main(argv: Sequence[str] | None) -> None:
+def _main(argv: Sequence[str] | None) -> int:
     from declog.errors import DeclogError
 
     try:
@@ -108,28 +110,28 @@ def _main(argv: Sequence[str] | None) -> None:
         if len(problems) > 1:
             for line in problems:
                 click.echo(f"  {line}", err=True)
-        sys.exit(int(exc.exit_code))
+        return int(exc.exit_code)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             click.echo("declog: interrupted", err=True)
-            sys.exit(130)
+            return 130
         click.echo("declog: aborted", err=True)
-        sys.exit(1)
+        return 1
     except click.UsageError as exc:
         exc.show()  # click's usage line and hint, then "Error: ..."
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:  # e.g. the editor could not be started
         click.echo(f"declog: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("declog: interrupted", err=True)
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        return 1
     except Exception as exc:  # a bug in declog, not the user's problem: short message
         if os.environ.get("DECLOG_TRACEBACK"):
             raise
@@ -138,5 +140,5 @@ def _main(argv: Sequence[str] | None) -> None:
             "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
             err=True,
         )
-        sys.exit(3)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        return 3
+    return rv if isinstance(rv, int) else 0
