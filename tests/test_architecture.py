@@ -27,7 +27,7 @@ PACKAGE = ROOT / "declog"
 # Layers, lowest first. A component may import components of its own layer or below.
 LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
-    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
+    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0,
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "adr": 1,
     # 2 storage: files on disk
@@ -53,6 +53,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "diff": frozenset(),
     "scope": frozenset(),
     "cadence": frozenset(),
+    "clock": frozenset(),
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
@@ -71,15 +72,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
-    "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
-    "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
+    "importer": frozenset({"adr", "clock", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
                            "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
-    "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+    "export": frozenset({"clock", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "cli": ANY,
     # the Python API: a façade over the operations, beside the command line (never imports it)
