@@ -352,7 +352,8 @@ def _markdown() -> Any:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.front_matter import front_matter_plugin
 
-        _MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table")
+        # blocks only: headings, fences and front matter are all this reads (no inline parsing)
+        _MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table").disable("inline")
     return _MD
 
 
@@ -479,7 +480,12 @@ _RELATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+_RELATION_WORD = re.compile(r"supe[rs]|replace|amend|clarif|extend|relate|see also", re.I)
+
+
 def _relation(line: str) -> AdrLink | None:
+    if not _RELATION_WORD.search(line):
+        return None
     stripped = re.sub(r"^\s*(?:>\s*)*(?:[-*+]\s+)?(?:\*\*|__)?", "", line).strip()
     words = _plain(stripped)
     for phrase, relation in _RELATIONS:
