@@ -574,8 +574,15 @@ def _history_section(site: Site, item: Item) -> str:
 
 def _fields_html(site: Site, data: dict[str, Any], prefix: str, own_id: str = "") -> str:
     rows = "".join(f"<dt>{e(key)}</dt><dd>{f'<code>{e(value)}</code>' if value == own_id else _value_html(site, value, prefix)}</dd>"
-                   for key, value in data.items())
-    return f'<dl class="fields">{rows}</dl>'
+                   for key, value in data.items() if key != "sections")
+    return f'<dl class="fields">{rows}</dl>' + _sections_html(data.get("sections"))
+
+
+def _sections_html(sections: Any) -> str:
+    """An imported ADR's other sections: a heading and the text of each, in the ADR's order."""
+    parts = [f'<section class="adr-section"><h3>{e(s.get("heading"))}</h3><div class="prose">{e(s.get("text"))}</div>'
+             "</section>" for s in _list(sections) if isinstance(s, dict)]
+    return "".join(parts)
 
 
 def _value_html(site: Site, value: Any, prefix: str) -> str:
