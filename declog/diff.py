@@ -3,7 +3,7 @@
 ``status: proposed → accepted``, ``rationale: edited``, ``options: + "Self-hosted Kafka"``:
 short single-line values show old and new; long text says it was added, edited or removed;
 lists show the items added (+), removed (−) and edited (~), items of a list of mappings being
-named by their ``title`` (or ``who``, ``name``, ``on``, ``description``).
+named by their ``title`` (or ``who``, ``name``, ``on``, ``description``, ``heading``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SHORT = 60
-ITEM_KEYS = ("title", "who", "name", "on", "description", "mechanism")
+ITEM_KEYS = ("title", "who", "name", "on", "description", "mechanism", "heading")
 
 
 @dataclass(frozen=True)

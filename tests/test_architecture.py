@@ -74,8 +74,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
-    "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
-                           "yamlio"}),
+    "importer": frozenset({"adr", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
+                           "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
