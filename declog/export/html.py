@@ -787,9 +787,9 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))
         site.linked[rid] = list(rh.linked)
         item = site.items[rid]
-        if item.kind == "decision" and item.status == "proposed" and rh.events:
-            first = min(ev.revision.time for ev in rh.events)
-            proposed_on[rid] = dt.datetime.fromtimestamp(first, dt.UTC).date()
+        times = [e.revision.time for e in site.entries[rid] if e.revision is not None]  # an ADR's commits too
+        if item.kind == "decision" and item.status == "proposed" and times:
+            proposed_on[rid] = dt.datetime.fromtimestamp(min(times), dt.UTC).date()
 
 
 def build_site(site: Site) -> dict[str, str]:
