@@ -84,7 +84,7 @@ def _chain(record: Record, by_id: dict[str, Record]) -> list[Record]:
 
 def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
     from declog import config
-    from declog.search import matched_fields, rank
+    from declog.search import matched_fields, points_at_past, rank
 
     if at is not None:
         from declog.history.snapshot import log_at
@@ -97,6 +97,7 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         return [_whole(log, r) for r in some]
 
     hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
+    hits = current_first(hits, points_at_past(text))
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -124,6 +125,61 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         found.append(a)
     _add_git(log, found, at)
     return found
+
+
+def current_first(hits: list[Any], past: bool) -> list[Any]:
+    """When a decision and one that superseded it (directly or down the chain) both match, the
+    current one comes just before the older one; when the question points at the past
+    (``past``), the older one comes just before its successor instead. Other hits keep their
+    order."""
+    ids = {h.record.id for h in hits}
+    newer: dict[str, set[str]] = {}  # record ID → IDs of the matching records that replaced it
+    for h in hits:
+        rid = h.record.id
+        nxt = h.record.links.get("superseded_by")
+        olds = h.record.links.get("supersedes")
+        if isinstance(nxt, str) and nxt in ids and nxt != rid:
+            newer.setdefault(rid, set()).add(nxt)
+        for old in olds if isinstance(olds, list) else ():
+            if isinstance(old, str) and old in ids and old != rid:
+                newer.setdefault(old, set()).add(rid)
+    if not newer:
+        return hits
+
+    def later(rid: str) -> set[str]:  # every matching successor down the chain
+        seen: set[str] = set()
+        todo = [rid]
+        while todo:
+            for n in newer.get(todo.pop(), ()):
+                if n not in seen and n != rid:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    order = list(hits)
+    for _ in range(len(order)):  # bounded: each pass moves at least one hit or stops
+        moved = False
+        pos = {h.record.id: i for i, h in enumerate(order)}
+        for old, _n in list(newer.items()):
+            succ = later(old)
+            if not succ:
+                continue
+            i = pos[old]
+            if past:
+                j = min(pos[s] for s in succ)
+                if j < i:
+                    order.insert(j, order.pop(i))
+                    moved = True
+                    break
+            else:
+                j = max(pos[s] for s in succ)
+                if j > i:
+                    order.insert(i, order.pop(j))
+                    moved = True
+                    break
+        if not moved:
+            break
+    return order
 
 
 def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:

@@ -63,6 +63,8 @@ def _git(cwd: Path, *args: str) -> None:
 
 def import_corpus(bundle: Path, folder: str, work: Path) -> tuple[Path, float, str]:
     clone = work / bundle.stem
+    if (clone / ".git" / "declog-eval-imported").is_file():
+        return clone, 0.0, "reused"
     subprocess.run(["git", "clone", "-q", str(bundle), str(clone)], check=True)
     _git(clone, "config", "user.name", "Eval")
     _git(clone, "config", "user.email", "eval@example.invalid")
@@ -72,6 +74,7 @@ def import_corpus(bundle: Path, folder: str, work: Path) -> tuple[Path, float, s
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
     problem = "" if done.returncode == 0 else f"import exited {done.returncode}: {done.stderr.strip()[-300:]}"
+    (clone / ".git" / "declog-eval-imported").write_text(problem or "ok\n", encoding="utf-8")
     return clone, seconds, problem
 
 
@@ -123,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="only this corpus (repeatable)")
     parser.add_argument("--show-misses", action="store_true", help="print every question not found first")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="import into this folder and keep it (a corpus already imported there is reused)")
     args = parser.parse_args(argv)
 
     corpora: Path = args.corpora.resolve()
@@ -134,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     totals = {"questions": 0, "top1": 0, "top3": 0}
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="declog-eval-") as tmp:
+        work = args.work.resolve() if args.work else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for name in names:
-            clone, seconds, problem = import_corpus(corpora / f"{name}.bundle", folders[name], Path(tmp))
+            clone, seconds, problem = import_corpus(corpora / f"{name}.bundle", folders[name], work)
             by_id = sources(clone)
             print(f"{name}: {len(by_id)} ADR files imported from {folders[name]} in {seconds:.2f} s"
                   + (f" ({problem})" if problem else ""))
