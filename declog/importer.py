@@ -60,6 +60,7 @@ class FileOutcome:
     alias: str | None = None
     status: str | None = None
     guesses: list[Guess] = field(default_factory=list)
+    rationale: bool = False  # the record has one
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +83,11 @@ class ImportReport:
     updated: list[dict[str, str]] = field(default_factory=list)  # records imported before: id, path, change
     written: bool = False
 
+    @property
+    def without_rationale(self) -> list[FileOutcome]:
+        """Accepted imports whose ADR gives no rationale: their owners should write one."""
+        return [f for f in self.of("imported") if f.status == "accepted" and not f.rationale]
+
     def of(self, action: str) -> list[FileOutcome]:
         return [f for f in self.files if f.action == action]
 
@@ -101,6 +107,7 @@ class ImportReport:
             "files": [f.as_json() for f in self.files],
             "owners_created": self.owners,
             "updated": self.updated,
+            "without_rationale": [f.id for f in self.without_rationale],
             "notes": self.notes,
             "problems": self.problems,
         }
@@ -260,6 +267,7 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
     for item in items:
         item.fields = _fields(item, door, today, tags)
         item.outcome.status = item.fields["status"]
+        item.outcome.rationale = "rationale" in item.fields
         path = log.new_path(decision_kind, item.rid, item.fields["title"])
         item.outcome.record_path = log.rel(path)
 
@@ -569,38 +577,36 @@ def _clip(text: str | None, limit: int = TEXT_MAX) -> str | None:
 
 
 def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict[str, Any]:
+    """The record of one ADR: only what the ADR says (no filler), sections kept in order."""
     adr = item.adr
     title = " ".join(adr.title.split())
+    if adr.title_guess:
+        item.guess("title", adr.title_guess)
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1].rstrip() + "…"
         item.guess("title", f"shortened to {TITLE_MAX} characters")
+    sections = [{"heading": _clip(s.heading, TITLE_MAX), "text": _clip(s.text)} for s in adr.sections]
+    sections = [s for s in sections if s["heading"] and s["text"]]
     context = _clip(adr.context)
-    if context is None:
-        context = f"Imported from {item.rel}, which has no Context section."
-        item.guess("context", "the ADR has no Context section; a placeholder")
+    if context is None and sections:  # a record needs a context: the ADR's first section is it
+        first = sections.pop(0)
+        context = _clip(f"## {first['heading']}\n\n{first['text']}")
+        item.guess("context", f"the ADR has no Context section; its first section, '{first['heading']}'")
+    elif context is None:
+        context = title
+        item.guess("context", "the ADR has no Context section, and no other section to take its place; its title")
     decision = _clip(adr.decision)
     rationale = _clip(adr.rationale)
-    if item.status != "proposed":
-        if decision is None:
-            decision = title
-            item.guess("decision", "the ADR has no Decision section; its title")
-        if rationale is None:
-            rationale = f"Not stated separately in {item.rel}; see the decision text."
-            item.guess("rationale", "the ADR gives no separate rationale; a placeholder pointing at the decision")
     item.guess("door", f"ADRs do not record reversibility; {door}")
     options = []
     for opt in adr.options:
         entry: dict[str, Any] = {"title": _clip(opt.title, TITLE_MAX)}
         pros = [p for p in (_clip(x) for x in opt.pros) if p]
         cons = [c for c in (_clip(x) for x in opt.cons) if c]
-        pros += [f"(neutral) {n}" for n in (_clip(x) for x in opt.neutral) if n]
         if pros:
             entry["pros"] = pros
         if cons:
             entry["cons"] = cons
-        if adr.chosen_option and opt.title != adr.chosen_option:
-            because = f" because {adr.rationale.rstrip('.')}" if adr.rationale else ""
-            entry["why_not"] = f"{adr.chosen_option} was chosen{because}."
         options.append(entry)
     tag_list = [t for t in tags if TAG_RE.match(t)]
     for raw in adr.tags:
@@ -611,6 +617,11 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
     if adr.number is not None:
         source["number"] = adr.number
     source["imported_on"] = today
+    if adr.status_raw and _plain_status(adr.status_raw) != item.status:
+        source["status"] = _clip(" ".join(adr.status_raw.split()), TITLE_MAX)
+    labels = {k: _clip(v, TITLE_MAX) for k, v in adr.labels if k != v.lower() and _clip(v, TITLE_MAX)}
+    if labels:
+        source["labels"] = labels
     out: dict[str, Any] = {
         "id": item.rid,
         "title": title,
@@ -622,6 +633,7 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
         "rationale": rationale,
         "options": options,
         "consequences": _clip(adr.consequences),
+        "sections": sections,
         "decided_on": item.fields.get("decided_on"),
         "deciders": item.fields.get("deciders", []),
         "consulted": item.fields.get("consulted", []),
@@ -633,6 +645,10 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
         "source": source,
     }
     return {k: v for k, v in out.items() if v is not None and v != [] and v != ""}
+
+
+def _plain_status(raw: str) -> str:
+    return " ".join(re.sub(r"[^\w\s-]", " ", raw).lower().split())
 
 
 def _changed_texts(log: Log, updates: dict[str, dict[str, Any]],

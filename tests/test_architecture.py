@@ -29,9 +29,9 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1, "adr": 1,
-    # 2 storage: files on disk
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2,
+    "ids": 1, "kinds": 1, "models": 1,
+    # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
+    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
@@ -56,7 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
-    "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
+    "adr": frozenset({"errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
@@ -92,12 +92,14 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
+    "markdown_it": frozenset({"adr"}),  # ADR sections from the token stream
+    "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "git", "tabulate"})
+HEAVY = frozenset({"pydantic", "ruamel", "git", "tabulate", "markdown_it", "mdit_py_plugins"})
 
 
 @dataclass

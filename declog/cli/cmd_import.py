@@ -97,6 +97,10 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
         line("Records imported before, linked " + ("(to change):" if report.dry_run else "(changed):"))
         for u in report.updated:
             line(f"  {u['id']} {u['path']}: {u['change']}")
+    if report.without_rationale:
+        line("Accepted without a rationale (the ADR gives none; `declog review` lists them for their owners):")
+        for f in report.without_rationale:
+            line(f"  {f.id} {f.title}")
     for title, action in (("Already imported:", "already-imported"), ("Skipped:", "skipped")):
         rows = report.of(action)
         if rows:
