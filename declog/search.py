@@ -319,22 +319,34 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
 
 
 def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]:
-    """BM25F-like ranking without SQLite FTS5 (same field weights)."""
-    q = [stem(t) for t in terms]
-    qset = set(q)
-    docs: list[tuple[Record, dict[str, Counter[str]], dict[str, int]]] = []
+    """BM25F-like ranking without SQLite FTS5 (same field weights, stop words, prefixes and
+    spellings)."""
+    wanted = {t: {stem(v) for v in spellings(t)} for t in terms}  # query word → the stems it matches
+    by_stem = {st: t for t, stems in wanted.items() for st in stems}
+    prefixes = [t for t in terms if len(t) >= PREFIX_MIN]
+    docs: list[tuple[Record, dict[str, dict[str, float]], dict[str, int]]] = []
     df: Counter[str] = Counter()
     lengths: dict[str, int] = dict.fromkeys((n for n, _ in FIELDS), 0)
     for r in decisions:
-        per: dict[str, Counter[str]] = {}
+        per: dict[str, dict[str, float]] = {}
         lens: dict[str, int] = {}
         seen: set[str] = set()
         for name, _ in FIELDS:
-            toks = [stem(w) for w in words(field_text(r.data or {}, name))]
-            per[name] = Counter(t for t in toks if t in qset)
+            toks = words(field_text(r.data or {}, name))
+            counts: dict[str, float] = {}
+            for w in toks:
+                t = by_stem.get(stem(w))
+                if t is not None:
+                    counts[t] = counts.get(t, 0.0) + 1.0
+                else:
+                    for p in prefixes:
+                        if w.startswith(p):
+                            counts[p] = counts.get(p, 0.0) + PREFIX_WEIGHT
+                            break
+            per[name] = counts
             lens[name] = len(toks)
             lengths[name] += len(toks)
-            seen.update(per[name])
+            seen.update(counts)
         df.update(seen)
         docs.append((r, per, lens))
     n = len(docs)
@@ -344,18 +356,18 @@ def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]
     for r, per, lens in docs:
         score = 0.0
         matched_terms = 0
-        for term in dict.fromkeys(q):
+        for term in terms:
             if not df[term]:
                 continue
             idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
-            tf = sum(w * per[name][term] / (1 - b + b * lens[name] / avg[name]) for name, w in FIELDS)
+            tf = sum(w * per[name].get(term, 0.0) / (1 - b + b * lens[name] / avg[name]) for name, w in FIELDS)
             if tf:
                 matched_terms += 1
                 score += idf * tf * (k1 + 1) / (tf + k1)
         if score <= 0:
             continue
         phrase = _has_phrase(r.data or {}, terms)
-        if matched_terms == len(set(q)) and len(q) > 1:
+        if matched_terms == len(terms) and len(terms) > 1:
             score *= 1.5
         if phrase:
             score *= 2.0
