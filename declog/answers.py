@@ -97,7 +97,8 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         return [_whole(log, r) for r in some]
 
     hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
-    hits = current_first(hits, points_at_past(text))
+    past = points_at_past(text)
+    hits = current_first(retired_later(hits, past), past)
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -127,17 +128,31 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
     return found
 
 
+RETIRED = ("superseded", "deprecated")
+RETIRED_WEIGHT = 0.7
+
+
+def retired_later(hits: list[Any], past: bool) -> list[Any]:
+    """Superseded and deprecated decisions rank as if their score were lower (higher when the
+    question points at the past); the scores shown stay as they are."""
+    if not any(h.record.link("status") in RETIRED for h in hits):
+        return hits
+    factor = 1 / RETIRED_WEIGHT if past else RETIRED_WEIGHT
+    return sorted(hits, key=lambda h: -h.score * (factor if h.record.link("status") in RETIRED else 1.0))
+
+
 def current_first(hits: list[Any], past: bool) -> list[Any]:
     """When a decision and one that superseded it (directly or down the chain) both match, the
     current one comes just before the older one; when the question points at the past
     (``past``), the older one comes just before its successor instead. Other hits keep their
     order."""
+    linked = [(h.record.id, h.record.link("superseded_by"), h.record.link("supersedes")) for h in hits]
+    linked = [x for x in linked if x[1] or x[2]]
+    if not linked:
+        return hits
     ids = {h.record.id for h in hits}
     newer: dict[str, set[str]] = {}  # record ID → IDs of the matching records that replaced it
-    for h in hits:
-        rid = h.record.id
-        nxt = h.record.links.get("superseded_by")
-        olds = h.record.links.get("supersedes")
+    for rid, nxt, olds in linked:
         if isinstance(nxt, str) and nxt in ids and nxt != rid:
             newer.setdefault(rid, set()).add(nxt)
         for old in olds if isinstance(olds, list) else ():

@@ -1,12 +1,18 @@
 """Ranking decisions for a question in plain words (``declog why``).
 
-Fields are weighted (the title counts most, then tags, the decision, the rationale, options,
-context and consequences); words are case-folded and stemmed; a match of the whole phrase, and
-a match of every word, count more than scattered words. With SQLite FTS5 (most Python builds)
-the ranking is BM25 over an index under ``.git/declog/search.sqlite`` keyed by blob OIDs: only
-records whose content is new are indexed on each call, and only the OIDs of the records the
-caller passes (the working tree, or a commit's tree) can be returned, so the index is never
-stale and is safe to delete. Without FTS5 the same weights drive a pure-Python BM25.
+Fields are weighted (the title counts most, then tags, the decision, the rationale and the
+context, options, consequences, and least the ``sections`` an ADR import keeps); words are
+case-folded and stemmed, stop words (function words, question words, words of deciding and of
+time) never drive the ranking, a query word of four letters or more also matches the longer
+words it begins at half weight ("mongo" finds "MongoDB"), and British and American spellings
+meet ("licence", "license"). A match of the whole phrase, and a match of every word, count more
+than scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
+under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose content is new are
+indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
+commit's tree) can be returned, so the index is never stale and is safe to delete. Without FTS5
+the same weights drive a pure-Python BM25F. Which of two decisions linked by a supersede comes
+first is :func:`declog.answers.current_first`'s business; :func:`points_at_past` tells it when
+the question asks about the past.
 """
 
 from __future__ import annotations

@@ -145,3 +145,20 @@ def test_current_first_only_reorders_the_pair(log_repo: Path, run, ranker, sessi
     assert [r["id"] for r in results[0]["superseded_by"]] == [sessions["new"]]
     # unrelated hits keep their places
     assert ids(ask(run, log_repo, "cdn", "page", "cache"))[0] == sessions["other"]
+
+
+def test_a_retired_decision_ranks_lower_unless_the_question_is_about_the_past(log_repo: Path, run, ranker) -> None:
+    # no supersede link between them: only the statuses say which is current
+    old = decide(run, log_repo, "Feature flags in a config file", "--status", "deprecated",
+                 "--context", "Feature flags are read from a config file at start-up.")
+    new = decide(run, log_repo, "Roll out with Unleash", "--status", "accepted",
+                 "--context", "Feature flags change at run time without a deploy.",
+                 "--decision", "Unleash serves the flags.", "--rationale", "Flags flip without a restart.")
+    for title, context in (("Store orders in PostgreSQL", "Orders need transactions."),
+                           ("Queue emails with SQS", "Bursts of sign-ups."), ("Render pages on the server", "SEO.")):
+        decide(run, log_repo, title, "--context", context)
+    commit_all(log_repo)
+    now = ask(run, log_repo, "how", "do", "we", "switch", "feature", "flags")
+    assert now[0]["score"] < now[1]["score"]  # the deprecated one matches better ...
+    assert ids(now)[:2] == [new, old]  # ... and still comes second
+    assert ids(ask(run, log_repo, "how", "did", "we", "switch", "feature", "flags", "before"))[:2] == [old, new]
