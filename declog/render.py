@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from declog.controls import one_line
 from declog.store import Record
 
 LIST_FORMATS = ("table", "json", "csv", "markdown", "ids")
@@ -78,10 +79,13 @@ def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
         out.write("| " + " | ".join(cols) + " |\n")
         out.write("|" + "|".join("---" for _ in cols) + "|\n")
         for row in rows:
-            out.write("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |\n")
+            out.write("| " + " | ".join(one_line(c).replace("|", "\\|") for c in row) + " |\n")
         return
     from tabulate import tabulate
 
+    # each cell one line, its controls spelled out before tabulate measures it: an escape
+    # sequence (which tabulate counts as zero width) or a newline cannot shift or split a row
+    rows = [[one_line(c) for c in row] for row in rows]
     out.write(tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True) + "\n")
 
 

@@ -27,7 +27,7 @@ PACKAGE = ROOT / "declog"
 # Layers, lowest first. A component may import components of its own layer or below.
 LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
-    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
+    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "controls": 0,
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "adr": 1,
     # 2 storage: files on disk
@@ -50,6 +50,7 @@ ANY = frozenset(LAYERS)
 ALLOWED: dict[str, frozenset[str]] = {
     "root": frozenset(),
     "errors": frozenset(),
+    "controls": frozenset(),
     "diff": frozenset(),
     "scope": frozenset(),
     "cadence": frozenset(),
@@ -76,7 +77,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
                            "yamlio"}),
-    "render": frozenset({"store"}),
+    "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
     "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",

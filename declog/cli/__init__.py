@@ -91,10 +91,50 @@ def cli(ctx: click.Context, directory: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: runs a command and turns every error into a message and an exit code.
     Everything it prints shows control characters as text (declog.cli.terminal)."""
-    from declog.cli.terminal import printable
+    from declog.cli.terminal import OutputFailed, printable
 
+    code: object = 0
     with printable():
-        _main(argv)
+        try:
+            try:
+                _main(argv)
+            except SystemExit as exc:
+                code = exc.code
+            sys.stdout.flush()  # output still buffered fails here, not silently at exit
+        except OutputFailed as exc:
+            code = _output_failed(exc)
+        except BrokenPipeError:
+            code = _broken_pipe()
+    sys.exit(code)
+
+
+def _output_failed(exc: OSError) -> int:
+    """``declog list > /dev/full``, ``declog list >&-``: one line on standard error (when it is
+    there), exit 2; whatever part of the output was written is all there is."""
+    stream = getattr(exc, "stream", "standard output")
+    try:
+        sys.stderr.write(f"declog: error: cannot write to {stream}: {exc.strerror or exc}; "
+                         "the output is incomplete\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    _quiet_stdout()
+    return 2
+
+
+def _broken_pipe() -> int:
+    _quiet_stdout()
+    return 1
+
+
+def _quiet_stdout() -> None:
+    """Point the real standard output at /dev/null, so Python's own flush at exit has nothing
+    left to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
 
 
 def _main(argv: Sequence[str] | None) -> None:
@@ -103,11 +143,14 @@ def _main(argv: Sequence[str] | None) -> None:
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
     except DeclogError as exc:
-        click.echo(f"declog: error: {exc.message}", err=True)
+        from declog.controls import one_line
+
+        # one line, whatever the message quotes: a newline in a value cannot fake a second line
+        click.echo(f"declog: error: {one_line(exc.message)}", err=True)
         problems = getattr(exc, "problems", None) or []
         if len(problems) > 1:
             for line in problems:
-                click.echo(f"  {line}", err=True)
+                click.echo(f"  {one_line(line)}", err=True)
         sys.exit(int(exc.exit_code))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -127,16 +170,25 @@ def _main(argv: Sequence[str] | None) -> None:
         click.echo("declog: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(_broken_pipe())
+    except OSError as exc:
+        from declog.cli.terminal import OutputFailed
+
+        if isinstance(exc, OutputFailed):
+            sys.exit(_output_failed(exc))
+        _internal(exc)
     except Exception as exc:  # a bug in declog, not the user's problem: short message
-        if os.environ.get("DECLOG_TRACEBACK"):
-            raise
-        click.echo(
-            f"declog: internal error: {type(exc).__name__}: {exc}\n"
-            "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
-            err=True,
-        )
-        sys.exit(3)
+        _internal(exc)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _internal(exc: Exception) -> None:
+    """A bug in declog, not the user's problem: a short message, exit 3."""
+    if os.environ.get("DECLOG_TRACEBACK"):
+        raise exc
+    click.echo(
+        f"declog: internal error: {type(exc).__name__}: {exc}\n"
+        "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
+        err=True,
+    )
+    sys.exit(3)

@@ -32,8 +32,8 @@ __all__ = ["BlameHit", "Git", "History", "RecordEvent", "RecordHistory", "Revisi
 def index_path(log: Log) -> Path | None:
     from declog import config
 
-    gdir = config.git_dir(log.repo)
-    return gdir / "declog" / "history.sqlite" if gdir is not None else None
+    private = config.private_dir(log.repo)
+    return private / "history.sqlite" if private is not None else None
 
 
 class History:

@@ -224,7 +224,7 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
 
 def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity: str) -> sqlite3.Connection | None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
+    if path.exists() and not path.is_symlink():  # a symlink is replaced by the rebuild, never written through
         conn = sqlite3.connect(path, timeout=10)
         try:
             meta = _meta(conn)
