@@ -25,7 +25,7 @@ from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
 from declog.store import remove_stale_temps
 
-FORMAT = "4"  # 4: only record files count (no hidden or temp files)
+FORMAT = "5"  # 4: only record files count (no hidden or temp files); 5: runs of unreadable versions stay a record's
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists commits (seq integer primary key, oid text unique not null, parents text,
