@@ -248,6 +248,8 @@ class Log:
                     found.append((key_prefix + name, None, None, entry.path, None))
                     continue
                 if not name.endswith(RECORD_SUFFIXES):
+                    if name.lower().endswith(RECORD_SUFFIXES):  # D-x.YAML: reported, not ignored silently
+                        found.append((key_prefix + name, None, None, entry.path, None))
                     continue
                 if entry.is_file(follow_symlinks=False) and prefix is not None:
                     try:
@@ -266,6 +268,9 @@ class Log:
         rel = self.rel(path)
         kind = kind or self.kind_of(path) or KINDS["decision"]
         try:
+            if not path.name.endswith(RECORD_SUFFIXES) and path.name.lower().endswith(RECORD_SUFFIXES):
+                raise RecordFileError(rel, f"the extension {path.suffix} is not lower case: declog reads only "
+                                           f".yaml and .yml files; rename it to {path.stem}{path.suffix.lower()}")
             if path.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(self.repo.resolve()):
@@ -454,7 +459,10 @@ class Log:
 
     def write_text(self, path: Path, text: str, *, create: bool = False) -> None:
         """Replace (or create) ``path`` atomically: a temp file in the same folder, fsync,
-        then ``os.replace``. On any failure the old file is untouched and no temp file stays."""
+        then ``os.replace``. On any failure the old file is untouched and no temp file stays.
+        A file that starts with a byte-order mark keeps it (the text read from it has none)."""
+        if not create and not text.startswith("\ufeff") and _has_bom(path):
+            text = "\ufeff" + text
         atomic_write(path, text, create=create, repo=self.repo)
         self._records = self._light = None
 
@@ -547,6 +555,14 @@ def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: floa
                     os.unlink(entry.path)
             except OSError:
                 pass
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _unfollowed(path: Path) -> Path:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from declog.diff import FieldChange, field_changes, merge_changes
+from declog.ids import inside_repository
 
 if TYPE_CHECKING:
     from declog.history import History, RecordEvent, RecordHistory, Revision, WorkChange
@@ -160,8 +161,26 @@ def merge_by_time(own: list[Entry], other: list[Entry]) -> list[Entry]:
 
 # -- the markdown file an imported decision came from ----------------------------------------
 
+# source.path values left out because they point outside the repository, with the record that
+# holds each: the command line warns about them once the command is done
+SKIPPED_SOURCES: dict[str, str] = {}
+
+
 def source_path(data: dict[str, Any] | None) -> str | None:
-    """``source.path`` of a record's data, when it was imported."""
+    """``source.path`` of a record's data, when it was imported; None for a path outside the
+    repository (``../x.md``, ``/etc/passwd``), whose history is never read: ``validate``
+    reports it, and it is noted in :data:`SKIPPED_SOURCES` for the command line to warn."""
+    path = _raw_source_path(data)
+    if path is None:
+        return None
+    if not inside_repository(path):
+        rid = (data or {}).get("id")
+        SKIPPED_SOURCES[path] = rid if isinstance(rid, str) else "a record"
+        return None
+    return path
+
+
+def _raw_source_path(data: dict[str, Any] | None) -> str | None:
     src = (data or {}).get("source")
     path = src.get("path") if isinstance(src, dict) else None
     return path if isinstance(path, str) and path else None

@@ -100,12 +100,28 @@ def main(argv: Sequence[str] | None = None) -> None:
                 _main(argv)
             except SystemExit as exc:
                 code = exc.code
+            _warn_skipped_sources()
             sys.stdout.flush()  # output still buffered fails here, not silently at exit
         except OutputFailed as exc:
             code = _output_failed(exc)
         except BrokenPipeError:
             code = _broken_pipe()
     sys.exit(code)
+
+
+def _warn_skipped_sources() -> None:
+    """Imported decisions whose ``source.path`` points outside the repository: their source
+    history was left out of what the command showed (``declog.timeline.source_path``)."""
+    timeline = sys.modules.get("declog.timeline")
+    skipped = getattr(timeline, "SKIPPED_SOURCES", None)
+    if not skipped:
+        return
+    from declog.controls import one_line
+
+    for path, rid in sorted(skipped.items()):
+        click.echo(f"declog: warning: {rid}: source.path {one_line(path)!r} is outside the repository; "
+                   "its history is left out (`declog validate` reports it)", err=True)
+    skipped.clear()
 
 
 def _output_failed(exc: OSError) -> int:
