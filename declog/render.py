@@ -115,8 +115,8 @@ def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
 def record_text(record: Record, out: TextIO, git: dict[str, Any] | None = None) -> None:
     """A record for a person: title line, then every field, then what git knows."""
     data = record.data or {}
-    out.write(f"{record.id}  {record.title}\n")
-    out.write(f"  {record.kind.name} · {record.path}\n")
+    out.write(f"{record.id}  {one_line(record.title)}\n")
+    out.write(f"  {record.kind.name} · {one_line(record.path)}\n")
     fields = [(k, v) for k, v in data.items() if k not in (record.kind.id_field, record.kind.title_field)]
     if fields:
         out.write("\n")
@@ -138,7 +138,7 @@ def record_json(record: Record, out: TextIO, git: dict[str, Any] | None = None) 
 
 def report_text(report: Any, out: TextIO) -> None:
     for issue in report.issues:
-        out.write(issue.format() + "\n")
+        out.write(one_line(issue.format()) + "\n")  # a file name or value with a newline stays on its line
 
 
 def report_json(report: Any, out: TextIO) -> None:
