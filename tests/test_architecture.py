@@ -65,7 +65,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
     "query": frozenset({"errors", "kinds", "store"}),
-    "schema": frozenset({"kinds", "store"}),
+    "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
