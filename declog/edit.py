@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from declog import ids, yamlio
+from declog import clock, ids, yamlio
 from declog.errors import InvalidRecord, UsageError
 from declog.kinds import KINDS, Kind
 from declog.store import Log, Record, atomic_write
@@ -406,4 +406,4 @@ def _a(noun: str) -> str:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()

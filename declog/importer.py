@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog import ids, yamlio
+from declog import clock, ids, yamlio
 from declog.adr.parse import ParsedAdr, parse
 from declog.errors import GitError, InvalidRecord, UsageError
 from declog.kinds import KINDS
@@ -184,7 +184,7 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
     Raises UsageError for bad input (no such folder, no owner to give the decisions);
     validation problems of the records it would write are in ``report.problems`` (nothing
     written)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     for tag in tags:
         if not TAG_RE.match(tag):
             raise UsageError(f"--tag '{tag}' is not a tag: 1-64 letters, digits, '.', '_', '/' or '-', "

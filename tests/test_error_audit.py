@@ -1421,6 +1421,10 @@ SHORT_SITES: dict[str, str] = {
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists
 # each under "Left out".
 LEFT_OUT: dict[str, str] = {
+    "declog/api.py:set:UsageError:'nothing to set: give FIELD=VALUE assignments or keyword fields'":
+        "the Python API only (tests/api); the command line requires FIELD=VALUE",
+    "declog/api.py:why:UsageError:\"give a question in plain words, e.g. log.why('orders database')\"":
+        "the Python API only (tests/api); `declog why` has E-why-empty",
     "declog/history/git.py:stream_blobs:GitError:'git cat-file: unexpected output'":
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":

@@ -88,25 +88,24 @@ def cli(ctx: click.Context, directory: str | None) -> None:
             raise UsageError(f"cannot change to {directory}: {exc.strerror}") from None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: runs a command and turns every error into a message and an exit code.
-    Everything it prints shows control characters as text (declog.cli.terminal)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs a command (``argv`` without the program name; default ``sys.argv[1:]``)
+    and returns its exit status, every error turned into a message and an exit code. Never raises
+    SystemExit: the console script does ``sys.exit(main())``. Everything it prints shows control
+    characters as text (declog.cli.terminal); output that cannot be written (a closed stream, a
+    full disk) is a one-line error, exit 2."""
     from declog.cli.terminal import OutputFailed, printable
 
-    code: object = 0
     with printable():
         try:
-            try:
-                _main(argv)
-            except SystemExit as exc:
-                code = exc.code
+            code = _main(argv)
             _warn_skipped_sources()
             sys.stdout.flush()  # output still buffered fails here, not silently at exit
         except OutputFailed as exc:
             code = _output_failed(exc)
         except BrokenPipeError:
             code = _broken_pipe()
-    sys.exit(code)
+    return code
 
 
 def _warn_skipped_sources() -> None:
@@ -153,7 +152,7 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _main(argv: Sequence[str] | None) -> None:
+def _main(argv: Sequence[str] | None) -> int:
     from declog.errors import DeclogError
 
     try:
@@ -167,38 +166,38 @@ def _main(argv: Sequence[str] | None) -> None:
         if len(problems) > 1:
             for line in problems:
                 click.echo(f"  {one_line(line)}", err=True)
-        sys.exit(int(exc.exit_code))
+        return int(exc.exit_code)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             click.echo("declog: interrupted", err=True)
-            sys.exit(130)
+            return 130
         click.echo("declog: aborted", err=True)
-        sys.exit(1)
+        return 1
     except click.UsageError as exc:
         exc.show()  # click's usage line and hint, then "Error: ..."
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:  # e.g. the editor could not be started
         click.echo(f"declog: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("declog: interrupted", err=True)
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        sys.exit(_broken_pipe())
+        return _broken_pipe()
     except OSError as exc:
         from declog.cli.terminal import OutputFailed
 
         if isinstance(exc, OutputFailed):
-            sys.exit(_output_failed(exc))
-        _internal(exc)
+            return _output_failed(exc)
+        return _internal(exc)
     except Exception as exc:  # a bug in declog, not the user's problem: short message
-        _internal(exc)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        return _internal(exc)
+    return rv if isinstance(rv, int) else 0
 
 
-def _internal(exc: Exception) -> None:
+def _internal(exc: Exception) -> int:
     """A bug in declog, not the user's problem: a short message, exit 3."""
     if os.environ.get("DECLOG_TRACEBACK"):
         raise exc
@@ -207,4 +206,4 @@ def _internal(exc: Exception) -> None:
         "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
         err=True,
     )
-    sys.exit(3)
+    return 3

@@ -22,12 +22,12 @@ def html(out_dir: Path, force: bool, as_of: str | None) -> int:
     status filter (index.html), a page per record with its history from git and its supersede
     chain, the decision graph, metric charts of the mechanisms, owners, and the weekly review.
     Re-running it into the same folder replaces the earlier export."""
-    import datetime as dt
 
+    from declog import clock
     from declog.export.html import export_html
     from declog.query import parse_date
 
-    day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
     count = export_html(log, out_dir, as_of=day, force=force)
     out().write(f"Wrote {count} files to {out_dir}: open {out_dir / 'index.html'} in a browser\n")

@@ -14,16 +14,15 @@ def retro(since: str, until: str | None, fmt: str) -> int:
     """What was decided, proposed, superseded, rejected, deprecated or changed in a window,
     from git history, grouped per decision and readable aloud in a meeting. Dates are commit
     author dates (UTC); both ends are included. Exits 1 when nothing happened in the window."""
-    import datetime as dt
 
-    from declog import render_history
+    from declog import clock, render_history
     from declog.errors import UsageError
     from declog.history import History
     from declog.query import parse_date
     from declog.retro import retro as build
 
     start = parse_date(since, "--since")
-    end = parse_date(until, "--until") if until else dt.datetime.now(dt.UTC).date()
+    end = parse_date(until, "--until") if until else clock.today()
     if end < start:
         if until:
             raise UsageError(f"--until {end} is before --since {start}")

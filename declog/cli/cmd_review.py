@@ -16,13 +16,12 @@ def review(as_of: str | None, fmt: str) -> int:
     inspected), input then output metrics off target, decisions awaiting a decision (oldest
     first, one-way doors flagged), decisions due for review, overdue correction action items,
     owner load, and what changed in the week (from git history). Exits 0 whatever it finds."""
-    import datetime as dt
 
-    from declog import render_review
+    from declog import clock, render_review
     from declog.query import parse_date
     from declog.review import weekly_review
 
-    day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
     records = log.records()
     proposed_on, changes = _from_history(log, records, day)
@@ -42,6 +41,7 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     when the repository has no commits yet."""
     import datetime as dt
 
+    from declog import clock
     from declog.errors import GitError
     from declog.history import History
     from declog.retro import retro
@@ -59,7 +59,7 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
                 events = hist.index.events_of(r.id)
                 if events:
                     first = min(e.revision.time for e in events)
-                    proposed_on[r.id] = dt.datetime.fromtimestamp(first, dt.UTC).date()
+                    proposed_on[r.id] = clock.day_of(first)
         return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
     finally:
         hist.close()

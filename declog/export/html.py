@@ -29,6 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from declog import clock
 from declog.errors import GitError
 from declog.export import ExportDir
 from declog.export.assets_html import SCRIPT, STYLE
@@ -782,7 +783,7 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         item = site.items[rid]
         if item.kind == "decision" and item.status == "proposed" and rh.events:
             first = min(ev.revision.time for ev in rh.events)
-            proposed_on[rid] = dt.datetime.fromtimestamp(first, dt.UTC).date()
+            proposed_on[rid] = clock.day_of(first)
 
 
 def build_site(site: Site) -> dict[str, str]:
