@@ -41,9 +41,8 @@ def render(kind_name: str) -> str:
 
 def write_all(out_dir: Path) -> list[Path]:
     """Write every kind's schema into ``out_dir``; returns the files whose content changed."""
-    from declog.store import atomic_write
-
     from declog.errors import UsageError
+    from declog.store import atomic_write
 
     wanted = {out_dir / f"{name}.schema.json": render(name) for name in KINDS}
     # every refusal before the first write: a refused command writes nothing

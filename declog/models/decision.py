@@ -7,7 +7,6 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from declog.ids import inside_repository
-
 from declog.models.base import (
     Handle,
     IsoDate,
@@ -21,6 +20,7 @@ from declog.models.base import (
 from declog.models.base import (
     field_description as F,
 )
+
 
 def _inside(path: str) -> str:
     if not inside_repository(path):

@@ -9,7 +9,6 @@ from pydantic import StringConstraints
 from declog.models.base import Handle, Problem, RecordModel, ShortText
 from declog.models.base import field_description as F
 
-
 # one line, no blanks, at most 300 characters: the pattern says all of it
 Email = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^@\s]+@[^@\s]+$")]
 
