@@ -184,18 +184,16 @@ def test_carriage_returns_bidi_overrides_and_line_separators_never_reach_the_ter
     assert data["title"] == "Use \rPostgres \u202eevil\u2028next \u2029para \u2066iso \x1b[2Jclear"  # JSON keeps it
 
 
-def test_an_escape_sequence_in_a_title_does_not_cut_another_row_of_the_table(log_repo: Path, run) -> None:
-    """tabulate counts `ESC[31m` as zero width; spelled out afterwards it pushed the column."""
-    first = new_decision(run, log_repo, "Plain title number one")
-    second = new_decision(run, log_repo, "Second plain title")
-    path = record_file(log_repo, first)
-    path.write_text(path.read_text().replace("title: Plain title number one", 'title: "Red \\e[31mtitle\\e[0m here"'))
-    lines = declog(log_repo, "list").stdout.splitlines()
-    rows = [line for line in lines if line.startswith("D-")]
-    starts = {r.index("Red") if "Red" in r else r.index("Second") for r in rows}
-    assert len(rows) == 2 and len(starts) == 1, lines  # the title column starts at one place in every row
-    assert any(r.endswith("Second plain title") for r in rows if second in r)
-    assert any("Red \\u001b[31mtitle\\u001b[0m here" in r for r in rows)
+def test_an_escape_sequence_in_a_name_does_not_shift_the_columns_of_the_table(log_repo: Path, run) -> None:
+    """tabulate counts `ESC[31m` as zero width; spelled out after it measured, the name pushed
+    the columns after it (an owner's team) out of line."""
+    owners = log_repo / "decisions" / "owners"
+    (owners / "bob.yaml").write_text('handle: bob\nname: "B\\e[31mob\\e[0m Red"\nteam: alice\n', encoding="utf-8")
+    (owners / "carol.yaml").write_text("handle: carol\nname: Carol Plain\nteam: alice\n", encoding="utf-8")
+    lines = declog(log_repo, "list", "owners").stdout.splitlines()
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert "B\\u001b[31mob\\u001b[0m Red" in rows["bob"]
+    assert rows["bob"].rindex("alice") == rows["carol"].rindex("alice"), lines  # the team column lines up
 
 
 # -- 5. an unreadable committed version in history ---------------------------------------------
@@ -386,9 +384,9 @@ def test_git_runs_no_helper_from_the_repository_config_and_blame_sees_the_stored
 def test_schema_out_that_is_refused_writes_nothing(log_repo: Path, run, tmp_path: Path) -> None:
     out = tmp_path / "schemas"
     out.mkdir()
-    (out / "owner.schema.json").symlink_to(tmp_path / "elsewhere.json")
-    _refused(run(log_repo, "schema", "--out", str(out)), "owner.schema.json is a symlink")
-    assert sorted(p.name for p in out.iterdir()) == ["owner.schema.json"] and not (tmp_path / "elsewhere.json").exists()
+    (out / "correction.schema.json").symlink_to(tmp_path / "elsewhere.json")  # the last kind written
+    _refused(run(log_repo, "schema", "--out", str(out)), "correction.schema.json is a symlink")
+    assert sorted(p.name for p in out.iterdir()) == ["correction.schema.json"] and not (tmp_path / "elsewhere.json").exists()
 
 
 def test_an_edit_keeps_a_byte_order_mark(log_repo: Path, run, tmp_path: Path) -> None:
