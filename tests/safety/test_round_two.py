@@ -463,3 +463,20 @@ def test_a_write_to_a_full_disk_leaves_the_record_as_it_was(log_repo: Path, run)
         res = subprocess.run(DECLOG + ["show", did], cwd=log_repo, stdout=full, stderr=subprocess.PIPE,
                              env=_env(None), text=True, check=False)
     assert res.returncode == 2 and record_file(log_repo, did).read_bytes() == before
+
+
+def test_an_export_refused_for_a_symlink_in_its_folder_writes_nothing(log_repo: Path, run, tmp_path: Path) -> None:
+    """The symlink is found before the first write, not when the export reaches it."""
+    for n in range(3):
+        new_decision(run, log_repo, f"Decision number {n}")
+    out = tmp_path / "md"
+    _ok(run(log_repo, "export", "markdown", "--out", str(out)))
+    for n in range(3):
+        new_decision(run, log_repo, f"Another decision {n}")
+    last = sorted(p for p in out.rglob("*.md") if p.is_file())[-1]
+    last.unlink()
+    last.symlink_to(tmp_path / "elsewhere.md")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.is_symlink()}
+    _refused(run(log_repo, "export", "markdown", "--out", str(out)), "is a symlink; declog never writes through symlinks")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.is_symlink()} == before
+    assert not (tmp_path / "elsewhere.md").exists()
