@@ -91,12 +91,12 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
 
         log = log_at(log, at)
     records = log.light_records()  # no prose from the cache: the search index has the text
-    gdir = config.git_dir(log.repo)
+    private = config.private_dir(log.repo)
 
     def full(some: list[Record]) -> list[Record]:
         return [_whole(log, r) for r in some]
 
-    hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
+    hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
     past = points_at_past(text)
     hits = current_first(retired_later(hits, past), past)
     hits = _aliased_first(log, text, hits)

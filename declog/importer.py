@@ -141,15 +141,22 @@ class _Item:
 
 def markdown_files(target: Path) -> list[Path]:
     """The markdown files of ``target`` (a folder, searched recursively, or one file), sorted;
-    hidden files and folders are skipped."""
+    hidden files and folders are skipped. A symlinked markdown file, and one file that is not
+    markdown, are refused by name (a symlink is never followed)."""
+    if target.is_symlink() and not target.is_dir():
+        raise UsageError(f"{target}: is a symlink; declog imports only regular files: copy the ADR in")
     if target.is_file():
+        if not target.name.lower().endswith(MARKDOWN_SUFFIXES):
+            raise UsageError(f"{target}: not a markdown file (*.md); give an ADR or the folder that holds them")
         return [target]
     found = []
     for path in sorted(target.rglob("*")):
         parts = path.relative_to(target).parts
         if any(p.startswith(".") for p in parts) or not path.name.lower().endswith(MARKDOWN_SUFFIXES):
             continue
-        if path.is_file() and not path.is_symlink():
+        if path.is_symlink():
+            raise UsageError(f"{path}: is a symlink; declog imports only regular files: copy the ADR in")
+        if path.is_file():
             found.append(path)
     return found
 

@@ -21,11 +21,19 @@ class Filters:
     since: dt.date | None = None
 
 
+# dates a command option takes: far enough from year 1 and 9999 that windows, cadences and
+# "a week before" never leave the calendar Python can count
+FIRST_DATE, LAST_DATE = dt.date(1000, 1, 1), dt.date(8999, 12, 31)
+
+
 def parse_date(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} takes an ISO date such as 2026-03-02, not '{value}'") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise UsageError(f"{option} {value} is out of range: give a date from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def matches(record: Record, f: Filters) -> bool:

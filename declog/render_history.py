@@ -54,6 +54,11 @@ def entry_lines(entry: Entry, indent: str = "    ") -> list[str]:
         lines.append(f"{indent}deleted ({entry.path})")
     if entry.old_path and entry.old_path != entry.path and entry.action in ("moved", "changed"):
         lines.append(f"{indent}moved: {entry.old_path} → {entry.path}")
+    if entry.unreadable is not None:
+        lines.append(f"{indent}this version cannot be read as a record: {entry.unreadable}")
+    elif entry.old_unreadable is not None:
+        lines.append(f"{indent}the version before cannot be read as a record ({entry.old_unreadable}); "
+                     "this one sets:")
     for change in entry.changes:
         lines.append(f"{indent}{change.text()}")
     if not lines and entry.action == "changed":

@@ -27,7 +27,7 @@ PACKAGE = ROOT / "declog"
 # Layers, lowest first. A component may import components of its own layer or below.
 LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
-    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0,
+    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0, "controls": 0,
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
@@ -50,6 +50,7 @@ ANY = frozenset(LAYERS)
 ALLOWED: dict[str, frozenset[str]] = {
     "root": frozenset(),
     "errors": frozenset(),
+    "controls": frozenset(),
     "diff": frozenset(),
     "scope": frozenset(),
     "cadence": frozenset(),
@@ -65,7 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
     "query": frozenset({"errors", "kinds", "store"}),
-    "schema": frozenset({"kinds", "store"}),
+    "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
@@ -77,7 +78,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
                            "validate", "yamlio"}),  # diff: what --refresh changes, field by field
-    "render": frozenset({"store"}),
+    "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
     "export": frozenset({"clock", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",

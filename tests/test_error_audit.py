@@ -1254,6 +1254,115 @@ def check(res: Result, row: Row) -> None:
         assert "internal error" not in res.output
 
 
+# hardening, round two (issue 12) --------------------------------------------------------------
+
+@case("E-output-failed")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.decision(repo)
+    declog = Path(sys.executable).with_name("declog")
+    argv = [str(declog)] if declog.exists() else [sys.executable, "-m", "declog"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([*argv, "list"], cwd=repo, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    return Result(proc.returncode, "", proc.stderr)
+
+
+@case("E-config-root-in-git")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "root: .git/hooks\n")
+    return e.declog(repo, "new", "owner", "bob", "--name", "Bob")
+
+
+@case("E-config-root-symlink")
+def _(e: Env) -> Result:
+    import shutil
+
+    repo = e.log()
+    outside = e.tmp / "secret"
+    outside.mkdir()
+    shutil.rmtree(repo / "decisions")
+    (repo / "decisions").symlink_to(outside)
+    return e.declog(repo, "list")
+
+
+@case("E-config-symlink")
+def _(e: Env) -> Result:
+    repo = e.log()
+    real = e.file("settings.yaml", "version: 1\n")
+    (repo / ".declog.yaml").unlink()
+    (repo / ".declog.yaml").symlink_to(real)
+    return e.declog(repo, "list")
+
+
+@case("E-config-protect-field")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "protect_accepted: [contxt]\n")
+    return e.declog(repo, "validate")
+
+
+@case("E-record-extension")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "decisions" / "D-abc123-x.YAML").write_text("id: D-abc123\n", encoding="utf-8")
+    return e.declog(repo, "validate")
+
+
+@case("E-lock-unavailable")
+def _(e: Env) -> Result:
+    repo = e.log()
+    did = e.decision(repo)
+    lock = repo / ".git" / "declog" / "write.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    return e.declog(repo, "set", did, "tags+=db")
+
+
+@case("E-lock-no-git-dir")
+def _(e: Env) -> Result:
+    import shutil
+
+    repo = e.log()
+    shutil.rmtree(repo / ".git")
+    (repo / ".git").write_text("not a gitdir pointer\n", encoding="utf-8")
+    return e.declog(repo, "new", "owner", "bob", "--name", "Bob")
+
+
+@case("E-date-out-of-range")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "review", "--as-of", "0001-01-01")
+
+
+@case("E-schema-out-not-a-file")
+def _(e: Env) -> Result:
+    out = e.tmp / "schemas"
+    (out / "decision.schema.json").mkdir(parents=True)
+    return e.declog(e.log(), "schema", "--out", str(out))
+
+
+@case("E-commit-msg-too-big")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "check-commit-msg", "/dev/zero")
+
+
+@case("E-import-not-markdown")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "notes.txt").write_text("# 1. Use Postgres\n", encoding="utf-8")
+    return e.declog(repo, "import", "adr", "notes.txt", "--owner", "alice")
+
+
+@case("E-import-symlink")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "doc" / "adr").mkdir(parents=True)
+    (repo / "doc" / "real.md").write_text("# 1. Use Postgres\n", encoding="utf-8")
+    (repo / "doc" / "adr" / "0001-use-postgres.md").symlink_to(Path("..") / "real.md")
+    return e.declog(repo, "import", "adr", "doc/adr", "--owner", "alice")
+
+
 @pytest.fixture(scope="module")
 def log_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``declog init`` and alice, made once and copied into each scenario (it saves a minute)."""
@@ -1339,6 +1448,8 @@ LEFT_OUT: dict[str, str] = {
         "a guard: set_fields removes every field it is asked to (the property tests try to break it)",
     "declog/yamlio.py:_check_changes:UsageError:' would also change this field; edit '":
         "a guard: set_fields changes only the fields it is asked to (the property tests try to break it)",
+    "declog/export/__init__.py:path_of:UsageError:': its folder leads outside '":
+        "ExportDir.open refuses every symlink in the output folder before writing (E-export-leads-outside); a guard",
     "declog/export/__init__.py:path_of:UsageError:': not a plain path inside the output folder'":
         "exports name their files from IDs and slugs, which are never paths; a guard",
     "declog/importer.py:_changed_texts:UsageError:'cannot link '":

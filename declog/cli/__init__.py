@@ -92,11 +92,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: runs a command (``argv`` without the program name; default ``sys.argv[1:]``)
     and returns its exit status, every error turned into a message and an exit code. Never raises
     SystemExit: the console script does ``sys.exit(main())``. Everything it prints shows control
-    characters as text (declog.cli.terminal)."""
-    from declog.cli.terminal import printable
+    characters as text (declog.cli.terminal); output that cannot be written (a closed stream, a
+    full disk) is a one-line error, exit 2."""
+    from declog.cli.terminal import OutputFailed, printable
 
     with printable():
-        return _main(argv)
+        try:
+            code = _main(argv)
+            _warn_skipped_sources()
+            sys.stdout.flush()  # output still buffered fails here, not silently at exit
+        except OutputFailed as exc:
+            code = _output_failed(exc)
+        except BrokenPipeError:
+            code = _broken_pipe()
+    return code
+
+
+def _warn_skipped_sources() -> None:
+    """Imported decisions whose ``source.path`` points outside the repository: their source
+    history was left out of what the command showed (``declog.timeline.source_path``)."""
+    timeline = sys.modules.get("declog.timeline")
+    skipped = getattr(timeline, "SKIPPED_SOURCES", None)
+    if not skipped:
+        return
+    from declog.controls import one_line
+
+    for path, rid in sorted(skipped.items()):
+        click.echo(f"declog: warning: {rid}: source.path {one_line(path)!r} is outside the repository; "
+                   "its history is left out (`declog validate` reports it)", err=True)
+    skipped.clear()
+
+
+def _output_failed(exc: OSError) -> int:
+    """``declog list > /dev/full``, ``declog list >&-``: one line on standard error (when it is
+    there), exit 2; whatever part of the output was written is all there is."""
+    stream = getattr(exc, "stream", "standard output")
+    try:
+        sys.stderr.write(f"declog: error: cannot write to {stream}: {exc.strerror or exc}; "
+                         "the output is incomplete\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    _quiet_stdout()
+    return 2
+
+
+def _broken_pipe() -> int:
+    _quiet_stdout()
+    return 1
+
+
+def _quiet_stdout() -> None:
+    """Point the real standard output at /dev/null, so Python's own flush at exit has nothing
+    left to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -105,11 +158,14 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
     except DeclogError as exc:
-        click.echo(f"declog: error: {exc.message}", err=True)
+        from declog.controls import one_line
+
+        # one line, whatever the message quotes: a newline in a value cannot fake a second line
+        click.echo(f"declog: error: {one_line(exc.message)}", err=True)
         problems = getattr(exc, "problems", None) or []
         if len(problems) > 1:
             for line in problems:
-                click.echo(f"  {line}", err=True)
+                click.echo(f"  {one_line(line)}", err=True)
         return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -129,16 +185,25 @@ def _main(argv: Sequence[str] | None) -> int:
         click.echo("declog: interrupted", err=True)
         return 130
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return _broken_pipe()
+    except OSError as exc:
+        from declog.cli.terminal import OutputFailed
+
+        if isinstance(exc, OutputFailed):
+            return _output_failed(exc)
+        return _internal(exc)
     except Exception as exc:  # a bug in declog, not the user's problem: short message
-        if os.environ.get("DECLOG_TRACEBACK"):
-            raise
-        click.echo(
-            f"declog: internal error: {type(exc).__name__}: {exc}\n"
-            "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
-            err=True,
-        )
-        return 3
+        return _internal(exc)
     return rv if isinstance(rv, int) else 0
+
+
+def _internal(exc: Exception) -> int:
+    """A bug in declog, not the user's problem: a short message, exit 3."""
+    if os.environ.get("DECLOG_TRACEBACK"):
+        raise exc
+    click.echo(
+        f"declog: internal error: {type(exc).__name__}: {exc}\n"
+        "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
+        err=True,
+    )
+    return 3

@@ -6,6 +6,10 @@ import click
 
 from declog.cli.common import open_log
 
+# a commit message is read up to this size; past it only a `git commit -v` message (whose diff
+# follows the scissors line) is accepted, cut at that line
+MAX_MESSAGE_BYTES = 1024 * 1024
+
 
 @click.command("check-commit-msg",
                epilog="Example (what the declog-commit-msg pre-commit hook runs):\n\n\b\n"
@@ -23,10 +27,20 @@ def check_commit_msg(message_file: str) -> int:
 
     path = Path(message_file)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the commit message {message_file}: {exc.strerror or exc}") from None
     text = raw.decode("utf-8", "replace")
+    if len(raw) > MAX_MESSAGE_BYTES:
+        from declog.history.trailers import SCISSORS
+
+        lines = text.splitlines()
+        cut = next((n for n, line in enumerate(lines) if SCISSORS.match(line.strip())), None)
+        if cut is None:
+            raise UsageError(f"the commit message {message_file} is over {MAX_MESSAGE_BYTES} bytes; "
+                             "declog reads no more than that: shorten it")
+        text = "\n".join(lines[:cut]) + "\n"
     log = open_log()
     git = Git(log.repo)
     message = clean_message(text, comment_char(git))
