@@ -38,7 +38,7 @@ LAYERS: dict[str, int] = {
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
     "graph": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
     "export": 5,
     # 6 interface
     "cli": 6, "__main__": 6,
@@ -72,6 +72,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "loops": frozenset({"edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
