@@ -1282,7 +1282,32 @@ def _(e: Env) -> Result:
 
 @case("E-click-missing-option")
 def _(e: Env) -> Result:
-    return e.declog(e.log(), "retro")
+    return e.declog(e.log(), "export", "html")
+
+
+@case("E-help-no-subcommands")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "help", "set", "owner")
+
+
+@case("E-retro-since")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "retro", "--since", "lastweek")
+
+
+@case("E-list-status")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--status", "acepted")
+
+
+@case("E-list-status-none")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "owners", "--status", "active")
+
+
+@case("E-list-owner")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--owner", "alcie")
 
 
 @case("E-click-option-needs-value")
