@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
+
+# answers typed since the current command started (see keeping_draft)
+_answers = [0]
 
 
 def _owners(log: Any) -> dict[str, dict[str, Any]]:
@@ -46,8 +52,13 @@ def ask(label: str, check: Callable[[str], Any], default: str | None = None, opt
     :class:`click.BadParameter` with what is wrong). An empty answer to an ``optional``
     question is ``None``."""
     while True:
-        raw = click.prompt(label, default=default if default is not None else ("" if optional else None),
-                           show_default=default is not None)
+        try:
+            raw = click.prompt(label, default=default if default is not None else ("" if optional else None),
+                               show_default=default is not None)
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            click.echo("", err=True)  # Ctrl-C at a prompt: what follows goes on its own line
+            raise
+        _answers[0] += 1
         if optional and not str(raw).strip():
             return None
         try:
@@ -101,3 +112,63 @@ def ask_date(label: str, default: str | None = None, optional: bool = False) -> 
 
     result: dt.date | None = ask(label, check, default, optional)
     return result
+
+
+def draft_path(log: Any, what: str) -> Path:
+    """A new file for the answers of an unfinished ``declog new WHAT``, in the repository's
+    private folder (``.git/declog/drafts/``), never in the work tree."""
+    folder = (log.private_dir() or log.repo) / "drafts"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{what}-{stamp}.yaml"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{what}-{stamp}-{n}.yaml"
+    return path
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it, else as it is."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+@contextmanager
+def keeping_draft(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> Iterator[None]:
+    """Whatever fails once something was typed at a prompt (an error, Ctrl-C, a closed
+    terminal), ``fields`` (the answers, as they are by then) are written to a draft file whose
+    path is printed, with the command that continues from it."""
+    _answers[0] = 0
+    try:
+        yield
+    except BaseException:
+        if _answers[0] and any(v not in (None, "", []) for v in fields.values()):
+            _keep(log, what, fields, order)
+        raise
+
+
+def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> None:
+    import json
+
+    from declog import yamlio
+    from declog.store import atomic_write
+
+    kept = {k: v for k, v in fields.items() if v not in (None, "", [])}
+    try:
+        text = yamlio.render_new(kept, "", order)
+        text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# yaml-language-server"))
+    except Exception:
+        text = json.dumps(yamlio.to_plain(kept), ensure_ascii=False, indent=2) + "\n"
+    path = draft_path(log, what)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, "# answers kept by declog; continue with --from-file\n" + text, create=True)
+    except OSError as exc:
+        click.echo(f"declog: your answers could not be kept ({exc.strerror}): nothing was saved", err=True)
+        return
+    shown = shown_path(path)
+    click.echo(f"declog: your answers are kept in {shown}; continue with "
+               f"`declog new {what} --from-file {shown}`", err=True)
