@@ -57,10 +57,21 @@ def schema_path_for(log: Log, kind: Kind, path: Path) -> str:
 
 
 def _issues_for(log: Log, kind: Kind, fields: dict[str, Any], path: str, text: str | None,
-                extra: list[Record] | None = None) -> list[Issue]:
-    problems = schema_problems(kind, fields, log.config.required.get(kind.name, []))
+                extra: list[Record] | None = None, *, every: bool = False) -> list[Issue]:
+    """Problems of ``fields`` as the record at ``path``. Schema problems alone stop the check,
+    unless ``every``: then references and lifecycle rules are checked too, as ``validate``
+    does, so that one round of ``declog edit`` shows every problem."""
+    required = log.config.required.get(kind.name, [])
+    problems = schema_problems(kind, fields, required)
+    if problems and every:
+        unknown = {loc[0] for loc, _, code in problems if code == "unknown-field" and len(loc) == 1}
+        if unknown:  # the lifecycle rules of the record without its unknown fields
+            seen = {(loc, message) for loc, message, _ in problems}
+            known = {k: v for k, v in fields.items() if k not in unknown}
+            problems += [p for p in schema_problems(kind, known, required)
+                         if p[2] == "lifecycle" and (p[0], p[1]) not in seen]
     issues = _located(text, path, problems)
-    if issues:
+    if issues and not every:
         return issues
     candidate = Record(path, kind, "", data=yamlio.to_plain(fields))
     replaced = {r.path for r in (extra or [])} | {path}
@@ -94,7 +105,7 @@ def check_draft(log: Log, kind: Kind, text: str) -> list[Issue]:
         return [Issue("draft", exc.line or 1, exc.column or 1, "", exc.problem, "file")]
     title = data.get(kind.title_field) or data.get(kind.id_field) or ""
     path = log.rel(log.new_path(kind, str(data.get(kind.id_field, "")), str(title)))
-    return _issues_for(log, kind, data, path, text)
+    return _issues_for(log, kind, data, path, text, every=True)
 
 
 def _raise(issues: list[Issue], what: str) -> None:
@@ -496,7 +507,7 @@ def check_text(log: Log, record: Record, text: str) -> list[Issue]:
         typed = yamlio.load_record_text(yamlio.decode(raw, record.path, log.config.max_file_bytes), record.path)
     except RecordFileError as exc:
         return [Issue(record.path, exc.line or 1, exc.column or 1, "", exc.problem, "file")]
-    issues = _issues_for(log, record.kind, typed, record.path, text)
+    issues = _issues_for(log, record.kind, typed, record.path, text, every=True)
     old_id = record.id
     new_id = typed.get(record.kind.id_field)
     if old_id and new_id != old_id:

@@ -167,7 +167,8 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
             for name in missing:
                 draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
 
-            text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
+            text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
+                                    keep=lambda t: prompts.keep_text(log, "decision", t))
             if text is None:
                 raise UsageError("no decision recorded: the draft was left empty or unchanged")
             fields = yamlio.load_record_text(text, "draft")
@@ -513,7 +514,8 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
         owners = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"]
         draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
 
-        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
+        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
+                                keep=lambda t: prompts.keep_text(log, "correction", t))
         if text is None:
             raise UsageError("no correction recorded: the template was left empty or unchanged")
         fields = yamlio.load_record_text(text, "draft")

@@ -35,18 +35,33 @@ def out() -> Any:
     return sys.stdout
 
 
-def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension: str = ".yaml") -> str | None:
+def _editor(text: str, extension: str) -> str | None:
+    """``click.edit``, with a failure that says how to choose an editor."""
+    import os
+
+    try:
+        return click.edit(text, extension=extension, require_save=False)
+    except click.ClickException as exc:
+        chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        hint = "set $EDITOR (or $VISUAL) to an editor that works, e.g. EDITOR=nano" if chosen else \
+            "no editor is set: set $EDITOR (or $VISUAL), e.g. EDITOR=nano"
+        raise click.ClickException(f"{exc.format_message()}; {hint}") from None
+
+
+def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension: str = ".yaml",
+                     keep: Callable[[str], str] | None = None) -> str | None:
     """Open ``$EDITOR`` on ``initial`` until the result passes ``check``.
 
-    Problems are shown as ``# declog:`` comment lines at the top of the re-opened text and are
-    stripped before checking. Returns the valid text, or None when the user leaves it unchanged
-    or empty (nothing is saved). Gives up after the same invalid text comes back twice.
+    Problems (all of them, in one round) are shown as ``# declog:`` comment lines at the top of
+    the re-opened text and are stripped before checking. Returns the valid text, or None when
+    the user leaves it unchanged or empty (nothing is saved). Gives up after the same invalid
+    text comes back twice; ``keep`` then stores that text and returns where, for the message.
     """
     marker = "# declog: "
     text = initial
     last_bad: str | None = None
     while True:
-        edited = click.edit(text, extension=extension, require_save=False)
+        edited = _editor(text, extension)
         if edited is None:
             return None
         body = "".join(line for line in edited.splitlines(keepends=True) if not line.startswith(marker))
@@ -60,7 +75,8 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
 
             first = problems[0].format()
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise InvalidRecord(f"still not valid after editing, nothing was saved: {first}{more}",
+            kept = f" (your text is kept in {keep(body)})" if keep is not None else ""
+            raise InvalidRecord(f"still not valid after editing, nothing was saved{kept}: {first}{more}",
                                 [p.format() for p in problems])
         last_bad = body
         header = marker + "this record is not valid yet; fix these and save (nothing has been saved):\n"

@@ -172,3 +172,16 @@ def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> 
     shown = shown_path(path)
     click.echo(f"declog: your answers are kept in {shown}; continue with "
                f"`declog new {what} --from-file {shown}`", err=True)
+
+
+def keep_text(log: Any, what: str, text: str) -> str:
+    """Keep the text of a refused ``declog new WHAT --edit`` in a draft file; where it is."""
+    from declog.store import atomic_write
+
+    path = draft_path(log, what)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text, create=True)
+    except OSError:
+        return "no file (it could not be written)"
+    return shown_path(path)
