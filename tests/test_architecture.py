@@ -63,7 +63,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
-    "query": frozenset({"errors", "kinds", "store"}),
+    "query": frozenset({"cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
     "schema": frozenset({"kinds", "store"}),
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown

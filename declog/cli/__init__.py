@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
     "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
     "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
+    "completion": ("declog.cli.cmd_completion:completion", "Print the shell completion script (bash, zsh or fish)."),
     "help": ("declog.cli.cmd_help:help_", "Show the help of a command: declog help CMD is declog CMD --help."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, out
 
 
 @click.command("close", epilog="Examples:\n\n\b\n"
                "  declog close C-byc491 0 --done --note 'Rolled back at 14:10'\n"
                "  declog close C-byc491 1 --wont-do --note 'The config moved into code review'\n"
                "  declog close byc 1 --done --dry-run     # show the change, write nothing")
-@click.argument("correction", metavar="ID")
+@click.argument("correction", metavar="ID", shell_complete=complete_ids("correction"))
 @click.argument("index", metavar="N", type=int)
 @click.option("--done", "status", flag_value="done", help="The action item was done.")
 @click.option("--wont-do", "status", flag_value="wont-do", help="It will not be done (give the reason as --note).")

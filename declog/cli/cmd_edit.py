@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import edit_until_valid, open_log
+from declog.cli.common import complete_ids, edit_until_valid, open_log
 
 
 @click.command(epilog="Example:\n\n\b\n  EDITOR=vim declog edit D-7k3m9q")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids())
 def edit(record_id: str) -> int:
     """Open a record in $EDITOR. If the result is invalid it re-opens with every problem listed
     at the top (schema, references and lifecycle at once); an invalid record is never saved.

@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import open_log, out
+from declog.cli.common import complete_choices, complete_ids, open_log, out
 from declog.render import LIST_FORMATS
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog list\n  declog list --status accepted --tag storage\n"
                "  declog list owners --format json\n  declog list --owner alice --format csv > mine.csv\n"
                "  declog list --at main@{2026-03-01}   # what the log said then")
-@click.argument("kind", required=False, default="decisions", metavar="[KIND]")
-@click.option("--status", multiple=True, help="Only this status (repeatable).")
-@click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).")
+@click.argument("kind", required=False, default="decisions", metavar="[KIND]",
+                shell_complete=complete_choices(lambda: [*_kind_names(), "all"]))
+@click.option("--status", multiple=True, help="Only this status (repeatable).",
+              shell_complete=complete_choices(lambda: _statuses()))
+@click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).",
+              shell_complete=complete_ids("owner"))
 @click.option("--tag", multiple=True, help="Only records with this tag (repeatable: all must match).")
 @click.option("--door", type=click.Choice(["one-way", "two-way"]), default=None, help="Only this kind of door.")
 @click.option("--since", metavar="DATE", default=None, help="Only decisions decided on or after DATE.")
@@ -45,3 +48,15 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     else:
         render.records_list(records, fmt, out())
     return 0 if records else 1
+
+
+def _kind_names() -> list[str]:
+    from declog.kinds import KINDS
+
+    return [k.plural for k in KINDS.values()]
+
+
+def _statuses() -> list[str]:
+    from declog.query import statuses
+
+    return statuses(None)

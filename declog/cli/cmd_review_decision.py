@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, is_interactive, open_log, out
+from declog.cli.common import complete_ids, format_option, is_interactive, open_log, out
 
 
 @click.command("review-decision", epilog="Examples:\n\n\b\n"
@@ -12,7 +12,7 @@ from declog.cli.common import format_option, is_interactive, open_log, out
                "      --outcome 'No order lost in a quarter' --process good\n"
                "  declog review-decision 7k3        # asks for each field on a terminal\n"
                "  declog review-decision D-7k3m9q --reviewer alice --vs-expected worse --outcome 'Slow' --dry-run")
-@click.argument("decision", metavar="ID")
+@click.argument("decision", metavar="ID", shell_complete=complete_ids("decision"))
 @click.option("--on", "on", metavar="DATE", default=None, help="ISO date of the review (default today).")
 @click.option("--reviewer", metavar="HANDLE", default=None, help="Who reviewed it (asked on a terminal).")
 @click.option("--outcome", "actual_outcome", metavar="TEXT", default=None,

@@ -4,14 +4,14 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, out
 
 
 @click.command("set", epilog="Examples:\n\n\b\n  declog set D-7k3m9q status=accepted rationale='Transactions matter most'\n"
                "  declog set 7k3 tags+=storage review_by=2027-01-15\n  declog set 7k3 consequences=   # removes the field\n"
                "  declog set C-byc491 'action_items[0].status=done'   # one field of one item (0-based)\n"
                "  declog set D-7k3m9q 'options[1].why_not=Too slow' 'reviews[0].vs_expected=worse'")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids())
 @click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @format_option(("text", "json"), "text")
 def set_(record_id: str, assignments: tuple[str, ...], fmt: str) -> int:

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, out
 
 if TYPE_CHECKING:
     from declog.store import Log, Record
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice\n"
                "  declog show D-7k3m9q --at v1.2   # as of a tag, branch or commit")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids())
 @format_option(("text", "json", "yaml"), "text")
 @click.option("--at", "at", metavar="REF", default=None, help="Show the record as of this commit, branch or tag.")
 def show(record_id: str, fmt: str, at: str | None) -> int:

@@ -89,3 +89,39 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
 
 def _strip(text: str, marker: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(marker))
+
+
+def complete_ids(kind: str | None = None) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """Shell completion of record IDs (and owner handles) from the parse cache: no YAML is
+    parsed when the cache is warm. Any problem (no log here) completes nothing."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            from declog.store import Log
+
+            records = Log.open().light_records()
+        except Exception:
+            return []
+        out = []
+        for record in records:
+            rid = record.id
+            if rid and rid.startswith(incomplete) and (kind is None or record.kind.name == kind):
+                out.append(CompletionItem(rid, help=record.kind.name))
+        return sorted(out, key=lambda item: item.value)
+
+    return complete
+
+
+def complete_choices(choices: Callable[[], list[str]]) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            values = choices()
+        except Exception:
+            return []
+        return [CompletionItem(v) for v in values if v.startswith(incomplete)]
+
+    return complete
