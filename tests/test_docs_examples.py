@@ -77,3 +77,80 @@ def test_guides_use_commands_that_exist(doc: str) -> None:
     listed = CliRunner().invoke(cli, ["--help"]).output
     for name in names:
         assert re.search(rf"^  {re.escape(name)}\s", listed, re.MULTILINE), f"{doc} uses `declog {name}`"
+
+
+def console_commands(text: str) -> list[str]:
+    """The ``$ `` commands of the ```console blocks of a doc, continuation lines joined."""
+    commands: list[str] = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
+        current: str | None = None
+        for line in block.splitlines():
+            if current is not None:
+                current += "\n" + line
+            elif line.startswith("$ "):
+                current = line[2:]
+            if current is not None and not current.endswith("\\"):
+                commands.append(current)
+                current = None
+    return commands
+
+
+def run_guide(repo: Path, commands: list[str]) -> list[tuple[str, int, str]]:
+    """Run ``commands`` one after the other in one bash (variables carry over); each one's exit
+    status and output."""
+    marker = "::declog-guide-step::"
+    script = "".join(f"{c}\necho \"{marker}$?\"\n" for c in commands)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=300, check=False)
+    parts = proc.stdout.split(marker)
+    out = []
+    for command, part, rest in zip(commands, parts, parts[1:], strict=False):
+        code = int(rest.split("\n", 1)[0])
+        out.append((command, code, part.split("\n", 1)[1] if part.startswith(tuple("0123456789")) else part))
+    assert len(out) == len(commands), proc.stderr
+    return out
+
+
+def _ok(steps: list[tuple[str, int, str]], allowed: dict[str, tuple[int, ...]] | None = None) -> None:
+    for command, code, output in steps:
+        codes = next((v for k, v in (allowed or {}).items() if command.startswith(k)), (0,))
+        assert code in codes, f"`{command}` exited {code}:\n{output}"
+
+
+def test_the_correction_guide_can_be_followed_to_the_end(log_repo: Path, run) -> None:
+    steps = run_guide(log_repo, console_commands((ROOT / "docs/guides/coe-to-mechanism.md").read_text(encoding="utf-8")))
+    _ok(steps, {"declog review": (0, 1)})
+    closing = [s for s in steps if s[0].startswith('declog close "$C" 1 --done')]
+    assert closing and "closed (no action item is open)" in closing[0][2]
+    import json
+
+    (cid,) = [line for line in run(log_repo, "list", "corrections", "--format", "ids").stdout.splitlines() if line]
+    data = json.loads(run(log_repo, "show", cid, "--format", "json").stdout)
+    assert data["status"] == "closed" and [i["status"] for i in data["action_items"]] == ["done", "done"]
+    assert run(log_repo, "validate").exit_code == 0
+
+
+def test_the_weekly_review_guide_can_be_followed_to_the_end(log_repo: Path, run) -> None:
+    assert run(log_repo, "new", "owner", "bob", "--name", "Bob").exit_code == 0
+    res = run(log_repo, "new", "mechanism", "Weekly deploy review", "--owner", "alice", "--problem", "p",
+              "--tool", "t", "--adoption", "a", "--cadence", "weekly", "--input-metric", "reviewed_pct>=95 percent",
+              "--output-metric", "deploy_incidents<=1 count", "--no-input")
+    assert res.exit_code == 0, res.output
+    res = run(log_repo, "new", "correction", "Checkout down", "--owner", "alice", "--summary", "s",
+              "--why", "Checkout failed > Bad config", "--root-cause", "Bad config",
+              "--action", "Roll back; owner=alice; due=2026-03-03; type=fix", "--no-input")
+    assert res.exit_code == 0, res.output
+    res = run(log_repo, "new", "decision", "Use Postgres", "--owner", "alice", "--door", "two-way", "--context", "c",
+              "--status", "accepted", "--decision", "d", "--rationale", "r", "--expected-outcome", "No lost orders")
+    assert res.exit_code == 0, res.output
+    text = (ROOT / "docs/guides/weekly-review.md").read_text(encoding="utf-8")
+    steps = run_guide(log_repo, console_commands(text))
+    _ok(steps, {"declog review": (0, 1), "declog retro": (0, 1)})
+    import json
+
+    decision = json.loads(run(log_repo, "list", "--status", "accepted", "--format", "json").stdout)[0]
+    assert decision["owner"] == "bob"
+    assert decision["reviews"][0]["actual_outcome"] == "No order was lost this quarter"
+    corrections = json.loads(run(log_repo, "list", "corrections", "--format", "json").stdout)
+    assert corrections[0]["status"] == "closed"
