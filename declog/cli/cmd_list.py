@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import complete_choices, complete_ids, open_log, out
+from declog.cli.common import complete_choices, complete_ids, open_log, out, warn_unreadable
 from declog.render import LIST_FORMATS
 
 
@@ -38,11 +38,8 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
                       since=parse_date(since, "--since") if since else None)
     check_filters(log.light_records(), filters)
     records = select(log.records(), filters)
-    unread = [r for r in log.records() if r.error is not None and (selected_kind is None or r.kind is selected_kind)]
-    if unread:  # never leave a file out silently (a symlink out of the repository, broken YAML, …)
-        first = unread[0].error
-        more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
-        click.echo(f"declog: warning: not listed, cannot be read: {first}{more}; run `declog validate`", err=True)
+    # never leave a file out silently (a symlink out of the repository, broken YAML, …)
+    warn_unreadable(log, selected_kind, "not listed")
     if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
     else:

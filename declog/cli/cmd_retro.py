@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog retro                  # the last 7 days\n  declog retro --since 2w\n"
@@ -32,6 +32,7 @@ def retro(since: str, until: str | None, fmt: str) -> int:
             raise UsageError(f"--until {end} is before --since {start}")
         raise UsageError(f"--since {start} is in the future (today is {end})")
     log = open_log()
+    warn_unreadable(log)
     hist = History(log)
     try:
         result = build(hist, start, end)

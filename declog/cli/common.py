@@ -125,3 +125,15 @@ def complete_choices(choices: Callable[[], list[str]]) -> Callable[[click.Contex
         return [CompletionItem(v) for v in values if v.startswith(incomplete)]
 
     return complete
+
+
+def warn_unreadable(log: Any, kind: Any = None, what: str = "left out") -> list[Any]:
+    """One warning line on stderr per record file of the log that cannot be read (of ``kind``,
+    when given): a command that reads the log never leaves a record out silently. Returns those
+    records."""
+    records = log.records() if getattr(log, "_records", None) is not None else log.light_records()
+    unread = [r for r in records if r.error is not None and (kind is None or r.kind is kind)]
+    for record in unread:
+        click.echo(f"declog: warning: {what}, cannot be read: {record.error}; run `declog validate`", err=True)
+    return unread
+
