@@ -91,8 +91,9 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="declog")
 @click.option("-C", "directory", metavar="PATH", type=click.Path(file_okay=False), default=None,
               help="Run as if declog was started in PATH.")
+@click.option("--no-pager", is_flag=True, help="Never page long output (see $DECLOG_PAGER, $PAGER).")
 @click.pass_context
-def cli(ctx: click.Context, directory: str | None) -> None:
+def cli(ctx: click.Context, directory: str | None, no_pager: bool) -> None:
     """declog keeps decisions, their single owners and the reasons why as YAML records in git."""
     if directory:
         try:
@@ -106,10 +107,12 @@ def cli(ctx: click.Context, directory: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: runs a command and turns every error into a message and an exit code.
     Everything it prints shows control characters as text (declog.cli.terminal)."""
+    from declog.cli.pager import paged
     from declog.cli.terminal import printable
 
-    with printable():
-        _main(argv)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    with printable(), paged(args):
+        _main(args)
 
 
 def _main(argv: Sequence[str] | None) -> None:
