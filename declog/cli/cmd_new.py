@@ -150,7 +150,7 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         current = (old.data or {}).get("superseded_by")
         if current:
             raise UsageError(f"{old.id} is already superseded by {current}")
-    if fields.get("status") == "accepted" and "decided_on" not in fields:
+    if fields.get("status") in ("accepted", "rejected") and "decided_on" not in fields:
         fields["decided_on"] = edit.today()
 
     interactive = is_interactive() and not no_input

@@ -27,7 +27,8 @@ def set_(record_id: str, assignments: tuple[str, ...], fmt: str) -> int:
     log = open_log()
     record = log.resolve(record_id)
     changes = edit.parse_assignments(record.kind, record.data or {}, list(assignments))
-    if record.kind.name == "decision" and changes.get("status") == "accepted" and "decided_on" not in changes \
+    if record.kind.name == "decision" and changes.get("status") in ("accepted", "rejected") \
+            and "decided_on" not in changes \
             and not (record.data or {}).get("decided_on"):
         changes["decided_on"] = edit.today()
     before = dict(record.data or {})

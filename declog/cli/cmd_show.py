@@ -65,8 +65,11 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
         else:
             found = decided(rh)
         linked = len(rh.linked) if record.kind.letter else None  # trailers link decisions, not owners
+        ended = rh.ended if record.kind.name == "decision" else None
+        status = (record.data or {}).get("status")
         facts = git_facts(created, changed, linked, bool(rh.work), found.revision if found else None,
-                          found.source if found else None)
+                          found.source if found else None,
+                          (str(status), ended.revision) if ended is not None and ended.status == status else None)
         if rh.partial:
             facts["history_partial"] = rh.partial  # a shallow clone: where the record began is not known
         return facts
