@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import complete_ids, edit_until_valid, open_log
+from declog.cli.common import complete_ids, edit_until_valid, here, open_log
 
 
 @click.command(epilog="Example:\n\n\b\n  EDITOR=vim declog edit D-7k3m9q")
@@ -22,7 +22,7 @@ def edit(record_id: str) -> int:
     if result is None:
         raise UsageError(f"no changes saved to {record.id}")
     ops.replace_text(log, record, result)
-    click.echo(f"Saved {record.id}: {record.path}")
+    click.echo(f"Saved {record.id}: {here(log, record.path)}")
     return 0
 
 

@@ -17,13 +17,15 @@ def new() -> None:
     """Record a new owner, decision, mechanism or correction of errors."""
 
 
-def _announce(record: Any, fmt: str) -> None:
+def _announce(record: Any, fmt: str, log: Any = None) -> None:
     from declog import render
 
     if fmt == "json":
         render.record_json(record, out())
     else:
-        click.echo(f"Created {record.kind.name} {record.id}: {record.path}")
+        from declog.cli.common import here
+
+        click.echo(f"Created {record.kind.name} {record.id}: {here(log, record.path) if log is not None else record.path}")
 
 
 def _from_file(log: Any, kind: Any, path: str) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def new_owner(handle: str | None, name: str | None, owner_kind: str | None, emai
         else:
             raise UsageError("missing --name: e.g. `declog new owner alice --name 'Alice Example'`")
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0
 
 
@@ -177,7 +179,7 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
             raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} "
                              "(or run on a terminal to be prompted)")
         record = edit.create(log, kind, fields, supersedes=old_records)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0
 
 
@@ -340,7 +342,7 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
     }
     _prompt_missing(log, kind, fields, MECHANISM_FLAGS, is_interactive() and not no_input, ask)
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0
 
 
@@ -524,5 +526,5 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
         raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
                          "--from-file FILE, or run on a terminal to fill in a template")
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0

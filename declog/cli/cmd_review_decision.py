@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import complete_ids, format_option, is_interactive, open_log, out
+from declog.cli.common import complete_ids, format_option, here, is_interactive, open_log, out
 
 
 @click.command("review-decision", epilog="Examples:\n\n\b\n"
@@ -69,5 +69,5 @@ def review_decision(decision: str, on: str | None, reviewer: str | None, actual_
     click.echo(f"{change.record.id}: review recorded ({review.get('vs_expected')} than expected"
                if review.get("vs_expected") in ("better", "worse") else
                f"{change.record.id}: review recorded (as expected", nl=False)
-    click.echo(f", by {review.get('reviewer')} on {review.get('on')}): {change.path}")
+    click.echo(f", by {review.get('reviewer')} on {review.get('on')}): {here(log, change.path)}")
     return 0

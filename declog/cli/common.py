@@ -137,3 +137,19 @@ def warn_unreadable(log: Any, kind: Any = None, what: str = "left out") -> list[
         click.echo(f"declog: warning: {what}, cannot be read: {record.error}; run `declog validate`", err=True)
     return unread
 
+
+
+def here(log: Any, rel: str) -> str:
+    """A repository-relative path as the user should see it: relative to the current folder
+    when declog runs in a sub-folder of the repository (as git prints paths), else unchanged."""
+    import os
+    from pathlib import Path
+
+    try:
+        cwd = Path.cwd().resolve()
+        repo = Path(log.repo).resolve()
+    except OSError:
+        return rel
+    if cwd == repo or repo not in cwd.parents:
+        return rel
+    return Path(os.path.relpath(repo / rel, cwd)).as_posix()
