@@ -154,3 +154,44 @@ def test_the_weekly_review_guide_can_be_followed_to_the_end(log_repo: Path, run)
     assert decision["reviews"][0]["actual_outcome"] == "No order was lost this quarter"
     corrections = json.loads(run(log_repo, "list", "corrections", "--format", "json").stdout)
     assert corrections[0]["status"] == "closed"
+
+
+def console_blocks_after(doc: str, heading: str) -> list[list[str]]:
+    text = (ROOT / doc).read_text(encoding="utf-8").split(heading, 1)[1].split("\n## ", 1)[0]
+    return [block.splitlines() for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL)]
+
+
+def run_console(repo: Path, lines: list[str], replace: dict[str, str]) -> None:
+    """Run each ``$ `` command of ``lines`` in ``repo`` and compare what it prints with the lines
+    shown below it (after ``replace`` is applied to the shown text)."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DECLOG_PAGER": "cat"}
+    i = 0
+    while i < len(lines):
+        assert lines[i].startswith("$ "), lines[i]
+        command = lines[i][2:]
+        shown = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith("$ "):
+            shown.append(lines[i])
+            i += 1
+        proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", command], cwd=repo, capture_output=True,
+                              text=True, env=env, timeout=60, check=False)
+        cut = bool(shown) and shown[-1] == "…"  # the docs show the beginning of a long output
+        expected = "\n".join(shown[:-1] if cut else shown)
+        for old, new in replace.items():
+            expected = expected.replace(old, new)
+        printed = (proc.stdout + proc.stderr).rstrip("\n")
+        assert (printed.startswith(expected + "\n") if cut else printed == expected), \
+            f"`{command}` printed:\n{proc.stdout}{proc.stderr}"
+
+
+def test_init_and_schema_print_what_the_docs_show(repo: Path) -> None:
+    for block in console_blocks_after("docs/commands.md", "## declog init"):
+        run_console(repo, block, {"/tmp/s/my-repo": str(repo)})
+    blocks = console_blocks_after("docs/commands.md", "## declog schema")
+    out_block = next(b for b in blocks if any(line.startswith("$ declog schema --out") for line in b))
+    # the last step shows --check after an edit of owner.schema.json: make that edit
+    cut = next(i for i, line in enumerate(out_block) if "--check" in line)
+    run_console(repo, out_block[:cut], {})
+    (repo / "schemas" / "owner.schema.json").write_text("{}\n", encoding="utf-8")
+    run_console(repo, out_block[cut:], {})
