@@ -36,7 +36,7 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     selected_kind = None if kind == "all" else kind_named(kind)
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
-    check_filters(log.light_records(), filters)
+    check_filters(log.records(), filters)
     records = select(log.records(), filters)
     # never leave a file out silently (a symlink out of the repository, broken YAML, …)
     warn_unreadable(log, selected_kind, "not listed")
