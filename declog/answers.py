@@ -25,6 +25,7 @@ class Answer:
     decided_in: str | None = None  # the markdown file whose history says who accepted it (imported)
     linked: list[Revision] = field(default_factory=list)
     replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
+    ended: Revision | None = None  # the commit that rejected, superseded or deprecated it
     supersedes: list[Record] = field(default_factory=list)
 
     @property
@@ -47,6 +48,7 @@ class Answer:
             "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
             "decided_on": d.get("decided_on"),
             "decided": self._decided_json(),
+            "ended": ({"status": d.get("status"), **self.ended.as_json()} if self.ended else None),
             "created": self.created.as_json() if self.created else None,
             "superseded_by": [_brief(r) for r in self.replaced_by],
             "supersedes": [_brief(r) for r in self.supersedes],
@@ -241,6 +243,7 @@ def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
             rh = histories[rid] = hist.record(rid)
             a.created = rh.created.revision if rh.created else None
             a.decided = rh.decided.revision if rh.decided else None
+            a.ended = rh.ended.revision if rh.ended else None
             a.linked = rh.linked
             path = source_path(a.data)
             if path and accepted_elsewhere(rh):

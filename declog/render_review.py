@@ -55,7 +55,8 @@ def _lines(review: WeeklyReview) -> list[tuple[str, list[str]]]:
     lines = []
     for a in review.awaiting:
         door = " [ONE-WAY DOOR]" if a.door == "one-way" else ""
-        waited = f", proposed {a.proposed_on} ({a.days_waiting} days ago)" if a.proposed_on else ""
+        ago = "today" if not a.days_waiting else f"{a.days_waiting} day{'s' if a.days_waiting != 1 else ''} ago"
+        waited = f", proposed {a.proposed_on}, {ago}" if a.proposed_on else ""  # no parentheses in parentheses
         lines.append(f"{a.id} {a.title}{door} (owner {a.owner or '?'}{waited})")
     out.append((SECTIONS[3], lines))
     out.append((SECTIONS[4], [f"{d.id} {d.title} (owner {d.owner or '?'}): review by {d.review_by}, "

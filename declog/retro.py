@@ -40,12 +40,15 @@ class Item:
     fields: list[str] = field(default_factory=list)
     replaced_by: str | None = None
     decision: str | None = None
+    # owner handovers in the window, oldest first: (from, to, the commit)
+    handovers: list[tuple[str | None, str | None, Revision]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.record_id, "title": self.title, "group": self.group, "owner": self.owner,
                 "from_status": self.start_status, "to_status": self.end_status, "new": self.created,
                 "commit": self.when.as_json(), "authors": self.authors, "commits": self.commits,
-                "fields_changed": self.fields, "superseded_by": self.replaced_by, "decision": self.decision}
+                "fields_changed": self.fields, "superseded_by": self.replaced_by, "decision": self.decision,
+                "handovers": [{"from": a, "to": b, "commit": rev.as_json()} for a, b, rev in self.handovers]}
 
 
 @dataclass
@@ -112,11 +115,15 @@ def retro(history: History, since: dt.date, until: dt.date) -> Retro:
         data = end or (oldest.old or {})
         assert when is not None
         authors = list(dict.fromkeys(e.revision.author for e in reversed(items) if e.revision))
+        handovers = [((e.old or {}).get("owner"), (e.new or {}).get("owner"), e.revision) for e in reversed(items)
+                     if e.revision is not None and e.action not in ("created", "deleted") and e.old and e.new
+                     and e.old.get("owner") != e.new.get("owner")]
         groups[group].append(Item(
             rid, str(data.get("title") or newest.title), group, data.get("owner"), start_status, end_status,
             created, when, authors, len(items), fields,
             data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None,
             data.get("decision") if isinstance(data.get("decision"), str) else None,
+            handovers,
         ))
     for key in groups:
         groups[key].sort(key=lambda i: (i.when.time, i.record_id))

@@ -38,7 +38,7 @@ LAYERS: dict[str, int] = {
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
     "graph": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
     "export": 5,
     # 6 interface
     "cli": 6, "api": 6, "__main__": 6,
@@ -65,7 +65,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
-    "query": frozenset({"errors", "kinds", "store"}),
+    "query": frozenset({"cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
     "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
@@ -74,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "loops": frozenset({"clock", "edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog review\n  declog review --as-of 2026-03-02\n"
@@ -23,6 +23,7 @@ def review(as_of: str | None, fmt: str) -> int:
 
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
+    warn_unreadable(log)
     records = log.records()
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
