@@ -189,3 +189,19 @@ def changed_since(log: Log, ref: str) -> BlameResult:
     finally:
         hist.close()
     return BlameResult(f"changes since {ref}", None, col.result(), files)
+
+
+def governing_files(log: Log, files: list[str], target: str) -> BlameResult:
+    """Decisions whose ``scope`` matches any of ``files`` (repository-relative), and the records
+    among them; no git process."""
+    col = _Collector(log)
+    root = log.config.root + "/"
+    by_path = {r.path: r for r in col.by_id.values()}
+    for path in files:
+        if path.startswith(root):
+            rec = by_path.get(path)
+            if rec is not None and rec.id:
+                col.add(rec.id, Reason("record", f"the record itself changes ({path})", {"file": path}))
+            continue
+        col.scopes(path)
+    return BlameResult(target, None, col.result(), files)

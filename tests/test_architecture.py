@@ -36,12 +36,12 @@ LAYERS: dict[str, int] = {
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
-    "graph": 4,
+    "graph": 4, "drift": 4,
     # 5 composed operations and rendering
     "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5,
+    "export": 5, "context": 5, "render_context": 5, "loops": 5,
     # 6 interface
-    "cli": 6, "__main__": 6,
+    "cli": 6, "__main__": 6, "mcp_server": 6,
 }
 
 ANY = frozenset(LAYERS)
@@ -71,6 +71,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
+    "drift": frozenset({"history", "ids", "kinds", "scope", "store"}),
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
@@ -81,7 +82,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "render_review": frozenset({"review"}),
     "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
+    "context": frozenset({"blame", "drift", "errors", "history", "kinds", "store"}),
+    "render_context": frozenset({"context", "drift"}),
+    "loops": frozenset({"edit", "errors", "kinds", "store", "yamlio"}),
     "cli": ANY,
+    "mcp_server": frozenset({"cli", "edit", "errors", "kinds", "loops", "query", "store"}),
     "__main__": frozenset({"cli"}),
 }
 
@@ -94,6 +99,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "tabulate": frozenset({"render"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
+    "mcp": frozenset({"mcp_server"}),  # the optional MCP SDK (declog[mcp])
 }
 
 # Slow to import: the command modules must not load them at import time.

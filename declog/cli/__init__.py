@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
     "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
     "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
+    "context": ("declog.cli.cmd_context:context",
+                "What to know before changing files: governing decisions, citations, open items (a PR comment)."),
+    "drift": ("declog.cli.cmd_drift:drift", "Dead references to decisions, scopes matching nothing, adoption of each."),
+    "mcp": ("declog.cli.cmd_mcp:mcp", "A Model Context Protocol server over stdio for coding agents."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }
