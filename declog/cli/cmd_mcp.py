@@ -21,7 +21,11 @@ def mcp(allow_writes: bool) -> int:
 
     from declog.errors import UsageError
 
-    if importlib.util.find_spec("mcp") is None or importlib.util.find_spec("mcp.server.mcpserver") is None:
+    try:
+        found = importlib.util.find_spec("mcp") is not None and importlib.util.find_spec("mcp.server.mcpserver") is not None
+    except ImportError:  # mcp is there but broken, or a 1.x SDK without mcp.server.mcpserver
+        found = False
+    if not found:
         raise UsageError("declog mcp needs the MCP SDK: pip install 'declog[mcp]'")
     open_log()  # refuse at once outside a log, before a client connects
     from declog.mcp_server import serve
