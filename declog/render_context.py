@@ -87,10 +87,13 @@ def context_text(ctx: Context, out: TextIO) -> None:
         out.write(f"\nmechanism: {m.id} {m.name} ({m.status}, owner {m.owner or '?'}; via {m.via})\n")
 
 
-def drift_lines(d: Drift) -> list[str]:
-    """One line per finding: dead references, dead scopes, then adoption (worst first)."""
+def drift_lines(d: Drift, below: float | None = None) -> list[str]:
+    """One line per finding: dead references, dead scopes, then adoption (worst first; with
+    ``below``, only decisions whose share of commits with the trailer is under it)."""
     lines = [r.message() for r in d.references] + [s.message() for s in d.dead_scopes]
     for a in d.adoption:
+        if below is not None and (a.share is None or a.share >= below):
+            continue
         share = f"{a.share:.0%}" if a.share is not None else "no commits"
         lines.append(f"adoption {share}: {a.decision} {a.title} (owner {a.owner or '?'}): {a.with_trailer} of "
                      f"{a.commits} commit{'s' * (a.commits != 1)} in its scope since {a.accepted} carry its trailer")

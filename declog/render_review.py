@@ -18,6 +18,7 @@ SECTIONS = (
     "Owner load",
     "What changed this week",
 )
+DRIFT = "Drift"  # shown when the review read it: dead references, dead scopes, adoption below 100%
 
 
 def _num(value: float) -> str:
@@ -64,6 +65,10 @@ def _lines(review: WeeklyReview) -> list[tuple[str, list[str]]]:
                               f"due {a.due}, {_days(a.days_overdue)})" for a in review.overdue_actions]))
     out.append((SECTIONS[6], load_lines(review.load)))
     out.append((SECTIONS[7], _changes(review)))
+    if review.drift is not None:  # declog.drift.Drift
+        from declog.render_context import drift_lines
+
+        out.append((DRIFT, drift_lines(review.drift, below=1.0)))
     return out
 
 
@@ -102,7 +107,7 @@ def _changes(review: WeeklyReview) -> list[str]:
 def review_text(review: WeeklyReview, out: TextIO) -> None:
     out.write(f"Weekly review as of {review.as_of}\n")
     for title, lines in _lines(review):
-        counted = f" ({len(lines)})" if title in SECTIONS[:6] else ""
+        counted = f" ({len(lines)})" if title in (*SECTIONS[:6], DRIFT) else ""
         out.write(f"\n{title}{counted}\n")
         if not lines:
             out.write("  none\n")

@@ -131,6 +131,7 @@ class WeeklyReview:
     load: Load = field(default_factory=lambda: Load(DEFAULT_LOAD_LIMIT, [], []))
     changes: Retro | None = None  # None: no history to read
     inspections_this_week: int = 0
+    drift: Any = None  # declog.drift.Drift, when the command read it (None: not read)
 
     @property
     def since(self) -> dt.date:
@@ -157,6 +158,7 @@ class WeeklyReview:
             "owner_load": self.load.as_json(),
             "changed": ({"since": self.since.isoformat(), "inspections": self.inspections_this_week,
                          **self.changes.as_json()} if self.changes is not None else None),
+            **({"drift": self.drift.as_json()} if self.drift is not None else {}),
         }
 
 

@@ -79,7 +79,7 @@ ALLOWED: dict[str, frozenset[str]] = {
                            "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"review"}),
+    "render_review": frozenset({"render_context", "review"}),  # render_context: the drift section
     "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "context": frozenset({"blame", "drift", "errors", "history", "kinds", "store"}),
