@@ -10,7 +10,6 @@ from typing import Any
 from declog import edit, yamlio
 from declog.edit import Change
 from declog.errors import UsageError
-from declog.kinds import KINDS
 from declog.store import Log, Record
 
 
@@ -27,9 +26,7 @@ def _change(log: Log, record: Record, changes: dict[str, Any], preview: bool) ->
 
 def record_review(log: Log, decision: Record, review: dict[str, Any], *, preview: bool = False) -> Change:
     """Append ``review`` (on, reviewer, actual_outcome, vs_expected, process_quality) to the
-    decision's ``reviews``."""
-    if decision.kind is not KINDS["decision"]:
-        raise UsageError(f"{decision.id} is not a decision: only decisions are reviewed")
+    ``reviews`` of ``decision`` (resolved as a decision by the caller)."""
     reviews = list((decision.data or {}).get("reviews") or [])
     return _change(log, decision, {"reviews": [*reviews, {k: v for k, v in review.items() if v is not None}]},
                    preview)
@@ -39,8 +36,6 @@ def close_action_item(log: Log, correction: Record, index: int, status: str, not
                       preview: bool = False) -> Change:
     """Set action item ``index`` (0-based) of ``correction`` to ``status`` (done or wont-do);
     ``note`` is kept as the item's ``reason`` (a wont-do needs one)."""
-    if correction.kind is not KINDS["correction"]:
-        raise UsageError(f"{correction.id} is not a correction of errors: only corrections have action items")
     items = copy.deepcopy(list((correction.data or {}).get("action_items") or []))
     if not 0 <= index < len(items):
         raise UsageError(f"{correction.id} has {len(items)} action item(s): give an index from 0 to {len(items) - 1}")

@@ -214,16 +214,13 @@ def _write_tools(server: Any, tool: Any) -> None:
         metrics (name → number), a note, the ISO date (default today) and the inspector's handle
         (default the mechanism's owner). Preview true (the default) returns the record and the diff
         without writing; preview false writes it."""
-        from declog.errors import UsageError
         from declog.query import parse_date
 
         log = Log.open()
-        target = log.resolve(mechanism, KINDS["mechanism"])
-        if target.error is not None or target.data is None:
-            raise UsageError(f"{target.path} cannot be read; fix it before inspecting (`declog validate`)")
+        target = log.resolve(mechanism, KINDS["mechanism"])  # names a broken file's problem itself
         fields: dict[str, Any] = {
             "mechanism": target.id, "on": parse_date(on, "on") if on else edit.today(),
-            "inspector": log.resolve(inspector, KINDS["owner"]).id if inspector else target.data.get("owner"),
+            "inspector": log.resolve(inspector, KINDS["owner"]).id if inspector else (target.data or {}).get("owner"),
             "verdict": verdict, "readings": readings or None, "note": note}
         return _change_json(edit.create_change(log, KINDS["inspection"], fields, preview=preview))
 

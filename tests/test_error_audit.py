@@ -355,6 +355,33 @@ def _(e: Env) -> Result:
     return e.declog(repo, "list")
 
 
+@case("E-config-reference-patterns")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "root: decisions\nreference_patterns: ['ADR-[0-9']\n")
+    return e.declog(repo, "drift")
+
+
+@case("E-context-neither")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "context")
+
+
+@case("E-mcp-no-sdk")
+def _(e: Env) -> Result:
+    import sys
+
+    saved = {k: v for k, v in sys.modules.items() if k == "mcp" or k.startswith("mcp.")}
+    for k in saved:
+        del sys.modules[k]
+    sys.modules["mcp"] = None  # type: ignore[assignment]  # what Python does for a package that is not there
+    try:
+        return e.declog(e.log(), "mcp")
+    finally:
+        del sys.modules["mcp"]
+        sys.modules.update(saved)
+
+
 @case("E-config-import-owner")
 def _(e: Env) -> Result:
     repo = e.log()
@@ -1306,12 +1333,14 @@ SHORT_SITES: dict[str, str] = {
     "declog/ids.py:resolve:AmbiguousId:''": "E-ambiguous-id",
     "declog/yamlio.py:_yaml_error:RecordFileError:''": "E-file-malformed",
     "declog/history/git.py:run:GitError:' failed: '": "E-git-failed",
-    "declog/edit.py:create:UsageError:' needs a `'": "E-owner-handle-not-text",
+    "declog/edit.py:_planned:UsageError:' needs a `'": "E-owner-handle-not-text",
 }
 
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists
 # each under "Left out".
 LEFT_OUT: dict[str, str] = {
+    "declog/loops.py:close_action_item:UsageError:' action item(s): give an index from 0 to '":
+        "reached only through declog mcp (close_action_item); tests/agents/test_mcp.py checks the message",
     "declog/history/git.py:stream_blobs:GitError:'git cat-file: unexpected output'":
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":

@@ -23,7 +23,7 @@ def mcp(allow_writes: bool) -> int:
 
     try:
         found = importlib.util.find_spec("mcp") is not None and importlib.util.find_spec("mcp.server.mcpserver") is not None
-    except ImportError:  # mcp is there but broken, or a 1.x SDK without mcp.server.mcpserver
+    except (ImportError, ValueError):  # mcp is there but broken, or a 1.x SDK without mcp.server.mcpserver
         found = False
     if not found:
         raise UsageError("declog mcp needs the MCP SDK: pip install 'declog[mcp]'")
