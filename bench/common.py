@@ -161,6 +161,17 @@ class Report:
         self._row(r)
         return r
 
+    def difference(self, name: str, value: Result, reference: Result, *, log: str = "",
+                   at_most_ms: float | None = None, note: str = "") -> Result:
+        """Record ``value - reference`` (of medians and of minimums), in milliseconds."""
+        med = value.median_ms - reference.median_ms
+        best = value.min_ms - reference.min_ms
+        r = Result(name, log, med, best, [], target=f"<= +{at_most_ms:g} ms" if at_most_ms is not None else "",
+                   met=(med <= at_most_ms) if at_most_ms is not None else None, note=note)
+        self.results.append(r)
+        self._row(r)
+        return r
+
     def summary(self) -> None:
         targeted = [r for r in self.results if r.met is not None]
         print("\n== Targets", flush=True)

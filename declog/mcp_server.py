@@ -191,14 +191,15 @@ def _write_tools(server: Any, tool: Any) -> None:
                          options: list[dict[str, str]] | None = None, tags: list[str] | None = None,
                          scope: list[str] | None = None, related: list[str] | None = None,
                          review_by: str | None = None, expected_outcome: str | None = None,
-                         preview: bool = True) -> str:
+                         id: str | None = None, preview: bool = True) -> str:
         """Propose a new decision (always status proposed; people accept it). `owner` is the handle of
         one active person; `door` one-way (hard to reverse: needs two `options` and an
         `expected_outcome`) or two-way; `context` the forces at play; `options` items are
         {title, pros, cons, why_not}; `scope` path globs of the code it governs. With preview true (the
         default) nothing is written: returns the record and the diff it would write, validated like
-        the command line. Call again with preview false to write it."""
-        fields: dict[str, Any] = {"title": title, "status": "proposed", "owner": owner, "door": door,
+        the command line. Call again with preview false to write it, passing the `id` the preview
+        minted to write exactly the file previewed (a new ID is minted otherwise)."""
+        fields: dict[str, Any] = {"id": id, "title": title, "status": "proposed", "owner": owner, "door": door,
                                   "context": context, "decision": decision, "rationale": rationale,
                                   "options": options, "tags": tags, "scope": scope, "related": related,
                                   "review_by": review_by, "expected_outcome": expected_outcome}

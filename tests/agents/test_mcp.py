@@ -104,7 +104,8 @@ def test_writes_preview_then_write_through_the_edit_layer(served: tuple[Path, st
         invalid = await s.call_tool("propose_decision", {**proposal, "owner": "nobody"})
         preview = await s.call_tool("propose_decision", proposal)
         files_after_preview = sorted(p.name for p in (repo / "decisions").glob("D-*.yaml"))
-        written = await s.call_tool("propose_decision", {**proposal, "preview": False})
+        minted = json.loads(_text(preview))["record"]["id"]
+        written = await s.call_tool("propose_decision", {**proposal, "id": minted, "preview": False})
         review = await s.call_tool("record_decision_review", {"decision": rid, "actual_outcome": "No lost orders.",
                                                               "vs_expected": "as-expected", "on": "2026-03-02"})
         reviewed_after_preview = "reviews" in load(repo, rid)
@@ -126,6 +127,10 @@ def test_writes_preview_then_write_through_the_edit_layer(served: tuple[Path, st
     # the real write goes through the edit layer: a valid record file, as the command line writes it
     done = json.loads(_text(written))
     assert done["written"] is True and (repo / done["path"]).is_file()
+    # with the ID the preview minted, the file written is the one previewed, line for line
+    assert done["path"] == body["path"] and done["diff"] == body["diff"]
+    assert (repo / done["path"]).read_text(encoding="utf-8") == "".join(
+        line[1:] + "\n" for line in body["diff"].splitlines()[3:])
     shown = json.loads(run(repo, "show", "--format", "json", done["record"]["id"]).stdout)
     assert done["record"] == {k: v for k, v in shown.items() if k != "git"}
     assert run(repo, "validate").exit_code == 0
