@@ -48,9 +48,11 @@ def run_json(argv: list[str]) -> str:
 
 
 def _change_json(change: Any) -> str:
+    """A change (``edit.Change`` or ``loops.Change``: record after, path, diff, written) as JSON."""
     import json
 
-    return json.dumps(change.as_json(), ensure_ascii=False, indent=2) + "\n"
+    body = {"written": change.written, "path": change.path, "diff": change.diff, "record": change.record.as_json()}
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
 def build(allow_writes: bool = False) -> Any:

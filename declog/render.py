@@ -139,3 +139,11 @@ def report_text(report: Any, out: TextIO) -> None:
 
 def report_json(report: Any, out: TextIO) -> None:
     out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+def change_json(change: Any, out: TextIO) -> None:
+    """A change made (or previewed) by one of the weekly loops (``declog.loops.Change``)."""
+    body = {"id": change.record.id, "path": change.path, "written": change.written, "diff": change.diff,
+            "record": change.record.as_json()}
+    json.dump(body, out, ensure_ascii=False, indent=2)
+    out.write("\n")

@@ -38,8 +38,8 @@ LAYERS: dict[str, int] = {
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
     "graph": 4, "drift": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5, "context": 5, "render_context": 5, "loops": 5,
+    "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "export": 5, "context": 5, "render_context": 5,
     # 6 interface
     "cli": 6, "__main__": 6, "mcp_server": 6,
 }
@@ -63,7 +63,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
-    "query": frozenset({"errors", "kinds", "store"}),
+    "query": frozenset({"cadence", "errors", "kinds", "store"}),  # cadence: retro --since 7d (workflows)
     "schema": frozenset({"kinds", "store"}),
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
@@ -73,6 +73,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "graph": frozenset({"store"}),  # the Record type only
     "drift": frozenset({"history", "ids", "kinds", "scope", "store"}),
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "loops": frozenset({"edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
@@ -84,7 +85,6 @@ ALLOWED: dict[str, frozenset[str]] = {
                          "store", "timeline"}),  # html: the weekly review page
     "context": frozenset({"blame", "drift", "errors", "history", "kinds", "store"}),
     "render_context": frozenset({"context", "drift"}),
-    "loops": frozenset({"edit", "errors", "kinds", "store", "yamlio"}),
     "cli": ANY,
     "mcp_server": frozenset({"cli", "edit", "errors", "kinds", "loops", "query", "store"}),
     "__main__": frozenset({"cli"}),

@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
     "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
     "retro": ("declog.cli.cmd_retro:retro", "What was decided, changed, superseded or rejected in a window."),
+    "review-decision": ("declog.cli.cmd_review_decision:review_decision",
+                        "Record a look back at a decision: its outcome against the expected one."),
+    "close": ("declog.cli.cmd_close:close", "Close a correction's action item as done or won't-do."),
     "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
     "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
     "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
@@ -38,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "What to know before changing files: governing decisions, citations, open items (a PR comment)."),
     "drift": ("declog.cli.cmd_drift:drift", "Dead references to decisions, scopes matching nothing, adoption of each."),
     "mcp": ("declog.cli.cmd_mcp:mcp", "A Model Context Protocol server over stdio for coding agents."),
+    "help": ("declog.cli.cmd_help:help_", "Show the help of a command: declog help CMD is declog CMD --help."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }
@@ -61,6 +65,16 @@ class LazyGroup(click.Group):
                 raise TypeError(f"{module}:{attr} is not a click command")
             return command
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (`declog --help` lists them.)")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]

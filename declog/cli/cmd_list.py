@@ -23,7 +23,7 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
     from declog import render
     from declog.kinds import kind_named
-    from declog.query import Filters, parse_date, select
+    from declog.query import Filters, check_filters, parse_date, select
 
     log = open_log()
     if at is not None:
@@ -33,6 +33,7 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     selected_kind = None if kind == "all" else kind_named(kind)
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
+    check_filters(log.light_records(), filters)
     records = select(log.records(), filters)
     unread = [r for r in log.records() if r.error is not None and (selected_kind is None or r.kind is selected_kind)]
     if unread:  # never leave a file out silently (a symlink out of the repository, broken YAML, …)

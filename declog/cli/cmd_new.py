@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
 
 
@@ -153,52 +154,65 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         fields["decided_on"] = edit.today()
 
     interactive = is_interactive() and not no_input
+    with prompts.keeping_draft(log, "decision", fields, edit.field_names(kind)):
+        _ask_decision(log, kind, fields, interactive and not use_editor)
+        missing = edit.required_fields(kind, fields, log)
+        if use_editor:
+            fields.setdefault("id", ids.mint("D", set(log.by_id())))
+            for name in missing:
+                fields.setdefault(name, "")
+            draft = yamlio.render_new({k: v for k, v in fields.items()}, "", edit.field_names(kind))
+            draft = "".join(line for line in draft.splitlines(keepends=True)
+                            if not line.startswith("# yaml-language-server"))
+            for name in missing:
+                draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
+
+            text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
+            if text is None:
+                raise UsageError("no decision recorded: the draft was left empty or unchanged")
+            fields = yamlio.load_record_text(text, "draft")
+        elif missing:
+            flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
+            raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} "
+                             "(or run on a terminal to be prompted)")
+        record = edit.create(log, kind, fields, supersedes=old_records)
+    _announce(record, fmt)
+    return 0
+
+
+def _ask_decision(log: Any, kind: Any, fields: dict[str, Any], interactive: bool) -> None:
+    """Ask for each missing required field of a decision, one at a time (an answer can make
+    more fields required: a one-way door needs options), each answer checked as it is typed."""
+    from declog import edit
+    from declog.kinds import KINDS
+
     missing = edit.required_fields(kind, fields, log)
     asked: set[str] = set()
-    while missing and interactive and not use_editor and missing[0] not in asked:
-        # one at a time: an answer can make more fields required (a one-way door needs options)
+    while missing and interactive and missing[0] not in asked:
         name = missing[0]
         asked.add(name)
         if name == "door":
-            fields["door"] = click.prompt("Door (one-way: hard to reverse; two-way: reversible)",
-                                          type=click.Choice(["one-way", "two-way"]))
+            fields["door"] = prompts.ask_choice("Door (one-way: hard to reverse; two-way: reversible)",
+                                                ("one-way", "two-way"))
         elif name == "owner":
-            owners = [r.id for r in log.records() if r.kind is KINDS["owner"]]
-            fields["owner"] = log.resolve(click.prompt("Owner (handle)", default=owners[0] if len(owners) == 1 else None),
-                                          KINDS["owner"]).id
+            owners = [r.id for r in log.light_records() if r.kind is KINDS["owner"]
+                      and prompts.person_problem(log, r.id or "") is None]
+            fields["owner"] = prompts.ask_person(log, "Owner (handle of one active person)",
+                                                 default=owners[0] if len(owners) == 1 else None)
         elif name in ("decided_on", "review_by"):
-            fields[name] = parse_date(click.prompt(name.replace("_", " ").capitalize(),
-                                                   default=edit.today().isoformat()), name)
+            fields[name] = prompts.ask_date(name.replace("_", " ").capitalize(), default=edit.today().isoformat())
         elif name == "options":
             weighed = list(fields.get("options") or [])
             while len(weighed) < 2:
-                weighed.append(_parse_option(click.prompt(f"Option {len(weighed) + 1} weighed (TITLE[: WHY NOT])")))
-            fields["options"] = weighed
+                answer = prompts.ask_text(f"Option {len(weighed) + 1} weighed (TITLE[: WHY NOT])")
+                weighed.append(_parse_option(answer or ""))
+                fields["options"] = list(weighed)
         elif name in ("tags", "scope", "deciders", "consulted", "supersedes", "related"):
-            fields[name] = [v.strip() for v in click.prompt(name.capitalize() + " (comma-separated)").split(",")
-                            if v.strip()]
+            answer = prompts.ask_text(name.capitalize() + " (comma-separated)") or ""
+            fields[name] = [v.strip() for v in answer.split(",") if v.strip()]
         else:
-            fields[name] = click.prompt(name.replace("_", " ").capitalize())
+            fields[name] = prompts.ask_text(name.replace("_", " ").capitalize())
         missing = edit.required_fields(kind, fields, log)
-    if use_editor:
-        fields.setdefault("id", ids.mint("D", set(log.by_id())))
-        for name in missing:
-            fields.setdefault(name, "")
-        draft = yamlio.render_new({k: v for k, v in fields.items()}, "", edit.field_names(kind))
-        draft = "".join(line for line in draft.splitlines(keepends=True) if not line.startswith("# yaml-language-server"))
-        for name in missing:
-            draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
-
-        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
-        if text is None:
-            raise UsageError("no decision recorded: the draft was left empty or unchanged")
-        fields = yamlio.load_record_text(text, "draft")
-    elif missing:
-        flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
-        raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} (or run on a terminal to be prompted)")
-    record = edit.create(log, kind, fields, supersedes=old_records)
-    _announce(record, fmt)
-    return 0
 
 
 def _metric(text: str, flag: str) -> dict[str, Any]:
@@ -315,7 +329,7 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
         fields["origin"] = [log.resolve(o).id for o in fields["origin"]]
     ask = {
         "name": lambda: click.prompt("Name"),
-        "owner": lambda: log.resolve(click.prompt("Owner (handle)"), KINDS["owner"]).id,
+        "owner": lambda: prompts.ask_person(log, "Owner (handle of one active person)"),
         "problem": lambda: click.prompt("Problem (the good intention it replaces)"),
         "tool": lambda: click.prompt("Tool"),
         "adoption": lambda: click.prompt("Adoption (how people come to use it)"),

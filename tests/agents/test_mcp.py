@@ -173,9 +173,10 @@ def test_inspection_and_action_item_writes(log_repo: Path, run: Callable[..., Re
     done = json.loads(_text(inspected))
     assert done["written"] is True and done["record"]["mechanism"] == mid and done["record"]["note"] == "All deploys used it"
     assert len(list((log_repo / "decisions" / "inspections").glob("*.yaml"))) == 1
-    assert out_of_range.is_error and "has 1 action item(s): give an index from 0 to 0" in _text(out_of_range)
+    assert out_of_range.is_error and "has 1 action item ([0] to [0]): there is no item [3]" in _text(out_of_range)
     body = json.loads(_text(closed))
     assert body["written"] is True and body["record"]["action_items"][0]["status"] == "done"
+    assert body["record"]["status"] == "closed"  # no item left open: the correction closes with it
     assert "-    status: open" in body["diff"] or "+    status: done" in body["diff"]
     assert run(log_repo, "validate").exit_code == 0
 
