@@ -105,7 +105,7 @@ def build(allow_writes: bool = False) -> Any:
         argv = ["blame", "--format", "json"]
         return run_json([*argv, "--changed-since", changed_since] if changed_since else [*argv, "--", path or ""])
 
-    @tool
+    @server.tool(name="list", structured_output=False)
     def list_records(kind: Literal["decisions", "owners", "mechanisms", "inspections", "corrections"] = "decisions",
                      status: list[str] | None = None, owner: list[str] | None = None, tag: list[str] | None = None,
                      door: Literal["one-way", "two-way"] | None = None, since: str | None = None) -> str:

@@ -13,7 +13,7 @@ from declog.cli.common import open_log
                    "item (each previews by default).")
 def mcp(allow_writes: bool) -> int:
     """A Model Context Protocol server over stdio for coding agents (docs/mcp.md). Tools: why, show,
-    history, blame, list_records, review, validate, context, drift, each returning the same JSON as
+    history, blame, list, review, validate, context, drift, each returning the same JSON as
     the command's `--format json`; each record is a resource declog://ID. Needs the MCP SDK:
     pip install 'declog[mcp]'."""
     import importlib.util

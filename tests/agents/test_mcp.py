@@ -60,11 +60,13 @@ def test_read_tools_answer_with_the_cli_json(served: tuple[Path, str], run: Call
         why = await s.call_tool("why", {"query": "orders database"})
         ctx = await s.call_tool("context", {"paths": ["src/orders/db.py"]})
         res = await s.read_resource(f"declog://{rid}")
-        return tools, why, ctx, res
+        listed = await s.call_tool("list", {"status": ["accepted"]})
+        unknown = await s.call_tool("show", {"id": "D-zzzzzz"})
+        return tools, why, ctx, res, listed, unknown
 
-    tools, why, ctx, res = _session(repo, calls=calls)
+    tools, why, ctx, res, listed, unknown = _session(repo, calls=calls)
     by_name = {t.name: t for t in tools.tools}
-    assert {"why", "show", "history", "blame", "list_records", "review", "validate", "context", "drift"} <= set(by_name)
+    assert {"why", "show", "history", "blame", "list", "review", "validate", "context", "drift"} <= set(by_name)
     assert not {"propose_decision", "log_inspection", "record_decision_review", "close_action_item"} & set(by_name)
     assert "query" in by_name["why"].input_schema["properties"]
     assert by_name["why"].description and "Why did we decide" in by_name["why"].description
@@ -77,6 +79,9 @@ def test_read_tools_answer_with_the_cli_json(served: tuple[Path, str], run: Call
     body = json.loads(res.contents[0].text)
     assert body["id"] == rid and body["status"] == "accepted"
     assert res.contents[0].text == run(repo, "show", "--format", "json", rid).stdout
+    assert _text(listed) == run(repo, "list", "--status", "accepted", "--format", "json").stdout
+    cli = run(repo, "show", "D-zzzzzz")
+    assert unknown.is_error and cli.exit_code != 0 and cli.stderr.strip() in _text(unknown)
 
 
 def test_a_write_is_refused_without_allow_writes(served: tuple[Path, str]) -> None:
