@@ -24,7 +24,7 @@ import bench_history  # noqa: E402
 import generate as gen  # noqa: E402
 from common import OUT, Report, Timing, child_env, time_command, tool  # noqa: E402
 
-VERSION = "1"
+VERSION = "2"
 SCOPED = 300
 CHANGED = 20
 
@@ -48,7 +48,9 @@ def _prepare(n: int, commits: int) -> tuple[Path, str]:
     for path in sorted((dest / "decisions").rglob("D-*.yaml")):
         text = path.read_text(encoding="utf-8")
         if scoped < SCOPED and re.search(r"^status: accepted$", text, re.M) and not re.search(r"^scope:", text, re.M):
-            path.write_text(text.rstrip("\n") + f"\nscope:\n  - src/mod{scoped % 15}/**\n", encoding="utf-8")
+            module = scoped % 300  # one generated module file each, as bench_history writes them
+            path.write_text(text.rstrip("\n") + f"\nscope:\n  - src/mod{module // 20}/m{module}.py\n",
+                            encoding="utf-8")
             scoped += 1
         elif len(cited) < 50:
             m = re.search(r"^id: (D-\w+)$", text, re.M)
@@ -58,11 +60,11 @@ def _prepare(n: int, commits: int) -> tuple[Path, str]:
     refs.write_text("".join(f"# see {c}\n" for c in cited) + "# and ADR-0001\n", encoding="utf-8")
     gen.git(dest, "add", "-A")
     gen.git(dest, "commit", "-q", "--no-verify", "-m", "Give decisions scopes")
-    gen.git(dest, "branch", "-f", "main", "HEAD")
     gen.git(dest, "checkout", "-q", "-b", "feature")
     for step in range(3):
         for i in range(step, CHANGED, 3):
-            f = dest / "src" / f"mod{i % 15}" / f"m{(i % 15) * 20 + i // 15}.py"
+            module = i * 7  # 20 of the 300 module files, in 7 of the 15 folders
+            f = dest / "src" / f"mod{module // 20}" / f"m{module}.py"
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(f"# changed on the feature branch, step {step}\n", encoding="utf-8")
         gen.git(dest, "add", "-A")

@@ -148,8 +148,8 @@ def context(log: Log, *, since: str | None = None, staged: bool = False, paths: 
         result = blame.governing_files(log, list(dict.fromkeys(files)), ", ".join(paths))
     today = as_of or dt.date.today()
     ctx = Context(result.target, result.files)
-    decisions = [r for r in log.records() if r.kind is KINDS["decision"] and r.id and r.data is not None]
-    resolver = drift.Resolver(decisions)
+    decisions = drift.decisions_of(log)
+    resolver = drift.Resolver(log, decisions)
     for g in result.decisions:
         record = g.record
         if record is None or record.kind is not KINDS["decision"]:
@@ -176,28 +176,37 @@ def context(log: Log, *, since: str | None = None, staged: bool = False, paths: 
 def _linked(log: Log, ctx: Context) -> None:
     """Open action items of corrections related to the governing decisions, and mechanisms whose
     origin is one of them (or one of those corrections)."""
+    from declog.drift import full
+
     ids = {g.id for g in ctx.decisions}
+    if not ids:
+        return
     via_correction: dict[str, str] = {}
-    records: list[Record] = [r for r in log.records() if r.data is not None and r.id]
-    for r in records:
-        if r.kind is not KINDS["correction"]:
+    records: list[Record] = [r for r in log.light_records() if r.id and r.kind in (KINDS["correction"],
+                                                                                    KINDS["mechanism"])]
+    for light in records:
+        if light.kind is not KINDS["correction"]:
             continue
-        data = r.data or {}
-        linked = [d for d in data.get("related") or [] if d in ids]
+        related = light.link("related")
+        linked = [d for d in related if d in ids] if isinstance(related, list) else []
         if not linked:
             continue
+        r = full(log, light)
+        data = r.data or {}
         via_correction[r.id or ""] = linked[0]
         for i, item in enumerate(data.get("action_items") or []):
             if isinstance(item, dict) and item.get("status", "open") == "open":
                 ctx.action_items.append(ActionItem(r.id or "", r.title, i, str(item.get("description") or ""),
                                                    item.get("owner"), str(item["due"]) if item.get("due") else None,
                                                    linked[0]))
-    for r in records:
-        if r.kind is not KINDS["mechanism"]:
+    for light in records:
+        if light.kind is not KINDS["mechanism"]:
             continue
-        data = r.data or {}
-        for origin in data.get("origin") or []:
+        origins = light.link("origin")
+        for origin in origins if isinstance(origins, list) else []:
             via = origin if origin in ids else via_correction.get(origin)
             if via:
+                r = full(log, light)
+                data = r.data or {}
                 ctx.mechanisms.append(Mechanism(r.id or "", r.title, data.get("owner"), data.get("status"), via))
                 break

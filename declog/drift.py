@@ -101,8 +101,16 @@ class Drift:
                 "adoption": [a.as_json() for a in self.adoption]}
 
 
-def _decisions(log: Log) -> list[Record]:
-    return [r for r in log.records() if r.kind is KINDS["decision"] and r.id and r.data is not None]
+def decisions_of(log: Log) -> list[Record]:
+    """The decisions as light records (no prose, but scope, status and links): a 10,000-record
+    log is not decoded in full; :func:`full` reads the few that a finding names."""
+    return [r for r in log.light_records() if r.kind is KINDS["decision"] and r.id
+            and (r.data is not None or r.light is not None or r.light_json is not None)]
+
+
+def full(log: Log, record: Record) -> Record:
+    """``record`` with its prose (:meth:`Log.full`)."""
+    return log.full(record)
 
 
 def reference_regex(log: Log) -> re.Pattern[str]:
@@ -114,11 +122,13 @@ def reference_regex(log: Log) -> re.Pattern[str]:
 class Resolver:
     """What a reference names: a decision by ID or alias, and whether it is still current."""
 
-    def __init__(self, decisions: Sequence[Record]) -> None:
+    def __init__(self, log: Log, decisions: Sequence[Record]) -> None:
+        self.log = log
         self.by_id = {r.id: r for r in decisions}
         self.by_alias: dict[str, Record] = {}
         for r in decisions:
-            for a in (r.data or {}).get("aliases") or []:
+            aliases = r.link("aliases")
+            for a in aliases if isinstance(aliases, list) else []:
                 if isinstance(a, str):
                     self.by_alias.setdefault(ids.alias_key(a), r)
 
@@ -126,12 +136,12 @@ class Resolver:
         record = self.by_id.get(text) if text.startswith("D-") else self.by_alias.get(ids.alias_key(text))
         if record is None:
             return Reference(path, line, text, "unknown")
-        data = record.data or {}
+        data = record.links
         status = data.get("status")
         if status not in DEAD_STATUSES:
             return None
         replacement = data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None
-        return Reference(path, line, text, str(status), record.id, record.title, replacement)
+        return Reference(path, line, text, str(status), record.id, full(self.log, record).title, replacement)
 
 
 def references(log: Log, git: Any, paths: Sequence[str] | None = None,
@@ -141,7 +151,7 @@ def references(log: Log, git: Any, paths: Sequence[str] | None = None,
     from declog.history.touches import grep
 
     regex = reference_regex(log)
-    resolver = Resolver(decisions if decisions is not None else _decisions(log))
+    resolver = Resolver(log, decisions if decisions is not None else decisions_of(log))
     root = log.config.root
     hits = grep(git, [ID_REF, *log.config.reference_patterns], exclude=[root, ".declog.yaml"], paths=paths)
     out: list[Reference] = []
@@ -156,22 +166,27 @@ def references(log: Log, git: Any, paths: Sequence[str] | None = None,
     return out
 
 
-def dead_scopes(decisions: Sequence[Record], tracked: Sequence[str]) -> list[DeadScope]:
+def dead_scopes(decisions: Sequence[Record], tracked: Sequence[str], titles: Any = None) -> list[DeadScope]:
+    """Globs of decisions in force that match none of ``tracked``; ``titles(record)`` gives a
+    record's title (its full read for a light record)."""
     from declog.scope import matches
+
+    titles = titles or (lambda r: r.title)
 
     out: list[DeadScope] = []
     seen: dict[str, bool] = {}
     for r in decisions:
-        data = r.data or {}
-        if data.get("status") in DEAD_STATUSES:
+        data = r.links
+        scope = data.get("scope")
+        if data.get("status") in DEAD_STATUSES or not isinstance(scope, list):
             continue  # a decision no longer in force may point at code that is gone
-        for glob in data.get("scope") or []:
+        for glob in scope:
             if not isinstance(glob, str):
                 continue
             if glob not in seen:
                 seen[glob] = any(matches(glob, f) for f in tracked)
             if not seen[glob]:
-                out.append(DeadScope(r.id or "", r.title, r.path, glob))
+                out.append(DeadScope(r.id or "", titles(r), r.path, glob))
     out.sort(key=lambda s: (s.decision, s.glob))
     return out
 
@@ -183,7 +198,7 @@ def adoption(log: Log, hist: Any, decisions: Sequence[Record], *, keep_missing: 
     from declog.history.touches import open_touches
     from declog.scope import matches
 
-    scoped = [r for r in decisions if (r.data or {}).get("status") == "accepted" and (r.data or {}).get("scope")]
+    scoped = [r for r in decisions if r.links.get("status") == "accepted" and r.links.get("scope")]
     if not scoped:
         return []
     path = index_path(log)
@@ -199,7 +214,7 @@ def adoption(log: Log, hist: Any, decisions: Sequence[Record], *, keep_missing: 
     by_glob: dict[str, set[int]] = {}
     out: list[Adoption] = []
     for r in scoped:
-        data = r.data or {}
+        data = r.links
         rev = accepted.get(r.id or "")
         if rev is not None:
             since, when = rev.time, dt.datetime.fromtimestamp(rev.time, dt.UTC).date().isoformat()
@@ -223,7 +238,8 @@ def adoption(log: Log, hist: Any, decisions: Sequence[Record], *, keep_missing: 
             hits = [s for s in hits if commits[s].oid != rev.oid]
         carried = [s for s in hits if (r.id or "") in links.get(commits[s].oid, ())]
         missing = [commits[s].oid for s in hits if (r.id or "") not in links.get(commits[s].oid, ())][:keep_missing]
-        out.append(Adoption(r.id or "", r.title, data.get("owner"), when, len(hits), len(carried), missing))
+        out.append(Adoption(r.id or "", full(log, r).title, data.get("owner"), when, len(hits), len(carried),
+                            missing))
     out.sort(key=lambda a: (a.share if a.share is not None else 2.0, -a.commits, a.decision))
     return out
 
@@ -232,11 +248,11 @@ def drift(log: Log) -> Drift:
     from declog.history import History
     from declog.history.touches import tracked_files
 
-    decisions = _decisions(log)
+    decisions = decisions_of(log)
     hist = History(log)
     try:
         refs = references(log, hist.git, decisions=decisions)
-        dead = dead_scopes(decisions, tracked_files(hist.git))
+        dead = dead_scopes(decisions, tracked_files(hist.git), lambda r: full(log, r).title)
         adopted = adoption(log, hist, decisions) if hist.head else []
     finally:
         hist.close()
