@@ -73,6 +73,10 @@ def _prepare(n: int, commits: int) -> tuple[Path, str]:
     return dest, rid
 
 
+def _cpu(timing: Timing) -> Timing:
+    return Timing(timing.cpu, timing.max_rss_kb, timing.returncodes)
+
+
 def _mcp_why(repo: Path, query: list[str], reps: int) -> Timing:
     """Per-call wall time of ``why`` through the SDK's stdio client to one ``declog mcp`` process."""
     import anyio
@@ -109,9 +113,12 @@ def run(report: Report) -> None:
                            reps=report.reps(5), warmup=1)
         report.measure(f"declog context --changed-since ({CHANGED} files)", ctx, log=label,
                        under_ms=1000 if big else None, note=f"{commits} commits, {SCOPED} scoped decisions")
+        report.measure("  the same, CPU time (user + system, git included)", _cpu(ctx), log=label,
+                       note="what it costs on a machine shared with other work (load average above)")
         dr = time_command([declog, "drift", "--format", "json"], repo, reps=report.reps(5), warmup=1, expect=(0, 1))
         report.measure("declog drift, warm", dr, log=label, under_ms=1000 if big else None,
                        note="one git grep, one git ls-files, history and file-touch indexes")
+        report.measure("  the same, CPU time (user + system, git included)", _cpu(dr), log=label)
         cache = repo / ".git" / "declog" / "touches.sqlite"
         dr_cold = time_command([declog, "drift", "--format", "json"], repo, reps=report.reps(2), expect=(0, 1),
                                before=lambda _, c=cache: c.unlink(missing_ok=True))

@@ -101,9 +101,11 @@ class _Collector:
             g.reasons.append(reason)
 
     def scopes(self, path: str) -> None:
-        from declog.scope import matching
+        from declog.scope import matching, prefix
 
         for rid, scope in self.scoped:
+            if not any(path.startswith(prefix(g)) for g in scope if isinstance(g, str)):
+                continue  # no glob of this decision can match: not even compiled
             for glob in matching(scope, path):
                 self.add(rid, Reason("scope", f"scope {glob!r} matches {path}", {"glob": glob, "file": path}))
 

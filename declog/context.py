@@ -168,7 +168,7 @@ def context(log: Log, *, since: str | None = None, staged: bool = False, paths: 
                                        paragraph(data.get("decision")), record.path,
                                        [r.as_json() for r in g.reasons], _review_due(data, today)))
     code = [f for f in result.files if not f.startswith(log.config.root + "/") and (log.repo / f).is_file()]
-    ctx.cited += drift.references(log, git, paths=code, decisions=decisions)
+    ctx.cited += drift.references(log, git, paths=code, resolver=resolver)
     _linked(log, ctx)
     return ctx
 
@@ -182,8 +182,8 @@ def _linked(log: Log, ctx: Context) -> None:
     if not ids:
         return
     via_correction: dict[str, str] = {}
-    records: list[Record] = [r for r in log.light_records() if r.id and r.kind in (KINDS["correction"],
-                                                                                    KINDS["mechanism"])]
+    wanted = (KINDS["correction"], KINDS["mechanism"])
+    records: list[Record] = [r for r in log.light_records() if r.kind in wanted and r.id]
     for light in records:
         if light.kind is not KINDS["correction"]:
             continue

@@ -11,9 +11,10 @@ Git is read with a fixed number of processes whatever the size of the log: one `
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,12 @@ def full(log: Log, record: Record) -> Record:
     return log.full(record)
 
 
+def title_of(record: Record) -> str:
+    """A record's title, from a light record too (titles are in the light view)."""
+    value = record.title or record.link(record.kind.title_field)
+    return value if isinstance(value, str) else ""
+
+
 def reference_regex(log: Log) -> re.Pattern[str]:
     """Decision IDs and the configured alias patterns, as whole words."""
     alts = [ID_REF, *log.config.reference_patterns]
@@ -141,17 +148,17 @@ class Resolver:
         if status not in DEAD_STATUSES:
             return None
         replacement = data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None
-        return Reference(path, line, text, str(status), record.id, full(self.log, record).title, replacement)
+        return Reference(path, line, text, str(status), record.id, title_of(record), replacement)
 
 
 def references(log: Log, git: Any, paths: Sequence[str] | None = None,
-               decisions: Sequence[Record] | None = None) -> list[Reference]:
+               decisions: Sequence[Record] | None = None, resolver: Resolver | None = None) -> list[Reference]:
     """Dead references in tracked files (all of them, or only ``paths``), in one ``git grep``.
     The log's own folder is left out: links between records are what ``validate`` checks."""
     from declog.history.touches import grep
 
     regex = reference_regex(log)
-    resolver = Resolver(log, decisions if decisions is not None else decisions_of(log))
+    resolver = resolver or Resolver(log, decisions if decisions is not None else decisions_of(log))
     root = log.config.root
     hits = grep(git, [ID_REF, *log.config.reference_patterns], exclude=[root, ".declog.yaml"], paths=paths)
     out: list[Reference] = []
@@ -166,25 +173,32 @@ def references(log: Log, git: Any, paths: Sequence[str] | None = None,
     return out
 
 
+def under(ordered: Sequence[str], start: str) -> Iterator[str]:
+    """The paths of sorted ``ordered`` that begin with ``start``."""
+    i = bisect.bisect_left(ordered, start)
+    while i < len(ordered) and ordered[i].startswith(start):
+        yield ordered[i]
+        i += 1
+
+
 def dead_scopes(decisions: Sequence[Record], tracked: Sequence[str], titles: Any = None) -> list[DeadScope]:
-    """Globs of decisions in force that match none of ``tracked``; ``titles(record)`` gives a
-    record's title (its full read for a light record)."""
-    from declog.scope import matches
+    """Globs of decisions in force that match none of ``tracked``."""
+    from declog.scope import matches, prefix
 
     titles = titles or (lambda r: r.title)
 
     out: list[DeadScope] = []
     seen: dict[str, bool] = {}
+    ordered = sorted(tracked)
     for r in decisions:
-        data = r.links
-        scope = data.get("scope")
-        if data.get("status") in DEAD_STATUSES or not isinstance(scope, list):
+        scope = r.link("scope")  # a light record without a scope is not even decoded
+        if not isinstance(scope, list) or r.link("status") in DEAD_STATUSES:
             continue  # a decision no longer in force may point at code that is gone
         for glob in scope:
             if not isinstance(glob, str):
                 continue
             if glob not in seen:
-                seen[glob] = any(matches(glob, f) for f in tracked)
+                seen[glob] = any(matches(glob, f) for f in under(ordered, prefix(glob)))
             if not seen[glob]:
                 out.append(DeadScope(r.id or "", titles(r), r.path, glob))
     out.sort(key=lambda s: (s.decision, s.glob))
@@ -196,50 +210,58 @@ def adoption(log: Log, hist: Any, decisions: Sequence[Record], *, keep_missing: 
     and how many carry its trailer; worst share first (then the most commits)."""
     from declog.history import index_path
     from declog.history.touches import open_touches
-    from declog.scope import matches
+    from declog.scope import matches, prefix
 
-    scoped = [r for r in decisions if r.links.get("status") == "accepted" and r.links.get("scope")]
+    scoped = [r for r in decisions if r.link("scope") and r.link("status") == "accepted"]
     if not scoped:
         return []
     path = index_path(log)
     touches = open_touches(hist.git, hist.tip, path.with_name("touches.sqlite") if path else None)
     try:
-        per_path, commits = touches.by_path()
+        per_path = touches.by_path()
+        root = log.config.root + "/"
+        code_paths = sorted(p for p in per_path if not p.startswith(root))
+        by_glob: dict[str, set[int]] = {}
+        for r in scoped:
+            for glob in r.link("scope") or []:
+                if isinstance(glob, str) and glob not in by_glob:
+                    by_glob[glob] = {s for p in under(code_paths, prefix(glob)) if matches(glob, p)
+                                     for s in per_path[p]}
+        times = touches.times()
+        accepted = hist.index.accepted_at([r.id or "" for r in scoped])
+        links = hist.index.trailer_links()
+        linked = touches.numbers(list(links))  # trailer-carrying commits, by number
+        carries: dict[int, set[str]] = {seq: links[oid] for oid, seq in linked.items()}
+        accepted_seq = touches.numbers([rev.oid for rev in accepted.values()])
+        rows = []
+        for r in scoped:
+            data = r.links
+            rev = accepted.get(r.id or "")
+            if rev is not None:
+                since, when = rev.time, dt.datetime.fromtimestamp(rev.time, dt.UTC).date().isoformat()
+            else:
+                decided = str(data.get("decided_on") or "")
+                try:
+                    day = dt.date.fromisoformat(decided)
+                except ValueError:
+                    continue  # never committed as accepted and no date: nothing to measure from
+                since = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+                when = day.isoformat()
+            seqs: set[int] = set()
+            for glob in data.get("scope") or []:
+                seqs |= by_glob.get(glob, set()) if isinstance(glob, str) else set()
+            skip = accepted_seq.get(rev.oid) if rev is not None else None
+            hits = sorted((q for q in seqs if times.get(q, 0) >= since and q != skip), reverse=True)
+            carried = [q for q in hits if (r.id or "") in carries.get(q, ())]
+            missing = [q for q in hits if (r.id or "") not in carries.get(q, ())][:keep_missing]
+            rows.append((r, data, when, hits, carried, missing))
+        oids = touches.oids([q for *_, missing in rows for q in missing])
     finally:
         touches.close()
-    accepted = hist.index.accepted_at()
-    links = hist.index.trailer_links()
-    root = log.config.root + "/"
-    code_paths = [p for p in per_path if not p.startswith(root)]
-    by_glob: dict[str, set[int]] = {}
     out: list[Adoption] = []
-    for r in scoped:
-        data = r.links
-        rev = accepted.get(r.id or "")
-        if rev is not None:
-            since, when = rev.time, dt.datetime.fromtimestamp(rev.time, dt.UTC).date().isoformat()
-        else:
-            decided = str(data.get("decided_on") or "")
-            try:
-                day = dt.date.fromisoformat(decided)
-            except ValueError:
-                continue  # never committed as accepted and no date: nothing to measure from
-            since = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-            when = day.isoformat()
-        seqs: set[int] = set()
-        for glob in data.get("scope") or []:
-            if not isinstance(glob, str):
-                continue
-            if glob not in by_glob:
-                by_glob[glob] = {s for p in code_paths if matches(glob, p) for s in per_path[p]}
-            seqs |= by_glob[glob]
-        hits = sorted((s for s in seqs if commits[s].time >= since), reverse=True)
-        if rev is not None:
-            hits = [s for s in hits if commits[s].oid != rev.oid]
-        carried = [s for s in hits if (r.id or "") in links.get(commits[s].oid, ())]
-        missing = [commits[s].oid for s in hits if (r.id or "") not in links.get(commits[s].oid, ())][:keep_missing]
-        out.append(Adoption(r.id or "", full(log, r).title, data.get("owner"), when, len(hits), len(carried),
-                            missing))
+    for r, data, when, hits, carried, missing in rows:
+        out.append(Adoption(r.id or "", title_of(r), data.get("owner"), when, len(hits), len(carried),
+                            [oids[q] for q in missing if q in oids]))
     out.sort(key=lambda a: (a.share if a.share is not None else 2.0, -a.commits, a.decision))
     return out
 
@@ -252,7 +274,7 @@ def drift(log: Log) -> Drift:
     hist = History(log)
     try:
         refs = references(log, hist.git, decisions=decisions)
-        dead = dead_scopes(decisions, tracked_files(hist.git), lambda r: full(log, r).title)
+        dead = dead_scopes(decisions, tracked_files(hist.git))
         adopted = adoption(log, hist, decisions) if hist.head else []
     finally:
         hist.close()

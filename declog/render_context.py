@@ -4,10 +4,11 @@ JSON), written to the stream they are given."""
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from declog.context import HEADING, MARKER, Context
-from declog.drift import Drift
+if TYPE_CHECKING:  # drift's renderers need not load context (and blame) at all
+    from declog.context import Context
+    from declog.drift import Drift
 
 
 def context_json(ctx: Context, out: TextIO) -> None:
@@ -35,6 +36,8 @@ def _reason(r: dict[str, Any]) -> str:
 
 
 def context_markdown(ctx: Context, out: TextIO, link_base: str | None = None) -> None:
+    from declog.context import HEADING, MARKER
+
     out.write(f"{MARKER}\n## {HEADING}\n\n")
     n = len(ctx.files)
     out.write(f"{len(ctx.decisions)} decision{'s' * (len(ctx.decisions) != 1)} govern{'s' * (len(ctx.decisions) == 1)} "
@@ -70,6 +73,8 @@ def context_markdown(ctx: Context, out: TextIO, link_base: str | None = None) ->
 
 
 def context_text(ctx: Context, out: TextIO) -> None:
+    from declog.context import HEADING
+
     out.write(f"{HEADING}: {ctx.target} ({len(ctx.files)} file{'s' * (len(ctx.files) != 1)})\n")
     for c in ctx.cited:
         out.write(f"  cited but not in force: {c.message()}\n")
@@ -103,7 +108,7 @@ def drift_lines(d: Drift, below: float | None = None) -> list[str]:
 def drift_text(d: Drift, out: TextIO) -> None:
     sections = (("References to missing or retired decisions", [r.message() for r in d.references]),
                 ("Scopes that match no tracked file", [s.message() for s in d.dead_scopes]),
-                ("Adoption (worst first)", drift_lines(Drift([], [], d.adoption))))
+                ("Adoption (worst first)", drift_lines(type(d)([], [], d.adoption))))
     for i, (title, lines) in enumerate(sections):
         out.write(("\n" if i else "") + f"{title} ({len(lines)})\n")
         if not lines:

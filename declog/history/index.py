@@ -198,13 +198,18 @@ class HistoryIndex:
     def known_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("select distinct rid from events")]
 
-    def accepted_at(self) -> dict[str, Revision]:
+    def accepted_at(self, rids: Sequence[str]) -> dict[str, Revision]:
         """``decision ID → the commit that last made it accepted`` (from another status, or
-        created accepted), for decisions accepted at the tip."""
+        created accepted), for those of ``rids`` accepted at the tip."""
         last: dict[str, str | None] = {}
         since: dict[str, int] = {}
-        for seq, rid, status in self.conn.execute(
-                "select seq, rid, status from events where rid like 'D-%' order by seq"):
+        wanted = list(dict.fromkeys(rids))
+        rows: list[tuple[int, str, str | None]] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            rows += self.conn.execute(
+                f"select seq, rid, status from events where rid in ({','.join('?' * len(part))})", part).fetchall()
+        for seq, rid, status in sorted(rows):
             if status == "accepted" and last.get(rid) != "accepted":
                 since[rid] = seq
             last[rid] = status

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from declog.history.git import Git
 from declog.store import remove_stale_temps
@@ -49,15 +50,33 @@ class Touches:
     def close(self) -> None:
         self.conn.close()
 
-    def by_path(self) -> tuple[dict[str, list[int]], dict[int, Touch]]:
-        """``path → commit numbers`` that touched it, and ``number → commit`` (higher is newer)."""
+    def by_path(self) -> dict[str, list[int]]:
+        """``path → numbers of the commits`` that touched it (a higher number is a newer commit)."""
         names = dict(self.conn.execute("select pid, path from paths"))
         per: dict[str, list[int]] = {}
         for seq, pid in self.conn.execute("select seq, pid from touch"):
             per.setdefault(names[pid], []).append(seq)
-        commits = {seq: Touch(oid, int(time)) for seq, oid, time in self.conn.execute(
-            "select seq, oid, time from commits")}
-        return per, commits
+        return per
+
+    def times(self) -> dict[int, int]:
+        """``number → author time`` of every commit."""
+        return dict(self.conn.execute("select seq, time from commits"))
+
+    def oids(self, seqs: Sequence[int]) -> dict[int, str]:
+        """``number → commit ID`` for the commit numbers ``seqs``."""
+        return self._pairs("seq", list(seqs))
+
+    def numbers(self, oids: Sequence[str]) -> dict[str, int]:
+        """``commit ID → number`` for those of ``oids`` in the index."""
+        return {oid: seq for seq, oid in self._pairs("oid", list(oids)).items()}
+
+    def _pairs(self, column: str, values: list[Any]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for start in range(0, len(values), 500):
+            part = values[start:start + 500]
+            marks = ",".join("?" * len(part))
+            out.update(self.conn.execute(f"select seq, oid from commits where {column} in ({marks})", part))
+        return out
 
 
 def open_touches(git: Git, tip: str | None, path: Path | None) -> Touches:
