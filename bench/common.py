@@ -43,6 +43,7 @@ class Run:
     seconds: float
     returncode: int
     max_rss_kb: int
+    cpu_seconds: float = 0.0  # user + system time of the process and the children it waited for
 
 
 def run_once(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -55,7 +56,7 @@ def run_once(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] |
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(elapsed, proc.returncode, int(usage.ru_maxrss))
+    return Run(elapsed, proc.returncode, int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Timing:
     samples: list[float]  # seconds
     max_rss_kb: int
     returncodes: list[int]
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of each sample (see Run.cpu_seconds)
 
     @property
     def median(self) -> float:
@@ -77,7 +79,7 @@ def time_command(argv: Sequence[str], cwd: Path | None = None, *, reps: int, war
                  before: Callable[[int], None] | None = None, expect: Sequence[int] | None = (0,),
                  env: dict[str, str] | None = None) -> Timing:
     """Run ``argv`` ``warmup`` + ``reps`` times; ``before(i)`` runs (untimed) before each run."""
-    samples, codes, rss = [], [], 0
+    samples, codes, rss, cpu = [], [], 0, []
     for i in range(warmup + reps):
         if before is not None:
             before(i)
@@ -86,9 +88,10 @@ def time_command(argv: Sequence[str], cwd: Path | None = None, *, reps: int, war
             raise RuntimeError(f"{' '.join(argv[:3])} … exited {r.returncode} in {cwd} (expected {list(expect)})")
         if i >= warmup:
             samples.append(r.seconds)
+            cpu.append(r.cpu_seconds)
             codes.append(r.returncode)
             rss = max(rss, r.max_rss_kb)
-    return Timing(samples, rss, codes)
+    return Timing(samples, rss, codes, cpu)
 
 
 @dataclass
@@ -157,6 +160,17 @@ class Report:
         best = numerator.min_ms / denominator.min_ms
         r = Result(name, log, med, best, [], target=f"<= {at_most:g}x" if at_most is not None else "",
                    met=(med <= at_most) if at_most is not None else None, unit="x", note=note)
+        self.results.append(r)
+        self._row(r)
+        return r
+
+    def difference(self, name: str, value: Result, reference: Result, *, log: str = "",
+                   at_most_ms: float | None = None, note: str = "") -> Result:
+        """Record ``value - reference`` (of medians and of minimums), in milliseconds."""
+        med = value.median_ms - reference.median_ms
+        best = value.min_ms - reference.min_ms
+        r = Result(name, log, med, best, [], target=f"<= +{at_most_ms:g} ms" if at_most_ms is not None else "",
+                   met=(med <= at_most_ms) if at_most_ms is not None else None, note=note)
         self.results.append(r)
         self._row(r)
         return r

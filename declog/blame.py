@@ -74,26 +74,39 @@ def parse_spec(log: Log, spec: str) -> tuple[str, tuple[int, int] | None]:
 
 
 class _Collector:
+    """Decisions found for some code. Reads the log's light records (no prose; ``scope`` is
+    there) and reads in full only the records it hands back."""
+
     def __init__(self, log: Log) -> None:
+        from declog.kinds import KINDS
+
         self.log = log
-        self.by_id = {r.id: r for r in log.records() if r.id and r.data is not None}
+        self.by_id = {r.id: r for r in log.light_records() if r.id and (r.data is not None or r.light_json
+                                                                          or r.light is not None)}
+        self.scoped = [(rid, scope) for rid, r in self.by_id.items()
+                       if r.kind is KINDS["decision"] and isinstance(scope := r.link("scope"), list) and scope]
         self.found: dict[str, Governing] = {}
+
+    def full(self, rid: str) -> Record | None:
+        record = self.by_id.get(rid)
+        if record is not None and record.data is None:
+            record = self.by_id[rid] = self.log.full(record)
+        return record if record is not None and record.data is not None else None
 
     def add(self, rid: str, reason: Reason) -> None:
         g = self.found.get(rid)
         if g is None:
-            g = self.found[rid] = Governing(rid, self.by_id.get(rid))
+            g = self.found[rid] = Governing(rid, self.full(rid))
         if reason.text not in {r.text for r in g.reasons}:
             g.reasons.append(reason)
 
     def scopes(self, path: str) -> None:
-        from declog.kinds import KINDS
-        from declog.scope import matching
+        from declog.scope import matching, prefix
 
-        for rid, record in self.by_id.items():
-            if record.kind is not KINDS["decision"]:
-                continue
-            for glob in matching((record.data or {}).get("scope"), path):
+        for rid, scope in self.scoped:
+            if not any(path.startswith(prefix(g)) for g in scope if isinstance(g, str)):
+                continue  # no glob of this decision can match: not even compiled
+            for glob in matching(scope, path):
                 self.add(rid, Reason("scope", f"scope {glob!r} matches {path}", {"glob": glob, "file": path}))
 
     def result(self) -> list[Governing]:
@@ -192,3 +205,19 @@ def changed_since(log: Log, ref: str) -> BlameResult:
     finally:
         hist.close()
     return BlameResult(f"changes since {ref}", None, col.result(), files)
+
+
+def governing_files(log: Log, files: list[str], target: str) -> BlameResult:
+    """Decisions whose ``scope`` matches any of ``files`` (repository-relative), and the records
+    among them; no git process."""
+    col = _Collector(log)
+    root = log.config.root + "/"
+    by_path = {r.path: r for r in col.by_id.values()}
+    for path in files:
+        if path.startswith(root):
+            rec = by_path.get(path)
+            if rec is not None and rec.id:
+                col.add(rec.id, Reason("record", f"the record itself changes ({path})", {"file": path}))
+            continue
+        col.scopes(path)
+    return BlameResult(target, None, col.result(), files)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 RACY_NS = 2_000_000_000
-FORMAT = 6  # bump when the tables change; an older cache file is then rebuilt
+FORMAT = 8  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light)
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
@@ -48,8 +48,8 @@ create table if not exists problems (key text primary key, problems text);
 # unknown fields) stays in it. A cross-record check that needs one of these must take it out of
 # this list and bump FORMAT: validate.cross_problems only sees the light view of cached records.
 HEAVY_FIELDS = frozenset({
-    "title", "name", "email", "context", "decision", "rationale", "options", "consequences",
-    "expected_outcome", "scope", "narrative",
+    "email", "context", "decision", "rationale", "options", "consequences",
+    "expected_outcome", "narrative",  # not scope, title, name: blame, context and drift read them on every record
     # mechanisms, inspections and corrections of error
     "problem", "tool", "adoption", "note", "summary", "customer_impact", "timeline", "five_whys",
     "root_causes", "lessons",

@@ -41,6 +41,9 @@ class Config:
     owner_load_limit: int = 12
     # `declog import adr`: the owner of imported decisions whose ADR names none (--owner wins)
     import_owner: str | None = None
+    # `declog drift` and `declog context`: extended regular expressions of references to decisions
+    # in tracked files, besides decision IDs (D-xxxxxx), matched against aliases (ADR-0012)
+    reference_patterns: tuple[str, ...] = (r"ADR-?[0-9]+",)
 
     @property
     def root_dir(self) -> Path:
@@ -179,7 +182,7 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     from declog.kinds import KINDS
 
     known = {"version", "root", "required", "trailer", "max_file_bytes", "protect_accepted", "owner_load_limit",
-             "import_owner"}
+             "import_owner", "reference_patterns"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -219,6 +222,19 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     if import_owner is not None and (not isinstance(import_owner, str) or len(import_owner) > ids.HANDLE_MAX
                                      or not ids.HANDLE_RE.match(import_owner)):
         raise UsageError(f"{CONFIG_NAME}: import_owner must be an owner's handle, such as alice")
+    patterns = data.get("reference_patterns", [r"ADR-?[0-9]+"])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and _regex_ok(p) for p in patterns):
+        raise UsageError(f"{CONFIG_NAME}: reference_patterns must be a list of regular expressions such as 'ADR-?[0-9]+'")
     return Config(repo=repo, root=root.rstrip("/"), required=dict(required), trailer=trailer, max_file_bytes=max_bytes,
                   protect_accepted=tuple(protect), owner_load_limit=limit,
-                  import_owner=import_owner)
+                  import_owner=import_owner, reference_patterns=tuple(patterns))
+
+
+def _regex_ok(pattern: str) -> bool:
+    if not pattern or len(pattern) > 200 or pattern.startswith("-") or "\n" in pattern:
+        return False
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +117,79 @@ def _raise(issues: list[Issue], what: str) -> None:
         raise InvalidRecord(f"{what} is not valid: {detail}{more}", [i.format() for i in issues])
 
 
+@dataclass
+class Change:
+    """One change to the log, written or only previewed: the record after it, its
+    repository-relative path, the unified diff of its file, and whether it was written."""
+
+    record: Record
+    path: str
+    diff: str
+    written: bool
+
+
+
+def unified_diff(path: str, before: str | None, after: str) -> str:
+    """The unified diff of one file (``before`` None: a new file)."""
+    import difflib
+
+    lines = difflib.unified_diff((before or "").splitlines(keepends=True), after.splitlines(keepends=True),
+                                 "/dev/null" if before is None else f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def create_change(log: Log, kind: Kind, fields: dict[str, Any], *, preview: bool = False) -> Change:
+    """:func:`create`, or with ``preview`` only the file it would write and its diff: the same
+    validation either way (a preview that passes is a write that passes, unless the log changes)."""
+    if not preview:
+        record = create(log, kind, fields)
+        return Change(record, record.path, unified_diff(record.path, None, log.text_of(record)), True)
+    path, text, _ = _planned(log, kind, fields, ())
+    rel = log.rel(path)
+    after = Record(rel, kind, "", data=yamlio.to_plain(yamlio.load_record_text(text, rel)))
+    return Change(after, rel, unified_diff(rel, None, text), False)
+
+
 def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Record] = ()) -> Record:
     """Validate and write a new record; mints its ID. Returns the record as written.
 
     With ``supersedes`` (decisions the new one replaces) both sides are linked, and every file
     involved is checked before any is written: a refused link leaves no new record behind."""
+    path, text, olds = _planned(log, kind, fields, supersedes)
+    rid = str(yamlio.load_record_text(text, log.rel(path))[kind.id_field])
+    minted = bool(kind.letter) and fields.get("id") in (None, "")
+    with log.write_lock():
+        # another declog may have written meanwhile: a given ID or handle (a random one minted here
+        # cannot meet another process's but by a one-in-a-billion chance, which `validate` reports:
+        # not worth reading a 100,000-record log again for), and the files this one rewrites
+        log.invalidate()
+        if not minted and any(r.id == rid for r in log.light_records()):
+            raise UsageError(f"ID {rid} was taken by another declog process meanwhile; nothing was written: "
+                             "run the command again")
+        for old, _ in olds:
+            _unchanged_since_read(log, old)
+        log.write_text(path, text, create=True)
+        placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
+        try:
+            if placeholder.is_file() and placeholder.stat().st_size == 0:
+                placeholder.unlink()
+        except FileNotFoundError:  # another declog process removed it first
+            pass
+        for old, old_text in olds:
+            log.write_text(log.abs(old.path), old_text)
+    return log.read(path, kind)
+
+
+def _planned(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Record]
+             ) -> tuple[Path, str, list[tuple[Record, str]]]:
+    """The path and text of a new record (its ID minted), and the new texts of the decisions it
+    supersedes, all validated against the whole log; nothing is written."""
     fields = {k: v for k, v in fields.items() if v is not None and v != [] and v != ""}
     taken = set(log.by_id())
-    minted = False
     if kind.letter:
         given = fields.get("id")
         if given is None:
             fields = {"id": ids.mint(kind.letter, taken), **fields}
-            minted = True
         elif given in taken:
             raise UsageError(f"ID {given} is already taken in this log; leave `id` out to mint a new one")
     else:
@@ -158,26 +219,7 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
         _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, others),
                f"{old.id}")
     text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
-    with log.write_lock():
-        # another declog may have written meanwhile: a given ID or handle (a random one minted here
-        # cannot meet another process's but by a one-in-a-billion chance, which `validate` reports:
-        # not worth reading a 100,000-record log again for), and the files this one rewrites
-        log.invalidate()
-        if not minted and any(r.id == rid for r in log.light_records()):
-            raise UsageError(f"ID {rid} was taken by another declog process meanwhile; nothing was written: "
-                             "run the command again")
-        for old, _ in olds:
-            _unchanged_since_read(log, old)
-        log.write_text(path, text, create=True)
-        placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
-        try:
-            if placeholder.is_file() and placeholder.stat().st_size == 0:
-                placeholder.unlink()
-        except FileNotFoundError:  # another declog process removed it first
-            pass
-        for old, old_text in olds:
-            log.write_text(log.abs(old.path), old_text)
-    return log.read(path, kind)
+    return path, text, olds
 
 
 def _unchanged_since_read(log: Log, record: Record) -> None:

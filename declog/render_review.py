@@ -19,6 +19,7 @@ SECTIONS = (
     "What changed this week",
     "Imported decisions without a rationale",  # shown when there are any
 )
+DRIFT = "Drift"  # shown when the review read it: dead references, dead scopes, adoption below 100%
 
 
 def _num(value: float) -> str:
@@ -69,6 +70,10 @@ def _lines(review: WeeklyReview) -> list[tuple[str, list[str]]]:
     if review.imported_without_rationale:
         out.append((SECTIONS[8], [f"{d.id} {d.title} (owner {d.owner or '?'}, from {d.source})"
                                   for d in review.imported_without_rationale]))
+    if review.drift is not None:  # declog.drift.Drift
+        from declog.render_context import drift_lines
+
+        out.append((DRIFT, drift_lines(review.drift, below=1.0)))
     return out
 
 
@@ -107,7 +112,7 @@ def _changes(review: WeeklyReview) -> list[str]:
 def review_text(review: WeeklyReview, out: TextIO) -> None:
     out.write(f"Weekly review as of {review.as_of}\n")
     for title, lines in _lines(review):
-        counted = f" ({len(lines)})" if title in (*SECTIONS[:6], SECTIONS[8]) else ""
+        counted = f" ({len(lines)})" if title in (*SECTIONS[:6], SECTIONS[8], DRIFT) else ""
         out.write(f"\n{title}{counted}\n")
         if not lines:
             out.write("  none\n")

@@ -140,6 +140,7 @@ class WeeklyReview:
     changes: Retro | None = None  # None: no history to read
     inspections_this_week: int = 0
     imported_without_rationale: list[ImportedWithoutRationale] = field(default_factory=list)
+    drift: Any = None  # declog.drift.Drift, when the command read it (None: not read)
 
     @property
     def since(self) -> dt.date:
@@ -167,6 +168,7 @@ class WeeklyReview:
             "changed": ({"since": self.since.isoformat(), "inspections": self.inspections_this_week,
                          **self.changes.as_json()} if self.changes is not None else None),
             "imported_without_rationale": plain(self.imported_without_rationale),
+            **({"drift": self.drift.as_json()} if self.drift is not None else {}),
         }
 
 

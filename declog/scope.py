@@ -54,6 +54,19 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{lead}{body}{tail}$")
 
 
+@lru_cache(maxsize=4096)
+def prefix(pattern: str) -> str:
+    """The literal start every path that ``pattern`` matches has (``""`` when it matches at any
+    depth or starts with a wildcard): a cheap test before the regular expression."""
+    pat = pattern.strip()
+    pat = pat.lstrip("./") if pat.startswith("./") else pat
+    pat = pat.lstrip("/")
+    if "/" not in pat.rstrip("/"):
+        return ""
+    cut = min((i for i, c in enumerate(pat) if c in "*?["), default=len(pat))
+    return pat[:cut]
+
+
 def matches(pattern: str, path: str) -> bool:
     if not pattern or not pattern.strip():
         return False

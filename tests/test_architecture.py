@@ -36,12 +36,12 @@ LAYERS: dict[str, int] = {
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
-    "graph": 4,
+    "graph": 4, "drift": 4,
     # 5 composed operations and rendering
     "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5,
+    "export": 5, "context": 5, "render_context": 5,
     # 6 interface
-    "cli": 6, "api": 6, "__main__": 6,
+    "cli": 6, "api": 6, "__main__": 6, "mcp_server": 6,
 }
 
 ANY = frozenset(LAYERS)
@@ -73,6 +73,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
+    "drift": frozenset({"history", "ids", "kinds", "scope", "store"}),
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "loops": frozenset({"clock", "edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
@@ -81,12 +82,15 @@ ALLOWED: dict[str, frozenset[str]] = {
                            "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"review"}),
+    "render_review": frozenset({"render_context", "review"}),  # render_context: the drift section
     "export": frozenset({"clock", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
+    "context": frozenset({"blame", "clock", "drift", "errors", "history", "kinds", "store"}),
+    "render_context": frozenset({"context", "drift"}),
     "cli": ANY,
     # the Python API: a façade over the operations, beside the command line (never imports it)
     "api": frozenset({"answers", "edit", "errors", "history", "kinds", "query", "store", "timeline", "validate"}),
+    "mcp_server": frozenset({"cli", "edit", "errors", "kinds", "loops", "query", "store"}),
     "__main__": frozenset({"cli"}),
 }
 
@@ -100,6 +104,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
+    "mcp": frozenset({"mcp_server"}),  # the optional MCP SDK (declog[mcp])
 }
 
 # Slow to import: the command modules must not load them at import time.

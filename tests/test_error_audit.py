@@ -355,6 +355,33 @@ def _(e: Env) -> Result:
     return e.declog(repo, "list")
 
 
+@case("E-config-reference-patterns")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "root: decisions\nreference_patterns: ['ADR-[0-9']\n")
+    return e.declog(repo, "drift")
+
+
+@case("E-context-neither")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "context")
+
+
+@case("E-mcp-no-sdk")
+def _(e: Env) -> Result:
+    import sys
+
+    saved = {k: v for k, v in sys.modules.items() if k == "mcp" or k.startswith("mcp.")}
+    for k in saved:
+        del sys.modules[k]
+    sys.modules["mcp"] = None  # type: ignore[assignment]  # what Python does for a package that is not there
+    try:
+        return e.declog(e.log(), "mcp")
+    finally:
+        del sys.modules["mcp"]
+        sys.modules.update(saved)
+
+
 @case("E-config-import-owner")
 def _(e: Env) -> Result:
     repo = e.log()
@@ -1532,7 +1559,7 @@ SHORT_SITES: dict[str, str] = {
     "declog/ids.py:resolve:AmbiguousId:''": "E-ambiguous-id",
     "declog/yamlio.py:_yaml_error:RecordFileError:''": "E-file-malformed",
     "declog/history/git.py:run:GitError:' failed: '": "E-git-failed",
-    "declog/edit.py:create:UsageError:' needs a `'": "E-owner-handle-not-text",
+    "declog/edit.py:_planned:UsageError:' needs a `'": "E-owner-handle-not-text",
 }
 
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists

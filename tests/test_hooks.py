@@ -355,3 +355,46 @@ def test_problems_are_caught_when_pre_commit_splits_files_into_batches(user_repo
     assert proc.returncode == 0, proc.stdout[-4000:]
     checked = [int(n) for n in SUMMARY_RE.findall(proc.stdout)]
     assert len(checked) >= 2 and sum(checked) == count, checked
+
+
+# -- the opt-in hooks: declog-context and declog-drift ------------------------------------------
+
+def test_context_and_drift_hooks_are_opt_in_and_run_once() -> None:
+    hooks = _manifest_hooks()
+    assert hooks["declog-context"]["entry"] == "declog context --staged --format text --fail-on-cited"
+    assert hooks["declog-drift"]["entry"] == "declog drift"
+    for hook_id in ("declog-context", "declog-drift"):
+        assert hooks[hook_id]["pass_filenames"] is False and hooks[hook_id]["always_run"] is True
+    assert "Opt-in" in hooks["declog-context"]["description"] and "Opt-in" in hooks["declog-drift"]["description"]
+
+
+@pytest.mark.slow
+def test_context_and_drift_hooks_in_real_commits(user_repo: UserRepo) -> None:
+    hooks = user_repo.hooks
+    user_repo.write(".pre-commit-config.yaml",
+                    f"repos:\n  - repo: {json.dumps(str(hooks.path))}\n    rev: {hooks.rev}\n    hooks:\n"
+                    "      - id: declog-validate\n      - id: declog-context\n"
+                    "      - id: declog-drift\n        stages: [pre-commit]\n")
+    rid = user_repo.decision_id
+    rejected = json.loads(user_repo.declog("new", "decision", "Use Mongo for orders", "--owner", "alice",
+                                           "--status", "rejected", "--door", "two-way", "--context", "Tried it",
+                                           "--scope", "src/orders/**", "--no-input", "--format", "json"))["id"]
+    user_repo.write("src/orders/db.py", "x = 1\n")
+    proc = user_repo.commit("Orders code")
+    assert proc.returncode == 0, proc.stdout
+    assert re.search(r"^decisions behind the staged change\.+Passed$", proc.stdout, re.M), proc.stdout
+    assert f"{rejected} Use Mongo for orders [rejected]" in proc.stdout  # verbose: what governs the file
+    assert re.search(r"^no drift between the decision log and the code\.+Passed$", proc.stdout, re.M), proc.stdout
+
+    before = user_repo.head()
+    user_repo.write("src/orders/db.py", f"x = 2  # as {rejected} says, not {rid}\n")
+    proc = user_repo.commit("Cite a rejected decision")
+    assert proc.returncode != 0, proc.stdout
+    assert user_repo.head() == before
+    assert re.search(r"^decisions behind the staged change\.+Failed$", proc.stdout, re.M), proc.stdout
+    assert f"src/orders/db.py:1: {rejected} (Use Mongo for orders) is rejected" in proc.stdout
+    assert re.search(r"^no drift between the decision log and the code\.+Failed$", proc.stdout, re.M), proc.stdout
+
+    user_repo.write("src/orders/db.py", f"x = 2  # as {rid} says\n")
+    proc = user_repo.commit("Cite the decision in force")
+    assert proc.returncode == 0, proc.stdout

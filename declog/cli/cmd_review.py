@@ -28,6 +28,10 @@ def review(as_of: str | None, fmt: str) -> int:
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
                            changes=changes)
+    if changes is not None:  # a repository with commits: what drifted between the log and the code
+        from declog.drift import drift
+
+        result.drift = drift(log)
     if fmt == "json":
         render_review.review_json(result, out())
     elif fmt == "markdown":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import click
@@ -29,10 +30,15 @@ def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+# Where a command's output goes when it is run in-process (declog mcp): unset, standard output.
+OUTPUT: ContextVar[Any] = ContextVar("declog_output", default=None)
+
+
 def out() -> Any:
     import sys
 
-    return sys.stdout
+    redirected = OUTPUT.get()
+    return redirected if redirected is not None else sys.stdout
 
 
 def _editor(text: str, extension: str) -> str | None:
@@ -153,3 +159,28 @@ def here(log: Any, rel: str) -> str:
     if cwd == repo or repo not in cwd.parents:
         return rel
     return Path(os.path.relpath(repo / rel, cwd)).as_posix()
+
+
+class CommandRefused(Exception):
+    """click refused a command's arguments when run in-process (:func:`run_captured`)."""
+
+
+def run_captured(argv: list[str]) -> str:
+    """Run ``declog ARGV`` in this process and return what it wrote to its output (``declog mcp``
+    runs the commands this way, so its JSON is theirs). A DeclogError passes through; click's own
+    refusals become :class:`CommandRefused` with click's message."""
+    import io
+
+    from declog.cli import cli
+
+    buf = io.StringIO()
+    token = OUTPUT.set(buf)
+    try:
+        cli.main(args=argv, prog_name="declog", standalone_mode=False)
+    except click.exceptions.Exit:
+        pass
+    except click.ClickException as exc:
+        raise CommandRefused(exc.format_message()) from None
+    finally:
+        OUTPUT.reset(token)
+    return buf.getvalue()

@@ -198,6 +198,33 @@ class HistoryIndex:
     def known_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("select distinct rid from events")]
 
+    def accepted_at(self, rids: Sequence[str]) -> dict[str, Revision]:
+        """``decision ID → the commit that last made it accepted`` (from another status, or
+        created accepted), for those of ``rids`` accepted at the tip."""
+        last: dict[str, str | None] = {}
+        since: dict[str, int] = {}
+        wanted = list(dict.fromkeys(rids))
+        rows: list[tuple[int, str, str | None]] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            rows += self.conn.execute(
+                f"select seq, rid, status from events where rid in ({','.join('?' * len(part))})", part).fetchall()
+        for seq, rid, status in sorted(rows):
+            if status == "accepted" and last.get(rid) != "accepted":
+                since[rid] = seq
+            last[rid] = status
+        keep = {rid: seq for rid, seq in since.items() if last.get(rid) == "accepted"}
+        self._revision_rows(keep.values())
+        return {rid: self._revisions[seq] for rid, seq in keep.items()}
+
+    def trailer_links(self) -> dict[str, set[str]]:
+        """``commit ID → decision IDs its trailers name`` for every linked commit of the tip."""
+        out: dict[str, set[str]] = {}
+        for oid, rid in self.conn.execute(
+                "select c.oid, l.rid from links l join commits c on c.seq = l.seq where l.rid is not null"):
+            out.setdefault(oid, set()).add(rid)
+        return out
+
 
 def _revision(row: tuple[Any, ...]) -> Revision:
     _, oid, parents, author, email, time, subject, trailers = row

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import click
+
+from declog.cli.common import format_option, open_log, out
+
+
+@click.command(epilog="Examples:\n\n\b\n  declog drift\n  declog drift --format json | jq '.adoption[:5]'\n"
+               "  declog drift || echo 'the code cites retired decisions or scopes point at nothing'")
+@format_option(("text", "json"), "text")
+def drift(fmt: str) -> int:
+    """Where the log and the code have drifted apart: (a) references in tracked files to decision
+    IDs or aliases (D-7k3m9q, ADR-0012, `reference_patterns` in .declog.yaml) that name no
+    decision, or a superseded, rejected or deprecated one (with its replacement); (b) `scope`
+    globs that match no tracked file; (c) per accepted decision with a scope, the commits since
+    it was accepted that touched its scope and the share that carry its `Decision:` trailer
+    (adoption), worst first. Exits 1 when (a) or (b) finds something, so CI can gate on it."""
+    from declog import render_context
+    from declog.drift import drift as find
+
+    found = find(open_log())
+    if fmt == "json":
+        render_context.drift_json(found, out())
+    else:
+        render_context.drift_text(found, out())
+    return 1 if found.failed else 0
