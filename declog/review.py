@@ -204,12 +204,13 @@ class _Log:
     mechanisms: list[Record] = field(default_factory=list)
     inspections: list[Record] = field(default_factory=list)
     corrections: list[Record] = field(default_factory=list)
+    narratives: list[Record] = field(default_factory=list)
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> _Log:
         out = cls()
         lists = {"owner": out.owners, "decision": out.decisions, "mechanism": out.mechanisms,
-                 "inspection": out.inspections, "correction": out.corrections}
+                 "inspection": out.inspections, "correction": out.corrections, "narrative": out.narratives}
         for r in records:
             if r.data is not None and r.id is not None:
                 lists[r.kind.name].append(r)

@@ -34,20 +34,26 @@ def models() -> dict[str, Any]:
         Correction,
         Decision,
         Dissent,
+        FaqEntry,
         Inspection,
         InspectionPlan,
         Mechanism,
         Metric,
+        Narrative,
+        NarrativeSection,
+        NarrativeSource,
         Option,
         Owner,
         Review,
         Source,
+        SuccessMetric,
         TimelineEntry,
         WhyChain,
     )
 
     return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Source, Mechanism, Metric, InspectionPlan,
-                                    Inspection, Correction, TimelineEntry, WhyChain, ActionItem)}
+                                    Inspection, Correction, TimelineEntry, WhyChain, ActionItem, Narrative, FaqEntry,
+                                    SuccessMetric, NarrativeSection, NarrativeSource)}
 
 
 def _pattern_name(pattern: str) -> str | None:
