@@ -29,7 +29,7 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1, "adr": 1,
+    "ids": 1, "kinds": 1, "models": 1, "adr": 1, "prfaq": 1,
     # 2 storage: files on disk
     "yamlio": 2, "cache": 2, "config": 2, "store": 2,
     # 3 git
@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     "graph": 4,
     # 5 composed operations and rendering
     "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5,
+    "export": 5, "narrative_import": 5,
     # 6 interface
     "cli": 6, "__main__": 6,
 }
@@ -57,6 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
     "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
+    "prfaq": frozenset({"errors"}),  # PR/FAQ markdown as text: no I/O (declog import narrative)
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
@@ -76,6 +77,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
                            "yamlio"}),
+    "narrative_import": frozenset({"edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),

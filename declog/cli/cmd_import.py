@@ -118,3 +118,12 @@ def _common_guesses(files: list[Any]) -> set[tuple[str, str]]:
         return set()
     sets = [{(g.field, g.reason) for g in f.guesses} for f in files]
     return set.intersection(*sets)
+
+
+def _narratives() -> None:
+    from declog.cli.cmd_narrative import import_narrative
+
+    import_.add_command(import_narrative)
+
+
+_narratives()

@@ -46,7 +46,7 @@ class NarrativeSection(_Part):
     """A part of the document under a heading of its own (kept word for word by the import)."""
 
     heading: ShortText = F("The heading, as written.")
-    text: Text = F("What the section says.")
+    text: Text | None = F("What the section says (none when the heading stands alone).", default=None)
 
 
 class NarrativeSource(_Part):
@@ -107,7 +107,7 @@ class Narrative(RecordModel):
             audiences = {entry.audience for entry in self.faq}
             for audience, who in (("external", "a customer"), ("internal", "the team")):
                 if audience not in audiences:
-                    problems.append(Problem(("faq",), f"a narrative {self.status} needs at least one {audience} "
+                    problems.append(Problem(("faq",), f"once {self.status}, a narrative asks at least one {audience} "
                                                       f"question (what {who} would ask)"))
         for i, metric in enumerate(self.success_metrics):
             if metric.mechanism is not None:
