@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from declog import cadence as cadence_mod
+from declog import deck as deck_mod
 from declog.store import Record
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ class WeeklyReview:
     load: Load = field(default_factory=lambda: Load(DEFAULT_LOAD_LIMIT, [], []))
     changes: Retro | None = None  # None: no history to read
     inspections_this_week: int = 0
+    deck: deck_mod.Deck | None = None  # every live mechanism's metrics, 6 weeks and 12 months
 
     @property
     def since(self) -> dt.date:
@@ -157,6 +159,7 @@ class WeeklyReview:
             "owner_load": self.load.as_json(),
             "changed": ({"since": self.since.isoformat(), "inspections": self.inspections_this_week,
                          **self.changes.as_json()} if self.changes is not None else None),
+            "deck": self.deck.as_json() if self.deck is not None else None,
         }
 
 
@@ -395,5 +398,6 @@ def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int 
     result.changes = changes
     week_start = result.since
     result.inspections_this_week = sum(1 for items in per.values() for on, _, _ in items if on >= week_start)
+    result.deck = deck_mod.build(log.mechanisms, log.inspections, as_of)
     return result
 

@@ -36,7 +36,7 @@ LAYERS: dict[str, int] = {
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
-    "graph": 4,
+    "graph": 4, "deck": 4,
     # 5 composed operations and rendering
     "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
     "export": 5, "narrative_import": 5,
@@ -70,7 +70,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
-    "review": frozenset({"cadence", "retro", "store"}),
+    "review": frozenset({"cadence", "deck", "retro", "store"}),
+    "deck": frozenset({"cadence", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
@@ -80,8 +81,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "narrative_import": frozenset({"edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"review"}),
-    "export": frozenset({"diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+    "render_review": frozenset({"deck", "review"}),
+    "export": frozenset({"deck", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "cli": ANY,
     "__main__": frozenset({"cli"}),
