@@ -11,6 +11,7 @@ cadence asks carries a note that says so."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -151,8 +152,28 @@ def _expected(cadence: str | None, start: dt.date, first: dt.date | None, as_of:
     return (as_of - max(start, first)).days // max(1, cadence_mod.days(cadence)) + 1  # due on the first day too
 
 
-def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt.date) -> Deck:
-    """The deck as of ``as_of``: live mechanisms by ID, each metric's weeks and months."""
+Readings = dict[str, list[tuple[dt.date, str, dict[str, Any]]]]  # mechanism ID → (on, inspection ID, readings)
+
+
+def readings_of(inspections: Sequence[Record], as_of: dt.date) -> Readings:
+    """Per mechanism ID, its inspections up to ``as_of``, oldest first."""
+    per: Readings = {}
+    for r in inspections:
+        data = r.data or {}
+        on, mid = _date(data.get("on")), data.get("mechanism")
+        if on is None or not isinstance(mid, str) or on > as_of:
+            continue
+        readings = data.get("readings")
+        per.setdefault(mid, []).append((on, r.id or "", readings if isinstance(readings, dict) else {}))
+    for items in per.values():
+        items.sort(key=lambda item: (item[0], item[1]))
+    return per
+
+
+def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt.date,
+          per: Readings | None = None) -> Deck:
+    """The deck as of ``as_of``: live mechanisms by ID, each metric's weeks and months.
+    ``per`` (from :func:`readings_of`, as ``declog.review`` has it already) saves a pass."""
     monday = as_of - dt.timedelta(days=as_of.weekday())
     week_starts = [monday - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
     month_keys: list[tuple[int, int]] = []
@@ -162,25 +183,30 @@ def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     month_keys.reverse()
     first_month = dt.date(month_keys[0][0], month_keys[0][1], 1)
+    window_start = min(first_month, week_starts[0])
     deck = Deck(as_of, [week_label(d) for d in week_starts], week_starts, [f"{y}-{m:02d}" for y, m in month_keys])
     week_index = {d: i for i, d in enumerate(week_starts)}
     month_index = {k: i for i, k in enumerate(month_keys)}
-    per: dict[str, list[tuple[dt.date, str, dict[str, Any], Any, Any]]] = {}
+    if per is None:
+        per = readings_of(inspections, as_of)
+    notes: dict[str, tuple[str | None, str]] = {}  # inspection ID → verdict, note: the six weeks' only
+    since = week_starts[0].isoformat()
     for r in inspections:
         data = r.data or {}
-        on, mid = _date(data.get("on")), data.get("mechanism")
-        if on is None or not isinstance(mid, str) or on > as_of or (on < first_month and on < week_starts[0]):
-            continue
-        readings = data.get("readings")
-        per.setdefault(mid, []).append((on, r.id or "", readings if isinstance(readings, dict) else {},
-                                        data.get("verdict"), data.get("note")))
+        on, note = data.get("on"), data.get("note")
+        if isinstance(note, str) and note.strip() and str(on) >= since and r.id:
+            verdict = data.get("verdict")
+            notes[r.id] = (verdict if isinstance(verdict, str) else None, note)
     for m in sorted(mechanisms, key=lambda r: r.id or ""):
         data = m.data or {}
         if data.get("status") not in LIVE or not m.id:
             continue
         plan = data.get("inspection")
         cadence = plan.get("cadence") if isinstance(plan, dict) and isinstance(plan.get("cadence"), str) else None
-        seen = sorted(per.get(m.id, []), key=lambda item: (item[0], item[1]))
+        seen = per.get(m.id, [])
+        first = bisect.bisect_left(seen, window_start, key=lambda item: item[0])
+        slots = [(on, week_index.get(on - dt.timedelta(days=on.weekday())), month_index.get((on.year, on.month)),
+                  readings) for on, _, readings in seen[first:]]
         slide = Slide(m.id, str(data.get("name") or ""), data.get("owner") if isinstance(data.get("owner"), str)
                       else None, cadence)
         for role in ("input", "output"):
@@ -188,18 +214,17 @@ def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt
             for metric in metrics if isinstance(metrics, list) else []:
                 if not isinstance(metric, dict) or not isinstance(metric.get("name"), str):
                     continue
-                slide.trends.append(_trend(metric, role, seen, week_index, month_index, cadence,
-                                           (week_starts[0], first_month, as_of)))
-        for on, iid, _, verdict, note in seen:
-            if on >= week_starts[0] and isinstance(note, str) and note.strip():
-                slide.events.append(Event(week_label(on), on, iid, verdict if isinstance(verdict, str) else None,
-                                          note))
+                slide.trends.append(_trend(metric, role, slots, cadence, (week_starts[0], first_month, as_of)))
+        for on, iid, _ in seen[first:]:
+            if iid in notes and on >= week_starts[0]:
+                verdict, note = notes[iid]
+                slide.events.append(Event(week_label(on), on, iid, verdict, note))
         deck.slides.append(slide)
     return deck
 
 
-def _trend(metric: dict[str, Any], role: str, seen: Sequence[tuple[dt.date, str, dict[str, Any], Any, Any]],
-           week_index: dict[dt.date, int], month_index: dict[tuple[int, int], int], cadence: str | None,
+def _trend(metric: dict[str, Any], role: str,
+           slots: Sequence[tuple[dt.date, int | None, int | None, dict[str, Any]]], cadence: str | None,
            window: tuple[dt.date, dt.date, dt.date]) -> Trend:
     name = metric["name"]
     weeks: list[float | None] = [None] * WEEKS
@@ -207,17 +232,16 @@ def _trend(metric: dict[str, Any], role: str, seen: Sequence[tuple[dt.date, str,
     in_6w = in_12m = 0
     latest: tuple[dt.date, float] | None = None
     first: dt.date | None = None
-    for on, _, readings, _, _ in seen:  # oldest first: the last reading of a week or month wins
-        value = _number(readings.get(name))
-        if value is None:
+    for on, w, mo, readings in slots:  # oldest first: the last reading of a week or month wins
+        value = readings.get(name)
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
             continue
+        value = float(value)
         latest = (on, value)
         first = first or on
-        w = week_index.get(on - dt.timedelta(days=on.weekday()))
         if w is not None:
             weeks[w] = value
             in_6w += 1
-        mo = month_index.get((on.year, on.month))
         if mo is not None:
             months[mo] = value
             in_12m += 1

@@ -398,6 +398,6 @@ def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int 
     result.changes = changes
     week_start = result.since
     result.inspections_this_week = sum(1 for items in per.values() for on, _, _ in items if on >= week_start)
-    result.deck = deck_mod.build(log.mechanisms, log.inspections, as_of)
+    result.deck = deck_mod.build(log.mechanisms, log.inspections, as_of, per)
     return result
 

@@ -131,7 +131,8 @@ def trend_svg(t: Trend, labels: Sequence[str], values: Sequence[float | None], w
     if t.target is not None:
         ty = y(t.target)
         parts.append(f'<line class="target" x1="{PAD_L}" y1="{ty:.1f}" x2="{PAD_L + inner_w}" y2="{ty:.1f}">'
-                     f"<title>target {_num(t.target)}{e(unit)}</title></line>")
+                     f"<title>target {_num(t.target)}{e(unit)}</title></line>"
+                     f'<text class="target-label" x="{PAD_L + 2}" y="{ty - 3:.1f}">target {_num(t.target)}</text>')
     run: list[str] = []
     for i, value in enumerate([*values, None]):
         if value is not None:
@@ -211,5 +212,6 @@ svg.spark .point { fill: var(--accent); }
 svg.spark .gap { fill: none; stroke: #8a96a3; stroke-width: 1; }
 svg.spark .target { stroke: #c0392b; stroke-width: 1.2; stroke-dasharray: 5 3; }
 svg.spark .event { fill: #b9770e; }
+svg.spark .target-label { font: 9px system-ui, sans-serif; fill: #c0392b; }
 table.events caption { text-align: left; font-weight: 600; }
 """
