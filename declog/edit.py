@@ -230,6 +230,9 @@ def link_narrative(log: Log, narrative: Record, decisions: Sequence[Record]) -> 
         current = (d.data or {}).get("narrative")
         if isinstance(current, str) and current and current != narrative.id and ids.ID_RE.match(current):
             raise UsageError(f"{d.id} already names narrative {current}; a decision comes from one narrative")
+        if isinstance(current, str) and current and current != narrative.id:
+            raise UsageError(f"{d.id} already links a document as its narrative ({current}); a decision comes "
+                             f"from one narrative: clear it first (`declog set {d.id} narrative=`)")
         if d.id not in listed:
             listed.append(str(d.id))
         if current != narrative.id:

@@ -954,6 +954,16 @@ def _(e: Env) -> Result:
     return e.declog(repo, "link", second["id"], did)
 
 
+@case("E-link-document-narrative")
+def _(e: Env) -> Result:
+    import json
+
+    repo = e.log()
+    story = json.loads(e.declog(repo, "new", "narrative", "One-click reorder", "--no-input", "--format", "json").stdout)
+    did = e.decision(repo, "Use Postgres for orders", "--narrative", "docs/prfaq.md")
+    return e.declog(repo, "link", story["id"], did)
+
+
 @case("E-import-narrative-folder")
 def _(e: Env) -> Result:
     repo = e.log()

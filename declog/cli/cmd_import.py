@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 @click.group("import", epilog="Example:\n\n\b\n  declog import adr doc/adr --owner alice --dry-run\n"
              "  declog import adr doc/adr --owner alice")
 def import_() -> None:
-    """Bring in decisions kept elsewhere: markdown ADRs (adr-tools/Nygard, MADR, log4brains)."""
+    """Bring in decisions kept elsewhere: markdown ADRs (adr-tools/Nygard, MADR, log4brains), and
+    PR/FAQs in markdown as narratives."""
 
 
 @import_.command("adr", epilog="Examples:\n\n\b\n"
