@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 RACY_NS = 2_000_000_000
-FORMAT = 8  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light)
+FORMAT = 9  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives)
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
@@ -49,10 +49,12 @@ create table if not exists problems (key text primary key, problems text);
 # this list and bump FORMAT: validate.cross_problems only sees the light view of cached records.
 HEAVY_FIELDS = frozenset({
     "email", "context", "decision", "rationale", "options", "consequences",
-    "expected_outcome", "narrative",  # not scope, title, name: blame, context and drift read them on every record
+    "expected_outcome",  # not scope, title, name: blame, context and drift read them on every record
     # mechanisms, inspections and corrections of error
     "problem", "tool", "adoption", "note", "summary", "customer_impact", "timeline", "five_whys",
     "root_causes", "lessons",
+    # narratives (a decision's `narrative` stays: its link to a narrative is checked both ways)
+    "subtitle", "customer", "solution", "press_release", "quote", "getting_started", "faq", "sections",
 })
 # Keep this many parse results of files no longer in the tree (other branches, older edits).
 SPARE_BLOBS = 200

@@ -33,6 +33,7 @@ from declog import clock
 from declog.errors import GitError
 from declog.export import ExportDir
 from declog.export.assets_html import SCRIPT, STYLE
+from declog.export.html_deck import STYLE as DECK_STYLE
 from declog.history import History
 
 if TYPE_CHECKING:
@@ -45,8 +46,9 @@ GENERATOR = "declog export html"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
-KIND_ORDER = ("decision", "mechanism", "correction", "inspection", "owner")
-KIND_TITLES = {"decision": "Decisions", "mechanism": "Mechanisms", "correction": "Corrections of error",
+KIND_ORDER = ("decision", "narrative", "mechanism", "correction", "inspection", "owner")
+KIND_TITLES = {"decision": "Decisions", "narrative": "Narratives (PR/FAQ)", "mechanism": "Mechanisms",
+               "correction": "Corrections of error",
                "inspection": "Inspections", "owner": "Owners"}
 NAV = (("index.html", "Decisions"), ("graph.html", "Graph"), ("mechanisms.html", "Mechanisms"),
        ("owners.html", "Owners"), ("review.html", "Weekly review"))
@@ -484,7 +486,15 @@ def record_page(site: Site, item: Item, readings: dict[str, list[tuple[str, str,
         parts.append(_chain_section(site, item, prefix))
     if item.kind == "mechanism":
         parts.append(f"<section><h2>Metrics</h2>{metric_charts(site, item, readings.get(item.id, []))}</section>")
-    parts.append("<section><h2>Fields</h2>" + _fields_html(site, data, prefix, item.id) + "</section>")
+    if item.kind == "narrative":
+        from declog.export.html_deck import narrative_html
+
+        parts.append(narrative_html(data, site.link, prefix, partial(_status_badge, site), partial(_label, site)))
+        rest = {k: v for k, v in data.items() if k in ("id", "status", "owner", "tags", "related", "source")}
+        parts.append("<section><h2>About this narrative</h2>" + _fields_html(site, rest, prefix, item.id)
+                     + "</section>")
+    else:
+        parts.append("<section><h2>Fields</h2>" + _fields_html(site, data, prefix, item.id) + "</section>")
     back = _backlinks(site, item)
     if back:
         parts.append("<section><h2>Linked from</h2><ul>" + "".join(
@@ -720,6 +730,11 @@ def review_page(site: Site) -> str:
         body.append(f'<section class="review"><h2>{e(title)} <span class="count">({len(lines)})</span></h2>'
                     + ("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>" if lines
                        else '<p class="empty">None.</p>') + "</section>")
+        if title == SECTIONS[2] and review.deck is not None:
+            from declog.export.html_deck import deck_html
+            from declog.render_review import DECK_TITLE
+
+            body.append(deck_html(review.deck, L, DECK_TITLE))
     return page(f"Weekly review {review.as_of}", "".join(body), current="review.html")
 
 
@@ -802,7 +817,7 @@ def build_site(site: Site) -> dict[str, str]:
         "mechanisms.html": mechanisms_page(site, readings),
         "owners.html": owners_page(site),
         "review.html": review_page(site),
-        "assets/style.css": STYLE,
+        "assets/style.css": STYLE + DECK_STYLE,
         "assets/site.js": SCRIPT,
         "assets/search-index.js": search_index_js(site),
     }
