@@ -322,20 +322,30 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
         hits = _rank_python(decisions, terms)
     hits.sort(key=lambda h: (-h.score, h.record.id or ""))
     past = points_at_past(query)
-    return current_first(retired_later(hits, past), past)
+    head = hits[:ORDERED]  # no answer list is longer; the tail keeps its BM25 order
+    return current_first(retired_later(head, past), past) + hits[ORDERED:]
 
 
 RETIRED = ("superseded", "deprecated")
+ORDERED = 200  # how many of the best hits the status and supersede ordering looks at
 RETIRED_WEIGHT = 0.7
+
+
+def _retired(record: Record) -> bool:
+    raw = record.light_json
+    if record.light is None and raw is not None and not any(s in raw for s in RETIRED):
+        return False  # not superseded or deprecated, and no JSON decoded to know it
+    return record.link("status") in RETIRED
 
 
 def retired_later(hits: list[Hit], past: bool) -> list[Hit]:
     """Superseded and deprecated decisions rank as if their score were lower (higher when the
     question points at the past); the scores shown stay as they are."""
-    if not any(h.record.link("status") in RETIRED for h in hits):
+    retired = {id(h) for h in hits if _retired(h.record)}
+    if not retired:
         return hits
     factor = 1 / RETIRED_WEIGHT if past else RETIRED_WEIGHT
-    return sorted(hits, key=lambda h: -h.score * (factor if h.record.link("status") in RETIRED else 1.0))
+    return sorted(hits, key=lambda h: -h.score * (factor if id(h) in retired else 1.0))
 
 
 def current_first(hits: list[Hit], past: bool) -> list[Hit]:
@@ -343,8 +353,11 @@ def current_first(hits: list[Hit], past: bool) -> list[Hit]:
     current one comes just before the older one; when the question points at the past
     (``past``), the older one comes just before its successor instead. Other hits keep their
     order."""
-    linked = [(str(h.record.id), h.record.link("superseded_by"), h.record.link("supersedes")) for h in hits]
-    linked = [x for x in linked if x[1] or x[2]]
+    linked = []
+    for h in hits:
+        nxt, olds = h.record.link("superseded_by"), h.record.link("supersedes")
+        if nxt or olds:
+            linked.append((str(h.record.id), nxt, olds))
     if not linked:
         return hits
     ids = {str(h.record.id) for h in hits}
