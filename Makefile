@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[fast,dev]'
 	touch $(STAMP)
 
+# make demo KEEP=1 keeps the demo's repository and exported site, and prints where they are
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(if $(filter 1 yes true,$(KEEP)),--keep,)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check declog tests scripts bench

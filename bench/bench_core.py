@@ -24,7 +24,7 @@ CHANGED = 5
 PARALLEL_FROM = 2000  # declog.validate.PARALLEL_MIN_RECORDS
 # declog with the forked schema check of the hook switched off
 SERIAL = ("import sys; import declog.validate as v; v.PARALLEL_MIN_RECORDS = 10 ** 9; "
-          "from declog.cli import main; sys.argv[0] = 'declog'; main()")
+          "from declog.cli import main; sys.argv[0] = 'declog'; sys.exit(main())")
 
 
 def _label(n: int) -> str:

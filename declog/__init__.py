@@ -1,7 +1,48 @@
-"""declog: decisions, owners, mechanisms and corrections of error as YAML records in git."""
+"""declog: decisions, owners, mechanisms and corrections of error as YAML records in git.
+
+The Python API (see docs/python-api.md)::
+
+    import declog
+
+    log = declog.open_log(".")
+    for d in log.records("decision", status=["accepted"]):
+        print(d.id, d.title, d.model.owner)
+
+Names are imported on first use, so ``import declog`` (and ``declog --help``) stays cheap.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_WHERE = {
+    "open_log": "declog.api", "DecisionLog": "declog.api", "TypedRecord": "declog.api",
+    "DeclogError": "declog.errors", "UsageError": "declog.errors", "InvalidRecord": "declog.errors",
+    "RecordNotFound": "declog.errors", "RecordFileError": "declog.errors",
+    "Report": "declog.validate", "Issue": "declog.validate",
+    "Answer": "declog.answers", "Entry": "declog.timeline",
+    "main": "declog.cli",
+}
+
+__all__ = [
+    "Answer", "DecisionLog", "DeclogError", "Entry", "InvalidRecord", "Issue", "RecordFileError", "RecordNotFound",
+    "Report", "TypedRecord", "UsageError", "__version__", "main", "open_log",
+]
+
+if TYPE_CHECKING:
+    from declog.answers import Answer
+    from declog.api import DecisionLog, TypedRecord, open_log
+    from declog.cli import main
+    from declog.errors import DeclogError, InvalidRecord, RecordFileError, RecordNotFound, UsageError
+    from declog.timeline import Entry
+    from declog.validate import Issue, Report
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'declog' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

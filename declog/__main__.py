@@ -1,6 +1,8 @@
 """``python -m declog``."""
 
+import sys
+
 from declog.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -25,6 +25,7 @@ class Answer:
     decided_in: str | None = None  # the markdown file whose history says who accepted it (imported)
     linked: list[Revision] = field(default_factory=list)
     replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
+    ended: Revision | None = None  # the commit that rejected, superseded or deprecated it
     supersedes: list[Record] = field(default_factory=list)
 
     @property
@@ -47,6 +48,7 @@ class Answer:
             "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
             "decided_on": d.get("decided_on"),
             "decided": self._decided_json(),
+            "ended": ({"status": d.get("status"), **self.ended.as_json()} if self.ended else None),
             "created": self.created.as_json() if self.created else None,
             "superseded_by": [_brief(r) for r in self.replaced_by],
             "supersedes": [_brief(r) for r in self.supersedes],
@@ -91,12 +93,12 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
 
         log = log_at(log, at)
     records = log.light_records()  # no prose from the cache: the search index has the text
-    gdir = config.git_dir(log.repo)
+    private = config.private_dir(log.repo)
 
     def full(some: list[Record]) -> list[Record]:
         return [_whole(log, r) for r in some]
 
-    hits = rank(records, text, index_path=gdir / "declog" / "search.sqlite" if gdir else None, full=full)
+    hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -170,6 +172,7 @@ def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
             rh = histories[rid] = hist.record(rid)
             a.created = rh.created.revision if rh.created else None
             a.decided = rh.decided.revision if rh.decided else None
+            a.ended = rh.ended.revision if rh.ended else None
             a.linked = rh.linked
             path = source_path(a.data)
             if path and accepted_elsewhere(rh):

@@ -165,7 +165,7 @@ class ParseCache:
 
     # -- reading ---------------------------------------------------------------------------
     def _connect(self, retry: bool = True) -> sqlite3.Connection | None:
-        if self.path is None:
+        if self.path is None or self.path.is_symlink():  # never written through a symlink
             return None
         conn = None
         try:

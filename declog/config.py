@@ -120,10 +120,39 @@ def object_format(gdir: Path | None) -> str:
     return "sha256" if found else "sha1"
 
 
+def private_dir(repo: Path) -> Path | None:
+    """declog's own folder in the git directory (``.git/declog/``: caches, the write lock), or
+    None when there is no git directory or that folder is a symlink (declog never writes
+    through one, so caches are then off and writes are refused)."""
+    gdir = git_dir(repo)
+    if gdir is None:
+        return None
+    folder = gdir / "declog"
+    return None if folder.is_symlink() else folder
+
+
+def check_root(repo: Path, root: str) -> None:
+    """The log's root folder must be a real folder of the work tree: not inside the git
+    directory, and neither it nor a folder above it (up to the repository) a symlink."""
+    parts = Path(root).parts
+    if any(p.lower() == ".git" for p in parts):
+        raise UsageError(f"{CONFIG_NAME}: root {root} is inside the git directory; "
+                         "the log must live in the work tree, such as decisions")
+    here = repo
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            raise UsageError(f"{CONFIG_NAME}: root {root} is a symlink ({here.relative_to(repo).as_posix()}); "
+                             "declog does not follow it: make it a real folder")
+
+
 def find_config(start: Path) -> Path:
     """Path of ``.declog.yaml`` in ``start`` or the nearest parent that has one."""
     here = start.resolve()
     for candidate in (here, *here.parents):
+        if (candidate / CONFIG_NAME).is_symlink():
+            raise UsageError(f"{CONFIG_NAME} in {candidate} is a symlink; declog reads its configuration "
+                             "only from a regular file: make it one")
         if (candidate / CONFIG_NAME).is_file():
             return candidate / CONFIG_NAME
         if (candidate / ".git").exists():
@@ -154,11 +183,13 @@ def parse(repo: Path, data: dict[str, Any]) -> Config:
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"{CONFIG_NAME}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    if data.get("version", 1) != 1:
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version != 1:
         raise UsageError(f"{CONFIG_NAME}: version {data.get('version')!r} is not supported; use version: 1")
     root = data.get("root", DEFAULT_ROOT)
     if not isinstance(root, str) or not root or root.startswith(("/", "-")) or ".." in Path(root).parts:
         raise UsageError(f"{CONFIG_NAME}: root must be a folder inside the repository, such as decisions")
+    check_root(repo, root.rstrip("/"))
     required = data.get("required") or {}
     if not isinstance(required, dict) or not all(
         isinstance(k, str) and isinstance(v, list) and all(isinstance(f, str) for f in v)

@@ -65,7 +65,8 @@ class RecordFileError(DeclogError):
     """A record file cannot be read as a record: bad YAML, too big, binary, not a mapping."""
 
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
-        where = path if line is None else f"{path}:{line}:{column or 1}"
+        shown = path.replace("\n", "\\n").replace("\r", "\\r")  # a file name cannot fake a second line
+        where = shown if line is None else f"{shown}:{line}:{column or 1}"
         super().__init__(f"{where}: {message}")
         self.path = path
         self.problem = message

@@ -26,6 +26,16 @@ _LOOKALIKES = str.maketrans({"i": "1", "l": "1", "o": "0", "u": "v"})
 _QUERY_RE = re.compile(r"^(?:[a-z]-?)?[0-9a-z]{1,6}$")
 
 
+def inside_repository(path: str) -> bool:
+    """``path`` names a file inside the repository, relative to its root: not absolute, no
+    ``..``, no backslash, no control character (an imported decision's ``source.path``)."""
+    if not path or path.startswith(("/", "~")) or "\\" in path or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        return False
+    if len(path) > 1 and path[1] == ":":  # C:…
+        return False
+    return ".." not in path.split("/")
+
+
 def mint(letter: str, taken: Iterable[str] = ()) -> str:
     """A fresh ID for kind ``letter`` that is not in ``taken``."""
     used = {t.upper() if len(t) == 1 else t for t in taken}
@@ -78,7 +88,7 @@ def resolve(query: str, ids: Iterable[str], handles: Iterable[str] = ()) -> str:
     else:
         body = norm.translate(_LOOKALIKES)
         matches = [i for i in id_list if i[2:].startswith(body)]
-        if not matches and len(norm) >= 2 and norm[0].isalpha():  # the kind letter without its dash
+        if not matches and norm[:1].isalpha():  # the kind letter without its dash (`D`, `d7k3`)
             prefix = f"{norm[0].upper()}-{norm[1:].translate(_LOOKALIKES)}"
             matches = [i for i in id_list if i.startswith(prefix)]
     matches += [h for h in handle_list if h.startswith(q.lower())]

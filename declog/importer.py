@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog import ids, yamlio
+from declog import clock, ids, yamlio
 from declog.adr.parse import ParsedAdr, parse
 from declog.errors import GitError, InvalidRecord, UsageError
 from declog.kinds import KINDS
@@ -61,12 +61,15 @@ class FileOutcome:
     status: str | None = None
     guesses: list[Guess] = field(default_factory=list)
     rationale: bool = False  # the record has one
+    changes: list[str] = field(default_factory=list)  # --refresh: field-level changes
+    kept: list[str] = field(default_factory=list)  # --refresh: fields changed in declog, left as they are
 
     def as_json(self) -> dict[str, Any]:
         return {
             "path": self.path, "action": self.action, "reason": self.reason, "id": self.id,
             "record_path": self.record_path, "title": self.title, "format": self.format, "number": self.number,
             "alias": self.alias, "status": self.status, "guesses": [g.as_json() for g in self.guesses],
+            "changes": self.changes, "kept": self.kept,
         }
 
 
@@ -101,7 +104,8 @@ class ImportReport:
             "dry_run": self.dry_run,
             "written": self.written,
             "ok": self.ok,
-            "counts": {a: len(self.of(a)) for a in ("imported", "already-imported", "skipped")}
+            "counts": {a: len(self.of(a)) for a in ("imported", "refreshed", "unchanged", "already-imported",
+                                                    "skipped")}
             | {"owners_created": len(self.owners),
                "guessed": sum(len(f.guesses) for f in self.files)},
             "files": [f.as_json() for f in self.files],
@@ -126,6 +130,7 @@ class _Item:
     supersedes: list[str] = field(default_factory=list)
     superseded_by: str | None = None
     related: list[str] = field(default_factory=list)
+    existing: Record | None = None  # --refresh: the record this file was imported as
 
     def guess(self, name: str, reason: str) -> None:
         self.outcome.guesses.append(Guess(name, reason))
@@ -136,15 +141,22 @@ class _Item:
 
 def markdown_files(target: Path) -> list[Path]:
     """The markdown files of ``target`` (a folder, searched recursively, or one file), sorted;
-    hidden files and folders are skipped."""
+    hidden files and folders are skipped. A symlinked markdown file, and one file that is not
+    markdown, are refused by name (a symlink is never followed)."""
+    if target.is_symlink() and not target.is_dir():
+        raise UsageError(f"{target}: is a symlink; declog imports only regular files: copy the ADR in")
     if target.is_file():
+        if not target.name.lower().endswith(MARKDOWN_SUFFIXES):
+            raise UsageError(f"{target}: not a markdown file (*.md); give an ADR or the folder that holds them")
         return [target]
     found = []
     for path in sorted(target.rglob("*")):
         parts = path.relative_to(target).parts
         if any(p.startswith(".") for p in parts) or not path.name.lower().endswith(MARKDOWN_SUFFIXES):
             continue
-        if path.is_file() and not path.is_symlink():
+        if path.is_symlink():
+            raise UsageError(f"{path}: is a symlink; declog imports only regular files: copy the ADR in")
+        if path.is_file():
             found.append(path)
     return found
 
@@ -178,13 +190,15 @@ def handle_for(name: str) -> str | None:
 
 def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str = "two-way",
                 dry_run: bool = False, today: dt.date | None = None,
-                tags: Sequence[str] = ("imported",)) -> ImportReport:
+                tags: Sequence[str] = ("imported",), refresh: bool = False) -> ImportReport:
     """Import the ADRs under ``target``; with ``dry_run`` plan everything and write nothing.
+    With ``refresh``, a file imported before updates its record where the markdown changed
+    (:func:`_merge`): fields changed in declog since the import, the ID and aliases stay.
 
     Raises UsageError for bad input (no such folder, no owner to give the decisions);
     validation problems of the records it would write are in ``report.problems`` (nothing
     written)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     for tag in tags:
         if not TAG_RE.match(tag):
             raise UsageError(f"--tag '{tag}' is not a tag: 1-64 letters, digits, '.', '_', '/' or '-', "
@@ -241,6 +255,10 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
             same = moved.get((rel.rsplit("/", 1)[-1], adr.format, adr.number), [])
             if len(same) == 1 and not (log.repo / _source_path(same[0])).is_file():
                 previous = same[0]
+        if previous is not None and refresh and previous.id and previous.error is None:
+            outcome.action, outcome.id, outcome.record_path = "unchanged", previous.id, previous.path
+            items.append(_Item(rel, adr, outcome, rid=previous.id, existing=previous))
+            continue
         if previous is not None:
             outcome.action, outcome.id, outcome.record_path = "already-imported", previous.id, previous.path
             outcome.reason = f"already imported as {previous.id} ({previous.path}); left alone"
@@ -254,7 +272,12 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
         return report
 
     taken = set(log.by_id())
+    refreshed = {i.existing.path for i in items if i.existing is not None}
+    if refreshed:  # linked as items, with their own IDs
+        by_source = {p: r for p, r in by_source.items() if r.path not in refreshed}
     for item in items:
+        if item.existing is not None:
+            continue
         item.rid = ids.mint("D", taken)
         taken.add(item.rid)
         item.outcome.id = item.rid
@@ -268,11 +291,17 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
         item.fields = _fields(item, door, today, tags)
         item.outcome.status = item.fields["status"]
         item.outcome.rationale = "rationale" in item.fields
-        path = log.new_path(decision_kind, item.rid, item.fields["title"])
-        item.outcome.record_path = log.rel(path)
+        if item.existing is None:
+            path = log.new_path(decision_kind, item.rid, item.fields["title"])
+            item.outcome.record_path = log.rel(path)
 
     owner_fields = [{"handle": h, "name": n} for h, n, _ in new_owners]
     changed = _changed_texts(log, updates, {r.id: r for r in by_source.values() if r.id})
+    old = [i for i in items if i.existing is not None]
+    items = [i for i in items if i.existing is None]
+    changed += _refreshed(log, old)
+    if not items and not changed:  # --refresh, and every record already says what its markdown says
+        return report
     report.problems = _problems(log, items, owner_fields, changed)
     if report.problems or dry_run:
         return report
@@ -426,7 +455,9 @@ def _owners(log: Log, items: list[_Item], owners: dict[str, Record], default: st
             if handles:
                 item.fields[name] = handles
         chosen = next((h for h in item.fields.get("deciders", []) if h in owners and person(h)), None)
-        if chosen is not None:
+        if item.existing is not None:  # --refresh: the owner is declog's, never the markdown's
+            item.fields["owner"] = (item.existing.data or {}).get("owner")
+        elif chosen is not None:
             item.fields["owner"] = chosen
             item.guess("owner", f"the first of its deciders who is an owner in this log: {chosen}")
         else:
@@ -645,6 +676,106 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
         "source": source,
     }
     return {k: v for k, v in out.items() if v is not None and v != [] and v != ""}
+
+
+# What `declog import adr --refresh` may update, when the record still holds what the import
+# wrote there (or filler an earlier import wrote): everything the markdown says.
+MANAGED = ("title", "status", "context", "decision", "rationale", "options", "consequences", "sections",
+           "decided_on", "deciders", "consulted", "supersedes", "superseded_by", "related", "tags", "source")
+# Text earlier versions of the importer wrote that the ADR never said.
+FILLER = (re.compile(r"^Not stated separately in .*; see the decision text\.$", re.S),
+          re.compile(r"^Imported from .*, which has no Context section\.$", re.S))
+
+
+def _same(a: Any, b: Any) -> bool:
+    import json
+
+    return json.dumps(yamlio.to_plain(a), sort_keys=True, default=str) == \
+        json.dumps(yamlio.to_plain(b), sort_keys=True, default=str)
+
+
+def _filler(name: str, value: Any, data: dict[str, Any]) -> bool:
+    if isinstance(value, str):
+        return any(f.match(value.strip()) for f in FILLER) or (name == "decision" and value == data.get("title"))
+    if name == "options" and isinstance(value, list):
+        return any(isinstance(o, dict) and (str(o.get("why_not") or "").endswith(" was chosen.")
+                                            or " was chosen because " in str(o.get("why_not") or "")
+                                            or any(str(p).startswith("(neutral) ") for p in o.get("pros") or []))
+                   for o in value)
+    return False
+
+
+def _imported_versions(log: Log, rids: list[str]) -> dict[str, dict[str, Any]]:
+    """``ID → the record as the import first committed it``, for the records git has."""
+    try:
+        from declog.history import History
+
+        hist = History(log)
+    except (GitError, ImportError):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        oids: dict[str, str] = {}
+        for rid in rids:
+            created = hist.record(rid).created
+            if created is not None and created.new_oid:
+                oids[rid] = created.new_oid
+        data = hist.data_of(list(oids.values())) if oids else {}
+        out = {rid: d for rid, oid in oids.items() if (d := data.get(oid)) is not None}
+    except GitError:
+        return {}
+    finally:
+        hist.close()
+    return out
+
+
+def _merge(item: _Item, base: dict[str, Any] | None) -> dict[str, Any]:
+    """The changes ``--refresh`` makes to a record imported before (field → new value, None to
+    remove): a field the markdown now says otherwise, unless it was changed in declog since the
+    import (then it is kept, and named in ``outcome.kept``); filler an earlier import wrote goes."""
+    assert item.existing is not None
+    current = dict(item.existing.data or {})
+    planned = dict(item.fields)
+    if isinstance(planned.get("source"), dict) and isinstance(current.get("source"), dict):
+        planned["source"] = {**planned["source"], "imported_on": current["source"].get("imported_on")}
+    changes: dict[str, Any] = {}
+    for name in MANAGED:
+        now, new = current.get(name), planned.get(name)
+        if _same(now, new):
+            continue
+        if base is None or _same(now, base.get(name)) or _filler(name, now, current):
+            changes[name] = new  # as the import wrote it: the markdown's say
+        elif not _same(new, base.get(name)):  # changed on both sides: declog's stays, and is named
+            item.outcome.kept.append(name)
+    if "status" in changes and changes["status"] != "superseded" and "superseded_by" not in changes \
+            and current.get("superseded_by"):
+        changes["superseded_by"] = None
+    return changes
+
+
+def _refreshed(log: Log, items: list[_Item]) -> list[tuple[Record, str, str]]:
+    """``(record, text now, text after)`` of the records ``--refresh`` changes; each outcome says
+    what changes (field by field) and what is kept."""
+    from declog.diff import field_changes
+    from declog.edit import field_names
+
+    if not items:
+        return []
+    bases = _imported_versions(log, [i.rid for i in items])
+    out = []
+    for item in items:
+        record = item.existing
+        assert record is not None
+        changes = _merge(item, bases.get(item.rid))
+        if not changes:
+            continue
+        text = log.text_of(record)
+        after = yamlio.set_fields(text, record.path, changes, field_names(record.kind))
+        new_data = yamlio.to_plain(yamlio.load_record_text(after, record.path))
+        item.outcome.action = "refreshed"
+        item.outcome.changes = [c.text() for c in field_changes(yamlio.to_plain(record.data or {}), new_data)]
+        out.append((record, text, after))
+    return out
 
 
 def _plain_status(raw: str) -> str:

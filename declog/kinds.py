@@ -36,6 +36,8 @@ CORRECTION = Kind("correction", "corrections", "corrections", "C", "id", "declog
 KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION, MECHANISM, INSPECTION, CORRECTION)}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS.values() if k.folder}
 BY_LETTER: dict[str, Kind] = {k.letter: k for k in KINDS.values() if k.letter}
+# the status a new record starts with when none is given
+DEFAULT_STATUS: dict[str, str] = {"decision": "proposed", "mechanism": "active", "correction": "open"}
 
 
 def kind_named(name: str) -> Kind:

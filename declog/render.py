@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from declog.controls import one_line
 from declog.store import Record
 
 LIST_FORMATS = ("table", "json", "csv", "markdown", "ids")
@@ -78,15 +79,32 @@ def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
         out.write("| " + " | ".join(cols) + " |\n")
         out.write("|" + "|".join("---" for _ in cols) + "|\n")
         for row in rows:
-            out.write("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |\n")
+            out.write("| " + " | ".join(one_line(c).replace("|", "\\|") for c in row) + " |\n")
         return
     from tabulate import tabulate
 
+    # each cell one line, its controls spelled out before tabulate measures it: an escape
+    # sequence (which tabulate counts as zero width) or a newline cannot shift or split a row
+    rows = [[one_line(c) for c in row] for row in rows]
     out.write(tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True) + "\n")
+
+
+def _sections(value: Any, out: TextIO) -> None:
+    """An imported ADR's other sections: each heading, then its markdown, indented."""
+    out.write("sections:\n")
+    for section in value:
+        if not isinstance(section, dict):
+            continue
+        out.write(f"  ## {_cell(section.get('heading'))}\n")
+        for line in str(section.get("text") or "").rstrip().splitlines():
+            out.write(f"    {line}\n" if line.strip() else "\n")
 
 
 def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
     if value is None or value == [] or value == "":
+        return
+    if label == "sections" and not indent and isinstance(value, list):
+        _sections(value, out)
         return
     if isinstance(value, str) and "\n" in value.strip():
         out.write(f"{indent}{label}:\n")
@@ -111,8 +129,8 @@ def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
 def record_text(record: Record, out: TextIO, git: dict[str, Any] | None = None) -> None:
     """A record for a person: title line, then every field, then what git knows."""
     data = record.data or {}
-    out.write(f"{record.id}  {record.title}\n")
-    out.write(f"  {record.kind.name} · {record.path}\n")
+    out.write(f"{record.id}  {one_line(record.title)}\n")
+    out.write(f"  {record.kind.name} · {one_line(record.path)}\n")
     fields = [(k, v) for k, v in data.items() if k not in (record.kind.id_field, record.kind.title_field)]
     if fields:
         out.write("\n")
@@ -134,8 +152,16 @@ def record_json(record: Record, out: TextIO, git: dict[str, Any] | None = None) 
 
 def report_text(report: Any, out: TextIO) -> None:
     for issue in report.issues:
-        out.write(issue.format() + "\n")
+        out.write(one_line(issue.format()) + "\n")  # a file name or value with a newline stays on its line
 
 
 def report_json(report: Any, out: TextIO) -> None:
     out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+def change_json(change: Any, out: TextIO) -> None:
+    """A change made (or previewed) by one of the weekly loops (``declog.loops.Change``)."""
+    body = {"id": change.record.id, "path": change.path, "written": change.written, "diff": change.diff,
+            "record": change.record.as_json()}
+    json.dump(body, out, ensure_ascii=False, indent=2)
+    out.write("\n")

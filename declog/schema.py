@@ -41,13 +41,21 @@ def render(kind_name: str) -> str:
 
 def write_all(out_dir: Path) -> list[Path]:
     """Write every kind's schema into ``out_dir``; returns the files whose content changed."""
+    from declog.errors import UsageError
     from declog.store import atomic_write
 
+    wanted = {out_dir / f"{name}.schema.json": render(name) for name in KINDS}
+    # every refusal before the first write: a refused command writes nothing
+    if out_dir.is_symlink():
+        raise UsageError(f"{out_dir} is a symlink; declog never writes through symlinks")
+    for path in wanted:
+        if path.is_symlink():
+            raise UsageError(f"{path.as_posix()} is a symlink; declog never writes through symlinks")
+        if path.exists() and not path.is_file():
+            raise UsageError(f"{path.as_posix()} is not a file; remove it or choose another --out")
     changed = []
-    for name in KINDS:
-        path = out_dir / f"{name}.schema.json"
-        text = render(name)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+    for path, text in wanted.items():
+        if not path.exists() or path.read_text(encoding="utf-8", errors="replace") != text:
             atomic_write(path, text)
             changed.append(path)
     return changed

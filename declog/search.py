@@ -182,7 +182,7 @@ class SearchIndex:
             raise sqlite3.DatabaseError("old format")
 
     def _open(self, path: Path | None) -> sqlite3.Connection:
-        if path is not None:
+        if path is not None and not path.is_symlink():  # never written through a symlink
             for attempt in range(2):
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -130,11 +130,11 @@ class Log:
         self.repo = cfg.repo
         self._records: list[Record] | None = None
         self._light: list[Record] | None = None
-        gdir = config_mod.git_dir(cfg.repo) if use_cache else None
+        private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
         self._lock_fd: int | None = None
-        self.cache = ParseCache(gdir / "declog" / "parse-cache.sqlite" if gdir else None, identity,
+        self.cache = ParseCache(private / "parse-cache.sqlite" if private else None, identity,
                                 config_mod.object_format(config_mod.git_dir(cfg.repo)))
 
     @classmethod
@@ -248,6 +248,8 @@ class Log:
                     found.append((key_prefix + name, None, None, entry.path, None))
                     continue
                 if not name.endswith(RECORD_SUFFIXES):
+                    if name.lower().endswith(RECORD_SUFFIXES):  # D-x.YAML: reported, not ignored silently
+                        found.append((key_prefix + name, None, None, entry.path, None))
                     continue
                 if entry.is_file(follow_symlinks=False) and prefix is not None:
                     try:
@@ -266,6 +268,9 @@ class Log:
         rel = self.rel(path)
         kind = kind or self.kind_of(path) or KINDS["decision"]
         try:
+            if not path.name.endswith(RECORD_SUFFIXES) and path.name.lower().endswith(RECORD_SUFFIXES):
+                raise RecordFileError(rel, f"the extension {path.suffix} is not lower case: declog reads only "
+                                           f".yaml and .yml files; rename it to {path.stem}{path.suffix.lower()}")
             if path.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(self.repo.resolve()):
@@ -454,7 +459,10 @@ class Log:
 
     def write_text(self, path: Path, text: str, *, create: bool = False) -> None:
         """Replace (or create) ``path`` atomically: a temp file in the same folder, fsync,
-        then ``os.replace``. On any failure the old file is untouched and no temp file stays."""
+        then ``os.replace``. On any failure the old file is untouched and no temp file stays.
+        A file that starts with a byte-order mark keeps it (the text read from it has none)."""
+        if not create and not text.startswith("\ufeff") and _has_bom(path):
+            text = "\ufeff" + text
         atomic_write(path, text, create=create, repo=self.repo)
         self._records = self._light = None
 
@@ -463,8 +471,7 @@ class Log:
 
     def private_dir(self) -> Path | None:
         """declog's own folder in the git directory (``.git/declog/``): caches, the write lock."""
-        gdir = config_mod.git_dir(self.repo)
-        return gdir / "declog" if gdir is not None else None
+        return config_mod.private_dir(self.repo)
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -472,7 +479,9 @@ class Log:
         changing the log take turns, so a read-modify-write (``declog set``) never loses another
         one's change. The kernel drops the lock when its process dies, even by SIGKILL, so a
         crash never leaves the log locked. Re-entrant within a Log; a no-op without ``fcntl``
-        or a git directory."""
+        (not POSIX). When the lock cannot be taken (no git directory, a read-only one, a
+        symlinked ``.git/declog`` or lock file, a file system without ``flock``) the write is
+        refused: a write without the lock could lose another one's change without a word."""
         if self._lock_depth:
             self._lock_depth += 1
             try:
@@ -480,7 +489,7 @@ class Log:
             finally:
                 self._lock_depth -= 1
             return
-        fd = _take_lock(config_mod.git_dir(self.repo))
+        fd = _take_lock(config_mod.git_dir(self.repo), self.repo)
         self._lock_depth = 1
         try:
             yield
@@ -490,19 +499,30 @@ class Log:
                 os.close(fd)  # releases the flock
 
 
-def _take_lock(gdir: Path | None) -> int | None:
+def _take_lock(gdir: Path | None, repo: Path) -> int | None:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         return None
     if gdir is None:
-        return None
-    lock = gdir / "declog" / "write.lock"
+        raise UsageError(f"cannot take the log's write lock: {repo} has no git directory declog can find; "
+                         "declog changes the log only under its lock") from None
+    folder = gdir / "declog"
+    lock = folder / "write.lock"
+
+    def refused(why: str) -> UsageError:
+        return UsageError(f"cannot take the log's write lock {lock} ({why}); nothing was changed: "
+                          "declog changes the log only under its lock")
+
+    if folder.is_symlink():
+        raise refused(f"{folder.name} is a symlink; declog never writes through symlinks")
     try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        return None  # a read-only git directory: nothing to coordinate with
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if lock.is_symlink():
+            raise refused("it is a symlink; declog never writes through symlinks") from None
+        raise refused(exc.strerror or str(exc)) from None
     deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
     while True:
         try:
@@ -514,9 +534,9 @@ def _take_lock(gdir: Path | None) -> int | None:
                 raise UsageError(f"another declog process has been changing this log for {LOCK_TIMEOUT_SECONDS:.0f} s "
                                  f"(it holds {lock}); wait for it to finish, then run the command again") from None
             time.sleep(0.02)
-        except OSError:
+        except OSError as exc:
             os.close(fd)
-            return None  # a file system without flock
+            raise refused(f"the file system does not lock files: {exc.strerror or exc}") from None
 
 
 def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: float = STALE_TEMP_SECONDS) -> None:
@@ -535,6 +555,14 @@ def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: floa
                     os.unlink(entry.path)
             except OSError:
                 pass
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _unfollowed(path: Path) -> Path:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from declog.diff import FieldChange, field_changes, merge_changes
+from declog.ids import inside_repository
 
 if TYPE_CHECKING:
     from declog.history import History, RecordEvent, RecordHistory, Revision, WorkChange
@@ -39,6 +40,8 @@ class Entry:
     old: dict[str, Any] | None = field(default=None, repr=False)
     source: bool = False  # a commit to the markdown file the record was imported from
     status_raw: str | None = None  # source entries: the status as the markdown wrote it
+    unreadable: str | None = None  # why the version this change made cannot be read as a record
+    old_unreadable: str | None = None  # the same for the version before it
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.record_id, "action": self.action, "path": self.path}
@@ -53,6 +56,10 @@ class Entry:
         out["source"] = self.source
         if self.source:
             out["status_raw"] = self.status_raw
+        if self.unreadable is not None:
+            out["unreadable"] = self.unreadable
+        if self.old_unreadable is not None:
+            out["old_unreadable"] = self.old_unreadable
         out["changes"] = [c.as_json() for c in self.changes]
         return out
 
@@ -77,6 +84,17 @@ def _entry(event_like: Any, old: dict[str, Any] | None, new: dict[str, Any] | No
                  title=title, new=new, old=old)
 
 
+def _mark_unreadable(history: History, entry: Entry, old_oid: str | None, new_oid: str | None) -> None:
+    """Say so when a version cannot be read as a record (a tampering commit must not pass for
+    one that changed nothing). A version that cannot be read has no fields to compare; the one
+    after it lists every field it sets."""
+    unreadable = getattr(history, "unreadable", {})
+    entry.unreadable = unreadable.get(new_oid) if new_oid else None
+    entry.old_unreadable = unreadable.get(old_oid) if old_oid else None
+    if entry.unreadable is not None:
+        entry.changes = []
+
+
 def entries_for(history: History, events: Sequence[RecordEvent]) -> list[Entry]:
     """Field-level entries of ``events`` (blobs read with one ``cat-file --batch``)."""
     oids: list[str | None] = []
@@ -89,6 +107,7 @@ def entries_for(history: History, events: Sequence[RecordEvent]) -> list[Entry]:
         new = data.get(e.new_oid) if e.new_oid else None
         others = [data.get(o) for o in e.other_oids if o] if e.revision.is_merge else []
         entry = _entry(e, old, new, others if e.other_oids else ())
+        _mark_unreadable(history, entry, e.old_oid, e.new_oid)
         entry.revision = e.revision
         entry.merge = e.revision.is_merge
         if entry.merge and not entry.changes and e.action == "changed":
@@ -108,6 +127,7 @@ def work_entries(history: History, rid: str, work: Sequence[WorkChange]) -> list
         new = data.get(w.new_oid) if w.new_oid else None
         action = "created" if w.old_oid is None else ("deleted" if w.new_oid is None else "changed")
         entry = _entry(SimpleNamespace(record_id=rid, path=w.path, old_path=None, action=action), old, new)
+        _mark_unreadable(history, entry, w.old_oid, w.new_oid)
         if action == "created":
             entry.changes = []
         entry.stage = w.stage
@@ -141,41 +161,81 @@ def merge_by_time(own: list[Entry], other: list[Entry]) -> list[Entry]:
 
 # -- the markdown file an imported decision came from ----------------------------------------
 
+# source.path values left out because they point outside the repository, with the record that
+# holds each: the command line warns about them once the command is done
+SKIPPED_SOURCES: dict[str, str] = {}
+
+
 def source_path(data: dict[str, Any] | None) -> str | None:
-    """``source.path`` of a record's data, when it was imported."""
+    """``source.path`` of a record's data, when it was imported; None for a path outside the
+    repository (``../x.md``, ``/etc/passwd``), whose history is never read: ``validate``
+    reports it, and it is noted in :data:`SKIPPED_SOURCES` for the command line to warn."""
+    path = _raw_source_path(data)
+    if path is None:
+        return None
+    if not inside_repository(path):
+        rid = (data or {}).get("id")
+        SKIPPED_SOURCES[path] = rid if isinstance(rid, str) else "a record"
+        return None
+    return path
+
+
+def _raw_source_path(data: dict[str, Any] | None) -> str | None:
     src = (data or {}).get("source")
     path = src.get("path") if isinstance(src, dict) else None
     return path if isinstance(path, str) and path else None
 
 
+def adr_parts(adr: Any) -> dict[str, str]:
+    """``heading → text`` of a parsed ADR, in its order: the fields under the headings the ADR
+    gave them (``Reasoning``, ``Context and Problem Statement``), then its other sections."""
+    labels = dict(adr.labels)
+    out: dict[str, str] = {}
+    for name in ("context", "decision", "rationale", "consequences"):
+        text = getattr(adr, name)
+        label = labels.get(name, name.capitalize())
+        if text and not (name == "rationale" and label == "because"):  # a clause of the decision text
+            out[label] = text
+    for section in adr.sections:
+        out.setdefault(section.heading, section.text)
+    return out
+
+
 def source_entries(rid: str, sh: SourceHistory) -> list[Entry]:
-    """The commits to one source file as entries (newest first), each version's status read
-    from the markdown (Nygard / MADR / log4brains)."""
+    """The commits to one source file as entries (newest first), each version read from the
+    markdown (Nygard / MADR / log4brains): what each commit changed in its status, title and
+    sections (``status: Proposed → Accepted``, ``Reasoning: 3 lines added``)."""
     from declog.adr.parse import parse
-    from declog.diff import FieldChange
+    from declog.diff import FieldChange, line_changes
 
-    parsed: dict[str, tuple[str | None, str | None, str]] = {}
+    parsed: dict[str, Any] = {}
 
-    def read(oid: str | None, path: str) -> tuple[str | None, str | None, str]:
-        """``(status, status as written, title)`` of one version."""
+    def read(oid: str | None, path: str) -> Any:
+        """The parsed version, or None."""
         if oid is None:
-            return None, None, ""
+            return None
         if oid not in parsed:
             content = sh.content(oid)
-            if content is None:
-                parsed[oid] = (None, None, "")
-            else:
-                adr = parse(content.decode("utf-8", "replace"), path)
-                parsed[oid] = (adr.status, adr.status_raw, adr.title)
+            parsed[oid] = None if content is None else parse(content.decode("utf-8", "replace"), path)
         return parsed[oid]
 
     out: list[Entry] = []
     for e in sh.events:
-        status, raw, title = read(e.oid, e.path)
-        old_status, old_raw, old_title = read(e.old_oid, e.old_path or e.path)
+        new = read(e.oid, e.path)
+        old = read(e.old_oid, e.old_path or e.path)
+        status, raw, title = (new.status, new.status_raw, new.title) if new is not None else (None, None, "")
+        old_status, old_raw, old_title = (old.status, old.status_raw, old.title) if old is not None else (None, None, "")
         changes: list[FieldChange] = []
-        if e.action in ("changed", "renamed") and e.old_oid is not None and raw != old_raw:
-            changes.append(FieldChange("status", "changed" if old_raw else "set", old_raw, raw))
+        if e.action in ("changed", "renamed") and old is not None and new is not None:
+            if raw != old_raw:
+                changes.append(FieldChange("status", "changed" if old_raw else "set", old_raw, raw))
+            if title != old_title:
+                changes.append(FieldChange("title", "changed", old_title, title))
+            before, after = adr_parts(old), adr_parts(new)
+            for heading in [*after, *(h for h in before if h not in after)]:
+                change = line_changes(heading, before.get(heading), after.get(heading))
+                if change is not None:
+                    changes.append(change)
         out.append(Entry(rid, e.action, e.path, e.old_path, changes, revision=e.revision, status=status,
                          old_status=old_status, title=title or old_title, merge=e.merge, source=True,
                          status_raw=raw if e.oid else old_raw))

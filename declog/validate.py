@@ -367,8 +367,29 @@ def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str
     With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
     left out of the log, as if it did not exist.
     """
+    check_settings(log)
     with quiet_gc():
         return _validate(log, paths, only)
+
+
+def check_settings(log: Log) -> None:
+    """The field names that ``.declog.yaml`` lists (``required``, ``protect_accepted``) are
+    fields of their record kinds; checked here, where the models are imported anyway, even for
+    a log with no record yet."""
+    from declog.errors import UsageError
+    from declog.kinds import KINDS
+
+    for kind_name, names in log.config.required.items():
+        model = KINDS[kind_name].model()
+        unknown = [name for name in names if name not in model.model_fields]
+        if unknown:
+            raise UsageError(f".declog.yaml: required: {kind_name} has no field {', '.join(map(repr, unknown))} "
+                             f"(fields: {', '.join(model.model_fields)})")
+    decision = KINDS["decision"].model()
+    unknown = [name for name in log.config.protect_accepted if name not in decision.model_fields]
+    if unknown:
+        raise UsageError(f".declog.yaml: protect_accepted: a decision has no field {', '.join(map(repr, unknown))} "
+                         f"(fields: {', '.join(decision.model_fields)})")
 
 
 def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:

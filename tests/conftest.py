@@ -54,7 +54,7 @@ class _Entry(click.Command):
     def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:  # type: ignore[override]
         from declog.cli import main
 
-        main(list(args or []))
+        raise SystemExit(main(list(args or [])))
 
 
 def git(repo: Path, *args: str, input: str | None = None) -> str:

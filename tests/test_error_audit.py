@@ -607,6 +607,98 @@ def _(e: Env) -> Result:
     return e.declog(repo, "set", e.decision(repo), "review_by=soon")
 
 
+@case("E-set-choice")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "status=acepted")
+
+
+def _correction(e: Env, repo: Path, text: str | None = None) -> str:
+    from tests.loops.conftest import CORRECTION
+
+    (repo / "decisions" / "corrections" / "C-byc491-checkout-down.yaml").write_text(text or CORRECTION,
+                                                                                    encoding="utf-8")
+    return "C-byc491"
+
+
+@case("E-set-past-end")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", _correction(e, repo), "action_items[5].status=done")
+
+
+@case("E-set-path-syntax")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "[0]=x")
+
+
+@case("E-set-path-not-list")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "title[0]=x")
+
+
+@case("E-set-path-no-fields")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo, "Use Postgres", "--tag", "db"), "tags[0].name=x")
+
+
+@case("E-set-path-op")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "options[0].pros+=Fast")
+
+
+@case("E-set-path-shape")
+def _(e: Env) -> Result:
+    from tests.loops.conftest import CORRECTION
+
+    repo = e.log()
+    text = CORRECTION.split("action_items:")[0] + "action_items: Roll back\n"
+    return e.declog(repo, "set", _correction(e, repo, text), "action_items[0].status=done")
+
+
+@case("E-review-missing")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "review-decision", e.decision(repo))
+
+
+@case("E-review-blank")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "review-decision", e.decision(repo), "--reviewer", "alice", "--outcome", " ",
+                    "--vs-expected", "better")
+
+
+@case("E-close-no-status")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "0")
+
+
+@case("E-close-past-end")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "2", "--done")
+
+
+@case("E-close-wont-do-reason")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "0", "--wont-do")
+
+
+@case("E-close-already")
+def _(e: Env) -> Result:
+    repo = e.log()
+    cid = _correction(e, repo)
+    assert e.declog(repo, "close", cid, "0", "--done").exit_code == 0
+    return e.declog(repo, "close", cid, "0", "--done")
+
+
 @case("E-set-not-unicode")
 def _(e: Env) -> Result:  # what Python makes of bytes that are not UTF-8 on the command line
     repo = e.log()
@@ -1190,7 +1282,32 @@ def _(e: Env) -> Result:
 
 @case("E-click-missing-option")
 def _(e: Env) -> Result:
-    return e.declog(e.log(), "retro")
+    return e.declog(e.log(), "export", "html")
+
+
+@case("E-help-no-subcommands")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "help", "set", "owner")
+
+
+@case("E-retro-since")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "retro", "--since", "lastweek")
+
+
+@case("E-list-status")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--status", "acepted")
+
+
+@case("E-list-status-none")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "owners", "--status", "active")
+
+
+@case("E-list-owner")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--owner", "alcie")
 
 
 @case("E-click-option-needs-value")
@@ -1254,6 +1371,115 @@ def check(res: Result, row: Row) -> None:
         assert "internal error" not in res.output
 
 
+# hardening, round two (issue 12) --------------------------------------------------------------
+
+@case("E-output-failed")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.decision(repo)
+    declog = Path(sys.executable).with_name("declog")
+    argv = [str(declog)] if declog.exists() else [sys.executable, "-m", "declog"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([*argv, "list"], cwd=repo, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    return Result(proc.returncode, "", proc.stderr)
+
+
+@case("E-config-root-in-git")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "root: .git/hooks\n")
+    return e.declog(repo, "new", "owner", "bob", "--name", "Bob")
+
+
+@case("E-config-root-symlink")
+def _(e: Env) -> Result:
+    import shutil
+
+    repo = e.log()
+    outside = e.tmp / "secret"
+    outside.mkdir()
+    shutil.rmtree(repo / "decisions")
+    (repo / "decisions").symlink_to(outside)
+    return e.declog(repo, "list")
+
+
+@case("E-config-symlink")
+def _(e: Env) -> Result:
+    repo = e.log()
+    real = e.file("settings.yaml", "version: 1\n")
+    (repo / ".declog.yaml").unlink()
+    (repo / ".declog.yaml").symlink_to(real)
+    return e.declog(repo, "list")
+
+
+@case("E-config-protect-field")
+def _(e: Env) -> Result:
+    repo = e.log()
+    e.config(repo, "protect_accepted: [contxt]\n")
+    return e.declog(repo, "validate")
+
+
+@case("E-record-extension")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "decisions" / "D-abc123-x.YAML").write_text("id: D-abc123\n", encoding="utf-8")
+    return e.declog(repo, "validate")
+
+
+@case("E-lock-unavailable")
+def _(e: Env) -> Result:
+    repo = e.log()
+    did = e.decision(repo)
+    lock = repo / ".git" / "declog" / "write.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    return e.declog(repo, "set", did, "tags+=db")
+
+
+@case("E-lock-no-git-dir")
+def _(e: Env) -> Result:
+    import shutil
+
+    repo = e.log()
+    shutil.rmtree(repo / ".git")
+    (repo / ".git").write_text("not a gitdir pointer\n", encoding="utf-8")
+    return e.declog(repo, "new", "owner", "bob", "--name", "Bob")
+
+
+@case("E-date-out-of-range")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "review", "--as-of", "0001-01-01")
+
+
+@case("E-schema-out-not-a-file")
+def _(e: Env) -> Result:
+    out = e.tmp / "schemas"
+    (out / "decision.schema.json").mkdir(parents=True)
+    return e.declog(e.log(), "schema", "--out", str(out))
+
+
+@case("E-commit-msg-too-big")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "check-commit-msg", "/dev/zero")
+
+
+@case("E-import-not-markdown")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "notes.txt").write_text("# 1. Use Postgres\n", encoding="utf-8")
+    return e.declog(repo, "import", "adr", "notes.txt", "--owner", "alice")
+
+
+@case("E-import-symlink")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "doc" / "adr").mkdir(parents=True)
+    (repo / "doc" / "real.md").write_text("# 1. Use Postgres\n", encoding="utf-8")
+    (repo / "doc" / "adr" / "0001-use-postgres.md").symlink_to(Path("..") / "real.md")
+    return e.declog(repo, "import", "adr", "doc/adr", "--owner", "alice")
+
+
 @pytest.fixture(scope="module")
 def log_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``declog init`` and alice, made once and copied into each scenario (it saves a minute)."""
@@ -1312,10 +1538,20 @@ SHORT_SITES: dict[str, str] = {
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists
 # each under "Left out".
 LEFT_OUT: dict[str, str] = {
+    "declog/api.py:set:UsageError:'nothing to set: give FIELD=VALUE assignments or keyword fields'":
+        "the Python API only (tests/api); the command line requires FIELD=VALUE",
+    "declog/api.py:why:UsageError:\"give a question in plain words, e.g. log.why('orders database')\"":
+        "the Python API only (tests/api); `declog why` has E-why-empty",
     "declog/history/git.py:stream_blobs:GitError:'git cat-file: unexpected output'":
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":
         "no command writes with --at; a guard for library callers",
+    "declog/loops.py:record_review:UsageError:': only decisions are reviewed'":
+        "`declog review-decision` resolves decisions only (E-wrong-kind comes first)",
+    "declog/loops.py:close_action_item:UsageError:': only corrections have action items'":
+        "`declog close` resolves corrections only (E-wrong-kind comes first)",
+    "declog/loops.py:review_item:UsageError:'a review has no field '":
+        "the command line has one option per review field; a guard for library callers",
     "declog/edit.py:_superseded:UsageError:'only decisions supersede decisions'":
         "`new decision --supersedes` resolves decisions only (E-wrong-kind comes first)",
     "declog/edit.py:supersede:UsageError:'only decisions supersede decisions'":
@@ -1335,6 +1571,8 @@ LEFT_OUT: dict[str, str] = {
         "a guard: set_fields removes every field it is asked to (the property tests try to break it)",
     "declog/yamlio.py:_check_changes:UsageError:' would also change this field; edit '":
         "a guard: set_fields changes only the fields it is asked to (the property tests try to break it)",
+    "declog/export/__init__.py:path_of:UsageError:': its folder leads outside '":
+        "ExportDir.open refuses every symlink in the output folder before writing (E-export-leads-outside); a guard",
     "declog/export/__init__.py:path_of:UsageError:': not a plain path inside the output folder'":
         "exports name their files from IDs and slugs, which are never paths; a guard",
     "declog/importer.py:_changed_texts:UsageError:'cannot link '":

@@ -123,9 +123,9 @@ def test_owner_load_limit_and_inactive_owners(review_repo: Path, run) -> None:
 def test_what_changed_comes_from_history(review_repo: Path, run) -> None:
     git(review_repo, "add", "-A")
     git(review_repo, "commit", "-qm", "the log")
-    import datetime as dt
+    from declog import clock
 
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()  # git's days are UTC days, and so is declog's today
     data = review(run, review_repo, today)
     assert data["changed"] is not None
     assert "D-ddddd1" in json.dumps(data["changed"]["groups"])

@@ -15,10 +15,13 @@
     - ``numbered_titles``: record titles that still start with a number (``23 Logging``),
     - ``foreign``: sentences of a record's text fields found nowhere in its ADR (filler).
 
-    The words of an ADR are those of the markdown, without HTML comments and without the keys of
-    its front matter (their values count). The words of a record are those of every string in it
-    (title, context, decision, rationale, consequences, options, sections, ...). A sentence is
-    "in the ADR" when its words, in order, appear in the ADR's words in that order.
+    The words of an ADR are those of the markdown, without HTML comments, without the keys of its
+    front matter (their values count) and without the values of a static site's navigation keys
+    (``parent: Decision Records``, ``nav_order``: :data:`NAVIGATION`). The words of a record are
+    those of every string in it (title, context, decision, rationale, consequences, options,
+    sections, the source's labels...) and its field names (the ADR's ``## Status`` heading is the
+    record's ``status``); a ``decided_on`` stands for the word "date". A sentence is "in the
+    ADR" when its words, in order, appear in the ADR's words in that order.
 
 ``python bench/eval/fidelity.py [CORPORA_DIR]``
     clones each ``*.bundle`` of CORPORA_DIR (default ``../shared/corpora``, from the project root)
@@ -29,6 +32,7 @@
 from __future__ import annotations
 
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -44,6 +48,8 @@ NUMBERED_TITLE = re.compile(r"^\s*(?:#|adr|add|decision|record)?[\s#._:-]*\d+(?:
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 FRONT_KEY = re.compile(r"^(\s*(?:-\s+)?)[A-Za-z0-9_-]+\s*:", re.M)
+NAVIGATION = ("parent", "grand_parent", "nav_order", "layout", "permalink", "has_children", "nav_exclude")
+NAV_LINE = re.compile(rf"^(?:{'|'.join(NAVIGATION)})\s*:.*$", re.M)
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 
 # The ADR folder inside each bundle (from the corpora README).
@@ -79,7 +85,8 @@ class FidelityReport:
     files: list[FileFidelity] = field(default_factory=list)
     numbered_titles: list[tuple[str, str]] = field(default_factory=list)  # (record id, title)
     foreign: list[tuple[str, str]] = field(default_factory=list)  # (record id, sentence)
-    import_seconds: float | None = None
+    import_seconds: float | None = None  # wall time of `declog import adr`
+    import_cpu_seconds: float | None = None  # its CPU time (user + system, git included): on a busy machine
 
     @property
     def words_kept(self) -> float:
@@ -94,7 +101,7 @@ class FidelityReport:
             "adr_dir": self.adr_dir, "adr_files": self.adr_files, "numbered": self.numbered,
             "imported": self.imported, "missing": self.missing, "words_kept": round(self.words_kept, 4),
             "worst": [{"path": f.path, "share": round(f.share, 4), "lost": f.lost[:20]} for f in self.worst()],
-            "numbered_titles": self.numbered_titles, "foreign": self.foreign, "import_seconds": self.import_seconds,
+            "numbered_titles": self.numbered_titles, "foreign": self.foreign, "import_seconds": self.import_seconds, "import_cpu_seconds": self.import_cpu_seconds,
         }
 
 
@@ -103,17 +110,18 @@ def adr_words(markdown: str) -> set[str]:
     text = markdown.replace("\r\n", "\n")
     m = FRONT.match(text)
     if m:
-        text = FRONT_KEY.sub(r"\1", m.group(1)) + "\n" + text[m.end():]
+        text = FRONT_KEY.sub(r"\1", NAV_LINE.sub("", m.group(1))) + "\n" + text[m.end():]
     return {w.lower() for w in WORD.findall(COMMENT.sub(" ", text))}
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: Any, keys: bool = False) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
+        out = [s for v in value.values() for s in _strings(v, keys)]
+        return out + [str(k) for k in value] if keys else out
     if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in _strings(v, keys)]
     return []
 
 
@@ -170,7 +178,9 @@ def measure(repo: Path, adr_dir: str, log: Any = None) -> FidelityReport:
             continue
         report.imported += 1
         data = dict(record.data or {})
-        kept_words = {w.lower() for s in _strings(data) for w in WORD.findall(s)}
+        kept_words = {w.lower() for s in _strings(data, keys=True) for w in WORD.findall(s)}
+        if data.get("decided_on"):
+            kept_words.add("date")
         lost = sorted(words - kept_words)
         report.files.append(FileFidelity(rel, record.id, len(words), len(words) - len(lost), lost))
         title = str(data.get("title") or "")
@@ -197,19 +207,23 @@ def run_corpus(bundle: Path, adr_dir: str, work: Path) -> FidelityReport:
         subprocess.run(["git", "-C", str(clone), *args], check=True)
     subprocess.run([_declog(), "init"], cwd=clone, check=True, stdout=subprocess.DEVNULL)
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([_declog(), "import", "adr", adr_dir, "--owner", "fidelity"], cwd=clone,
                           capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         print(f"{bundle.stem}: import failed ({done.returncode}): {done.stderr.strip()[-500:]}")
     report = measure(clone, adr_dir)
     report.import_seconds = seconds
+    report.import_cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return report
 
 
 def print_report(name: str, r: FidelityReport) -> None:
     print(f"{name} ({r.adr_dir}): {r.imported}/{r.adr_files} ADR files imported ({r.numbered} numbered), "
-          f"words kept {r.words_kept:.1%}, import {r.import_seconds or 0:.2f} s")
+          f"words kept {r.words_kept:.1%}, import {r.import_seconds or 0:.2f} s wall, "
+          f"{r.import_cpu_seconds or 0:.2f} s CPU")
     if r.missing:
         print(f"  not imported: {', '.join(m.rsplit('/', 1)[-1] for m in r.missing)}")
     print("  worst: " + "; ".join(f"{f.path.rsplit('/', 1)[-1]} {f.share:.0%}" for f in r.worst()))

@@ -352,7 +352,8 @@ def _markdown() -> Any:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.front_matter import front_matter_plugin
 
-        _MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table")
+        # blocks only: headings, fences and front matter are all this reads (no inline parsing)
+        _MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table").disable("inline")
     return _MD
 
 
@@ -433,7 +434,7 @@ def _read(text: str) -> _Doc:
             front_end = tok.map[1]
         elif tok.type in ("fence", "code_block") and tok.map:
             code.update(range(tok.map[0], tok.map[1]))
-        elif tok.type == "heading_open" and tok.map and i + 1 < len(tokens):
+        elif tok.type == "heading_open" and tok.map and tok.level == 0 and i + 1 < len(tokens):
             title = _COMMENT.sub("", tokens[i + 1].content).strip()
             headings.append(_Heading(int(tok.tag[1]), title, tok.map[0], tok.map[1]))
         elif tok.type == "paragraph_open" and tok.map and tok.level == 0 and i + 1 < len(tokens):
@@ -479,7 +480,12 @@ _RELATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+_RELATION_WORD = re.compile(r"supe[rs]|replace|amend|clarif|extend|relate|see also", re.I)
+
+
 def _relation(line: str) -> AdrLink | None:
+    if not _RELATION_WORD.search(line):
+        return None
     stripped = re.sub(r"^\s*(?:>\s*)*(?:[-*+]\s+)?(?:\*\*|__)?", "", line).strip()
     words = _plain(stripped)
     for phrase, relation in _RELATIONS:

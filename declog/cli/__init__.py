@@ -28,12 +28,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
     "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
     "retro": ("declog.cli.cmd_retro:retro", "What was decided, changed, superseded or rejected in a window."),
+    "review-decision": ("declog.cli.cmd_review_decision:review_decision",
+                        "Record a look back at a decision: its outcome against the expected one."),
+    "close": ("declog.cli.cmd_close:close", "Close a correction's action item as done or won't-do."),
     "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
     "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
     "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
     "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
     "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
     "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
+    "completion": ("declog.cli.cmd_completion:completion", "Print the shell completion script (bash, zsh or fish)."),
+    "help": ("declog.cli.cmd_help:help_", "Show the help of a command: declog help CMD is declog CMD --help."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }
@@ -58,6 +63,16 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (`declog --help` lists them.)")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
         if rows:
@@ -76,8 +91,9 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="declog")
 @click.option("-C", "directory", metavar="PATH", type=click.Path(file_okay=False), default=None,
               help="Run as if declog was started in PATH.")
+@click.option("--no-pager", is_flag=True, help="Never page long output (see $DECLOG_PAGER, $PAGER).")
 @click.pass_context
-def cli(ctx: click.Context, directory: str | None) -> None:
+def cli(ctx: click.Context, directory: str | None, no_pager: bool) -> None:
     """declog keeps decisions, their single owners and the reasons why as YAML records in git."""
     if directory:
         try:
@@ -88,55 +104,126 @@ def cli(ctx: click.Context, directory: str | None) -> None:
             raise UsageError(f"cannot change to {directory}: {exc.strerror}") from None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: runs a command and turns every error into a message and an exit code.
-    Everything it prints shows control characters as text (declog.cli.terminal)."""
-    from declog.cli.terminal import printable
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs a command (``argv`` without the program name; default ``sys.argv[1:]``)
+    and returns its exit status, every error turned into a message and an exit code. Never raises
+    SystemExit: the console script does ``sys.exit(main())``. Everything it prints shows control
+    characters as text (declog.cli.terminal) and long output on a terminal goes through a pager
+    (declog.cli.pager); output that cannot be written (a closed stream, a full disk) is a one-line
+    error, exit 2."""
+    from declog.cli.pager import paged
+    from declog.cli.terminal import OutputFailed, printable
 
+    args = list(argv) if argv is not None else sys.argv[1:]
     with printable():
-        _main(argv)
+        try:
+            with paged(args):
+                code = _main(args)
+                _warn_skipped_sources()
+                sys.stdout.flush()  # output still buffered fails here, not silently at exit
+        except OutputFailed as exc:
+            code = _output_failed(exc)
+        except BrokenPipeError:
+            code = _broken_pipe()
+    return code
 
 
-def _main(argv: Sequence[str] | None) -> None:
+def _warn_skipped_sources() -> None:
+    """Imported decisions whose ``source.path`` points outside the repository: their source
+    history was left out of what the command showed (``declog.timeline.source_path``)."""
+    timeline = sys.modules.get("declog.timeline")
+    skipped = getattr(timeline, "SKIPPED_SOURCES", None)
+    if not skipped:
+        return
+    from declog.controls import one_line
+
+    for path, rid in sorted(skipped.items()):
+        click.echo(f"declog: warning: {rid}: source.path {one_line(path)!r} is outside the repository; "
+                   "its history is left out (`declog validate` reports it)", err=True)
+    skipped.clear()
+
+
+def _output_failed(exc: OSError) -> int:
+    """``declog list > /dev/full``, ``declog list >&-``: one line on standard error (when it is
+    there), exit 2; whatever part of the output was written is all there is."""
+    stream = getattr(exc, "stream", "standard output")
+    try:
+        sys.stderr.write(f"declog: error: cannot write to {stream}: {exc.strerror or exc}; "
+                         "the output is incomplete\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    _quiet_stdout()
+    return 2
+
+
+def _broken_pipe() -> int:
+    _quiet_stdout()
+    return 1
+
+
+def _quiet_stdout() -> None:
+    """Point the real standard output at /dev/null, so Python's own flush at exit has nothing
+    left to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from declog.errors import DeclogError
 
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
     except DeclogError as exc:
-        click.echo(f"declog: error: {exc.message}", err=True)
+        from declog.controls import one_line
+
+        # one line, whatever the message quotes: a newline in a value cannot fake a second line
+        click.echo(f"declog: error: {one_line(exc.message)}", err=True)
         problems = getattr(exc, "problems", None) or []
         if len(problems) > 1:
             for line in problems:
-                click.echo(f"  {line}", err=True)
-        sys.exit(int(exc.exit_code))
+                click.echo(f"  {one_line(line)}", err=True)
+        return int(exc.exit_code)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             click.echo("declog: interrupted", err=True)
-            sys.exit(130)
+            return 130
         click.echo("declog: aborted", err=True)
-        sys.exit(1)
+        return 1
     except click.UsageError as exc:
         exc.show()  # click's usage line and hint, then "Error: ..."
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:  # e.g. the editor could not be started
         click.echo(f"declog: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("declog: interrupted", err=True)
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        return _broken_pipe()
+    except OSError as exc:
+        from declog.cli.terminal import OutputFailed
+
+        if isinstance(exc, OutputFailed):
+            return _output_failed(exc)
+        return _internal(exc)
     except Exception as exc:  # a bug in declog, not the user's problem: short message
-        if os.environ.get("DECLOG_TRACEBACK"):
-            raise
-        click.echo(
-            f"declog: internal error: {type(exc).__name__}: {exc}\n"
-            "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
-            err=True,
-        )
-        sys.exit(3)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        return _internal(exc)
+    return rv if isinstance(rv, int) else 0
+
+
+def _internal(exc: Exception) -> int:
+    """A bug in declog, not the user's problem: a short message, exit 3."""
+    if os.environ.get("DECLOG_TRACEBACK"):
+        raise exc
+    click.echo(
+        f"declog: internal error: {type(exc).__name__}: {exc}\n"
+        "  This is a bug in declog; please report it (run with DECLOG_TRACEBACK=1 for details).",
+        err=True,
+    )
+    return 3

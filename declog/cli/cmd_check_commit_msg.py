@@ -6,6 +6,10 @@ import click
 
 from declog.cli.common import open_log
 
+# a commit message is read up to this size; past it only a `git commit -v` message (whose diff
+# follows the scissors line) is accepted, cut at that line
+MAX_MESSAGE_BYTES = 1024 * 1024
+
 
 @click.command("check-commit-msg",
                epilog="Example (what the declog-commit-msg pre-commit hook runs):\n\n\b\n"
@@ -23,10 +27,20 @@ def check_commit_msg(message_file: str) -> int:
 
     path = Path(message_file)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the commit message {message_file}: {exc.strerror or exc}") from None
     text = raw.decode("utf-8", "replace")
+    if len(raw) > MAX_MESSAGE_BYTES:
+        from declog.history.trailers import SCISSORS
+
+        lines = text.splitlines()
+        cut = next((n for n, line in enumerate(lines) if SCISSORS.match(line.strip())), None)
+        if cut is None:
+            raise UsageError(f"the commit message {message_file} is over {MAX_MESSAGE_BYTES} bytes; "
+                             "declog reads no more than that: shorten it")
+        text = "\n".join(lines[:cut]) + "\n"
     log = open_log()
     git = Git(log.repo)
     message = clean_message(text, comment_char(git))
@@ -36,18 +50,27 @@ def check_commit_msg(message_file: str) -> int:
     found = trailer_values(git, message, key)
     if not found:
         return 0
-    decision_ids = [r.id for r in log.records() if r.kind is KINDS["decision"] and r.id]
+    decisions = {r.id: r for r in log.records() if r.kind is KINDS["decision"] and r.id}
+    decision_ids = list(decisions)
+    tracked: set[str] | None = None
     problems = []
     for written, value in found:
         try:
-            ids.resolve(value, decision_ids)
+            rid = ids.resolve(value, decision_ids)
+            if tracked is None:  # the index: what this commit (or an earlier one) holds
+                folder = log.rel(log.config.root_dir) if log.config.root_dir != log.repo else "."
+                tracked = set(git.index_entries(folder))
+            path = decisions[rid].path
+            if path not in tracked:
+                problems.append(f"'{written}': {rid} is not tracked by git ({path} is neither committed nor "
+                                "staged): `git add` it with this commit")
         except AmbiguousId as exc:
             problems.append(f"'{written}': {value} is ambiguous ({', '.join(exc.candidates[:5])}); type more of it")
         except (RecordNotFound, UsageError):
             problems.append(f"'{written}': {value} names no decision in this log (see `declog list`)")
     if problems:
-        click.echo(f"declog: this commit message has {len(problems)} {key} trailer(s) that name no decision:",
-                   err=True)
+        click.echo(f"declog: this commit message has {len(problems)} {key} trailer(s) that name no tracked "
+                   "decision:", err=True)
         for p in problems:
             click.echo(f"  {p}", err=True)
         click.echo(f"  Fix the ID, or record the decision first (declog new decision ...). "

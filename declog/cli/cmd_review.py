@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog review\n  declog review --as-of 2026-03-02\n"
@@ -16,14 +16,14 @@ def review(as_of: str | None, fmt: str) -> int:
     inspected), input then output metrics off target, decisions awaiting a decision (oldest
     first, one-way doors flagged), decisions due for review, overdue correction action items,
     owner load, and what changed in the week (from git history). Exits 0 whatever it finds."""
-    import datetime as dt
 
-    from declog import render_review
+    from declog import clock, render_review
     from declog.query import parse_date
     from declog.review import weekly_review
 
-    day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
+    warn_unreadable(log)
     records = log.records()
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
@@ -42,9 +42,11 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     when the repository has no commits yet."""
     import datetime as dt
 
+    from declog import clock
     from declog.errors import GitError
     from declog.history import History
     from declog.retro import retro
+    from declog.timeline import source_path, source_timelines
 
     try:
         hist = History(log)
@@ -54,12 +56,15 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
         if not hist.head:
             return {}, None
         proposed_on: dict[str, dt.date] = {}
-        for r in records:
-            if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed" and r.id:
-                events = hist.index.events_of(r.id)
-                if events:
-                    first = min(e.revision.time for e in events)
-                    proposed_on[r.id] = dt.datetime.fromtimestamp(first, dt.UTC).date()
+        proposed = [r for r in records if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed"
+                    and r.id]
+        # an imported decision was proposed when its markdown ADR was first committed, not on import day
+        sources = source_timelines(hist, {r.id: p for r in proposed if (p := source_path(r.data))})
+        for r in proposed:
+            times = [e.revision.time for e in hist.index.events_of(r.id)]
+            times += [e.revision.time for e in sources.get(r.id, []) if e.revision is not None]
+            if times:
+                proposed_on[r.id] = clock.day_of(min(times))
         return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
     finally:
         hist.close()

@@ -42,6 +42,11 @@ class ExportDir:
             raise UsageError(f"{path}: exists and is not a folder; choose another --out")
         previous: dict[str, list[str]] = {}
         if path.is_dir():
+            # a symlink anywhere in it is refused now, before the first file is written, not
+            # half-way through (a refused export writes nothing)
+            link = next((p for p in sorted(path.rglob("*")) if p.is_symlink()), None)
+            if link is not None:
+                raise UsageError(f"{link}: is a symlink; declog never writes through symlinks")
             marker = path / MARKER
             if marker.is_file():
                 previous = _read_marker(marker)

@@ -32,8 +32,8 @@ __all__ = ["BlameHit", "Git", "History", "RecordEvent", "RecordHistory", "Revisi
 def index_path(log: Log) -> Path | None:
     from declog import config
 
-    gdir = config.git_dir(log.repo)
-    return gdir / "declog" / "history.sqlite" if gdir is not None else None
+    private = config.private_dir(log.repo)
+    return private / "history.sqlite" if private is not None else None
 
 
 class History:
@@ -50,6 +50,10 @@ class History:
         path = index_path(log) if (use_cache and self.at_head) else None
         self.index: HistoryIndex = HistoryIndex.open(self.git, log.config.root, log.config.trailer, self.tip, path)
         self._blob_cache: dict[str, bytes] = {}
+        self._too_big: dict[str, int] = {}
+        # blob → why that version cannot be read as a record (binary, empty, an alias, too big),
+        # for every version data_of was asked for and found unreadable
+        self.unreadable: dict[str, str] = {}
 
     def close(self) -> None:
         self.index.close()
@@ -117,7 +121,7 @@ class History:
     def blobs(self, oids: list[str]) -> dict[str, bytes]:
         missing = [o for o in oids if o and o not in self._blob_cache]
         if missing:
-            self._blob_cache.update(self.git.cat_blobs(missing, self.log.config.max_file_bytes))
+            self._blob_cache.update(self.git.cat_blobs(missing, self.log.config.max_file_bytes, self._too_big))
         return {o: self._blob_cache[o] for o in oids if o in self._blob_cache}
 
     def data_of(self, oids: list[str | None], path: str = "") -> dict[str, dict[str, Any] | None]:
@@ -132,8 +136,14 @@ class History:
                 content = self._work_content(oid)
             if content is None:
                 out[oid] = None
+                if oid in self._too_big:
+                    self.unreadable[oid] = (f"file is {self._too_big[oid]} bytes, over the "
+                                            f"{self.log.config.max_file_bytes}-byte limit for a record")
                 continue
-            out[oid] = self.record_from(path or "record.yaml", oid, content).data
+            record = self.record_from(path or "record.yaml", oid, content)
+            out[oid] = record.data
+            if record.error is not None:
+                self.unreadable[oid] = record.error.problem
         return out
 
     def _work_content(self, oid: str) -> bytes | None:

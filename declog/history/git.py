@@ -23,8 +23,12 @@ from declog.errors import GitError, UsageError
 HEX_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 # blobs larger than this are never read into memory (the largest max_file_bytes a log may set)
 MAX_BLOB_BYTES = 16 * 1024 * 1024
+# Settings every call pins: output declog can parse, and none of the helper programs a
+# repository's config can name that declog's reads do not need (a file-system monitor; diff
+# drivers, text conversions and external diffs are switched off per command below)
 BASE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "log.showSignature=false",
-        "-c", "i18n.logOutputEncoding=UTF-8")
+        "-c", "i18n.logOutputEncoding=UTF-8", "-c", "core.fsmonitor=false", "-c", "diff.external=",
+        "-c", "core.pager=cat")
 
 
 def _git_binary() -> str:
@@ -230,7 +234,7 @@ class Git:
         return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\x00") if p]
 
     def blame_porcelain(self, path: str, ranges: Sequence[tuple[int, int]], rev: str | None = None) -> bytes:
-        args = ["blame", "--porcelain", "-M", "-w"]
+        args = ["blame", "--porcelain", "--no-textconv", "-M", "-w"]  # the stored file, not a text conversion
         for start, end in ranges:
             args += ["-L", f"{start},{end}"]
         if rev is not None:

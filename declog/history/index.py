@@ -25,7 +25,7 @@ from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
 from declog.store import remove_stale_temps
 
-FORMAT = "4"  # 4: only record files count (no hidden or temp files)
+FORMAT = "5"  # 4: only record files count (no hidden or temp files); 5: runs of unreadable versions stay a record's
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists commits (seq integer primary key, oid text unique not null, parents text,
@@ -224,7 +224,7 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
 
 def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity: str) -> sqlite3.Connection | None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
+    if path.exists() and not path.is_symlink():  # a symlink is replaced by the rebuild, never written through
         conn = sqlite3.connect(path, timeout=10)
         try:
             meta = _meta(conn)

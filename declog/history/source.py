@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from declog.history.git import HEX_RE, Git
 from declog.history.model import Revision
 from declog.history.walk import log_chunks, raw_entries, revision_of
+from declog.ids import inside_repository
 
 FORMAT = "--format=%x1e" + "%x1f".join(["%H", "%P", "%at", "%aN", "%aE", "%s"]) + "%x1f"
 MAX_ROUNDS = 16  # levels of renames followed
@@ -234,8 +235,8 @@ def source_histories(git: Git, tip: str | None, paths: Sequence[str],
     """``path → SourceHistory`` for each of ``paths`` (repository-relative) as of ``tip``: one
     ``git log`` pass per level of renames and one ``git cat-file --batch``, for all of them; what
     ``conn`` (the history index) already knows for ``tip`` is not walked again."""
-    wanted = [p for p in dict.fromkeys(paths) if p and "\x00" not in p and "\n" not in p]
-    out = {p: SourceHistory(p) for p in wanted}
+    out = {p: SourceHistory(p) for p in dict.fromkeys(paths)}
+    wanted = [p for p in out if inside_repository(p)]  # ../x.md, /etc/passwd: no history, no git error
     if tip is None or not wanted:
         return out
     cached = _cached(conn, wanted)

@@ -209,17 +209,26 @@ def stitch(commits: Sequence[RawCommit], facts: dict[str, tuple[str | None, str 
            others: dict[tuple[str, str], str]) -> list[RecordEvent]:
     """Group each commit's file changes by record ID (newest commit first)."""
     events: list[RecordEvent] = []
+    # (path, blob) → record ID for versions without one of their own (binary, empty, broken
+    # YAML) that a newer commit of the same file showed to be the record's: a run of unreadable
+    # versions stays in the record's history, however long
+    learned: dict[tuple[str, str], str] = {}
 
-    def rid_of(oid: str | None) -> str | None:
-        return facts.get(oid, (None, None))[0] if oid else None
+    def rid_of(oid: str | None, path: str | None = None) -> str | None:
+        if not oid:
+            return None
+        rid = facts.get(oid, (None, None))[0]
+        return rid if rid is not None or path is None else learned.get((path, oid))
 
     for c in commits:
         sides: dict[str, dict[str, tuple[str, str]]] = {}
         for e in c.entries:
-            old_id, new_id = rid_of(e.old_oid), rid_of(e.new_oid)
+            old_id, new_id = rid_of(e.old_oid, e.old_path), rid_of(e.new_oid, e.new_path)
             if e.status in ("M", "R", "T"):  # a file that lost its ID (broken YAML) stays the record's
                 old_id = old_id or new_id
                 new_id = new_id or old_id
+                if old_id and e.old_oid and e.old_path and facts.get(e.old_oid, (None, None))[0] is None:
+                    learned[(e.old_path, e.old_oid)] = old_id
             if e.old_oid and e.old_path and old_id:
                 sides.setdefault(old_id, {}).setdefault("old", (e.old_path, e.old_oid))
             if e.new_oid and e.new_path and new_id:

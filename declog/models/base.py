@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from declog.ids import HANDLE_PATTERN, ID_PATTERN
 
@@ -25,11 +25,31 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected an ISO 8601 date such as 2026-03-02")
 
 
+def _not_blank(value: str) -> str:
+    """Required text says something: a value of only spaces (or tabs, newlines) is refused, in
+    ``declog new``, ``set``, ``edit`` and ``validate`` alike (they all validate here)."""
+    if not value.strip():
+        raise ValueError("is blank (only whitespace): write the text")
+    return value
+
+
+_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
+
+def _one_line(value: str) -> str:
+    """Short text (a title, a name, a path) is one line: a line break inside it would print as
+    a second line of its own in every listing and message (trailing ones are a YAML block's)."""
+    if any(brk in value.rstrip() for brk in _LINE_BREAKS):
+        raise ValueError("holds a line break: short text such as a title is one line")
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN, max_length=39)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000), AfterValidator(_not_blank)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_not_blank),
+                     AfterValidator(_one_line)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from declog.ids import inside_repository
 from declog.models.base import (
     Handle,
     IsoDate,
@@ -19,6 +20,13 @@ from declog.models.base import (
 from declog.models.base import (
     field_description as F,
 )
+
+
+def _inside(path: str) -> str:
+    if not inside_repository(path):
+        raise ValueError(f"{path!r} is not a path inside the repository (relative to its root, without ..)")
+    return path
+
 
 Alias = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")]
 
@@ -73,7 +81,7 @@ ImportFormat = Literal["nygard", "madr", "log4brains"]
 class Source(_Part):
     """Where an imported decision came from: the file whose git history declog keeps showing."""
 
-    path: ShortText = F("The source file, relative to the repository root, as it was when imported.")
+    path: Annotated[ShortText, AfterValidator(_inside)] = F("The source file, relative to the repository root, as it was when imported.")
     format: ImportFormat = F("nygard (adr-tools) | madr | log4brains.")
     number: int | None = F("The ADR's original number, when it had one.", default=None, ge=0)
     imported_on: IsoDate = F("When `declog import` brought it in.")

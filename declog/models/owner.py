@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import StringConstraints
 
 from declog.models.base import Handle, Problem, RecordModel, ShortText
 from declog.models.base import field_description as F
+
+# one line, no blanks, at most 300 characters: the pattern says all of it
+Email = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
 class Owner(RecordModel):
@@ -16,7 +21,7 @@ class Owner(RecordModel):
     handle: Handle = F("The owner's ID: lower-case letters, digits, '.', '_' or '-'.")
     name: ShortText = F("Display name.")
     kind: Literal["person", "team"] = F("A person, or a team (a team names its lead).", default="person")
-    email: ShortText | None = F("Contact address.", default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: Email | None = F("Contact address.", default=None)
     team: Handle | None = F("Handle of the team this person belongs to.", default=None)
     lead: Handle | None = F("For a team: the one accountable person's handle.", default=None)
     active: bool = F("False once the person has left or the team is dissolved.", default=True)

@@ -48,11 +48,31 @@ def texts(max_size: int = 100_000) -> st.SearchStrategy[str]:
         long,
         st.text(st.sampled_from("ab :#-'\"\t\n\r\x85\u2028 "), min_size=1, max_size=60),
     )
-    return out.map(lambda s: s[:max_size]).filter(bool)
+    # required text says something: the models refuse text of only whitespace
+    return out.map(lambda s: s[:max_size]).filter(lambda s: bool(s.strip()))
 
 
-short_texts = texts(300)
+# what the models count as a line break inside short text (declog.models.base._one_line)
+LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks made spaces: short text (a title, a name) is one line."""
+    for brk in LINE_BREAKS:
+        text = text.replace(brk, " ")
+    return text
+
+
+def one_line_texts(max_size: int = 300) -> st.SearchStrategy[str]:
+    """Short text: any Unicode and the nasty cases, on one line, not blank."""
+    return texts(max_size).map(one_line).filter(lambda s: bool(s.strip()))
+
+
+short_texts = one_line_texts(300)
 long_texts = texts(100_000)
+# a source.path: a file inside the repository (declog.ids.inside_repository)
+repo_paths = st.from_regex(re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]{0,30}(/[A-Za-z0-9_][A-Za-z0-9_ .-]{0,30}){0,3}"),
+                           fullmatch=True).filter(lambda p: ".." not in p.split("/"))
 
 # -- identifiers ----------------------------------------------------------------------------
 
@@ -112,7 +132,7 @@ reviews = st.fixed_dictionaries(
      "vs_expected": st.sampled_from(["better", "as-expected", "worse"])},
     optional={"process_quality": st.sampled_from(["good", "fair", "poor"])})
 sources = st.fixed_dictionaries(
-    {"path": short_texts, "format": st.sampled_from(["nygard", "madr", "log4brains"]), "imported_on": dates},
+    {"path": repo_paths, "format": st.sampled_from(["nygard", "madr", "log4brains"]), "imported_on": dates},
     optional={"number": st.integers(0, 10**12)})
 
 

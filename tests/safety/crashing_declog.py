@@ -62,4 +62,4 @@ os.link = link
 if __name__ == "__main__":
     from declog.cli import main
 
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
