@@ -86,7 +86,7 @@ def _chain(record: Record, by_id: dict[str, Record]) -> list[Record]:
 
 def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
     from declog import config
-    from declog.search import matched_fields, points_at_past, rank
+    from declog.search import matched_fields, rank
 
     if at is not None:
         from declog.history.snapshot import log_at
@@ -99,8 +99,6 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         return [_whole(log, r) for r in some]
 
     hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
-    past = points_at_past(text)
-    hits = current_first(retired_later(hits, past), past)
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -128,75 +126,6 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         found.append(a)
     _add_git(log, found, at)
     return found
-
-
-RETIRED = ("superseded", "deprecated")
-RETIRED_WEIGHT = 0.7
-
-
-def retired_later(hits: list[Any], past: bool) -> list[Any]:
-    """Superseded and deprecated decisions rank as if their score were lower (higher when the
-    question points at the past); the scores shown stay as they are."""
-    if not any(h.record.link("status") in RETIRED for h in hits):
-        return hits
-    factor = 1 / RETIRED_WEIGHT if past else RETIRED_WEIGHT
-    return sorted(hits, key=lambda h: -h.score * (factor if h.record.link("status") in RETIRED else 1.0))
-
-
-def current_first(hits: list[Any], past: bool) -> list[Any]:
-    """When a decision and one that superseded it (directly or down the chain) both match, the
-    current one comes just before the older one; when the question points at the past
-    (``past``), the older one comes just before its successor instead. Other hits keep their
-    order."""
-    linked = [(h.record.id, h.record.link("superseded_by"), h.record.link("supersedes")) for h in hits]
-    linked = [x for x in linked if x[1] or x[2]]
-    if not linked:
-        return hits
-    ids = {h.record.id for h in hits}
-    newer: dict[str, set[str]] = {}  # record ID → IDs of the matching records that replaced it
-    for rid, nxt, olds in linked:
-        if isinstance(nxt, str) and nxt in ids and nxt != rid:
-            newer.setdefault(rid, set()).add(nxt)
-        for old in olds if isinstance(olds, list) else ():
-            if isinstance(old, str) and old in ids and old != rid:
-                newer.setdefault(old, set()).add(rid)
-    if not newer:
-        return hits
-
-    def later(rid: str) -> set[str]:  # every matching successor down the chain
-        seen: set[str] = set()
-        todo = [rid]
-        while todo:
-            for n in newer.get(todo.pop(), ()):
-                if n not in seen and n != rid:
-                    seen.add(n)
-                    todo.append(n)
-        return seen
-
-    order = list(hits)
-    for _ in range(len(order)):  # bounded: each pass moves at least one hit or stops
-        moved = False
-        pos = {h.record.id: i for i, h in enumerate(order)}
-        for old, _n in list(newer.items()):
-            succ = later(old)
-            if not succ:
-                continue
-            i = pos[old]
-            if past:
-                j = min(pos[s] for s in succ)
-                if j < i:
-                    order.insert(j, order.pop(i))
-                    moved = True
-                    break
-            else:
-                j = max(pos[s] for s in succ)
-                if j > i:
-                    order.insert(i, order.pop(j))
-                    moved = True
-                    break
-        if not moved:
-            break
-    return order
 
 
 def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:

@@ -11,8 +11,8 @@ under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose conte
 indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
 commit's tree) can be returned, so the index is never stale and is safe to delete. Without FTS5
 the same weights drive a pure-Python BM25F. Which of two decisions linked by a supersede comes
-first is :func:`declog.answers.current_first`'s business; :func:`points_at_past` tells it when
-the question asks about the past.
+first is :func:`current_first`'s business; :func:`points_at_past` tells it when the question
+asks about the past.
 """
 
 from __future__ import annotations
@@ -321,7 +321,90 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
             decisions = [r for r in full(list(decisions)) if r.data is not None]
         hits = _rank_python(decisions, terms)
     hits.sort(key=lambda h: (-h.score, h.record.id or ""))
-    return hits
+    past = points_at_past(query)
+    head = hits[:ORDERED]  # no answer list is longer; the tail keeps its BM25 order
+    return current_first(retired_later(head, past), past) + hits[ORDERED:]
+
+
+RETIRED = ("superseded", "deprecated")
+ORDERED = 200  # how many of the best hits the status and supersede ordering looks at
+RETIRED_WEIGHT = 0.7
+
+
+def _retired(record: Record) -> bool:
+    raw = record.light_json
+    if record.light is None and raw is not None and not any(s in raw for s in RETIRED):
+        return False  # not superseded or deprecated, and no JSON decoded to know it
+    return record.link("status") in RETIRED
+
+
+def retired_later(hits: list[Hit], past: bool) -> list[Hit]:
+    """Superseded and deprecated decisions rank as if their score were lower (higher when the
+    question points at the past); the scores shown stay as they are."""
+    retired = {id(h) for h in hits if _retired(h.record)}
+    if not retired:
+        return hits
+    factor = 1 / RETIRED_WEIGHT if past else RETIRED_WEIGHT
+    return sorted(hits, key=lambda h: -h.score * (factor if id(h) in retired else 1.0))
+
+
+def current_first(hits: list[Hit], past: bool) -> list[Hit]:
+    """When a decision and one that superseded it (directly or down the chain) both match, the
+    current one comes just before the older one; when the question points at the past
+    (``past``), the older one comes just before its successor instead. Other hits keep their
+    order."""
+    linked = []
+    for h in hits:
+        nxt, olds = h.record.link("superseded_by"), h.record.link("supersedes")
+        if nxt or olds:
+            linked.append((str(h.record.id), nxt, olds))
+    if not linked:
+        return hits
+    ids = {str(h.record.id) for h in hits}
+    newer: dict[str, set[str]] = {}  # record ID → IDs of the matching records that replaced it
+    for rid, nxt, olds in linked:
+        if isinstance(nxt, str) and nxt in ids and nxt != rid:
+            newer.setdefault(rid, set()).add(nxt)
+        for old in olds if isinstance(olds, list) else ():
+            if isinstance(old, str) and old in ids and old != rid:
+                newer.setdefault(old, set()).add(rid)
+    if not newer:
+        return hits
+
+    def later(rid: str) -> set[str]:  # every matching successor down the chain
+        seen: set[str] = set()
+        todo = [rid]
+        while todo:
+            for n in newer.get(todo.pop(), ()):
+                if n not in seen and n != rid:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    order = list(hits)
+    for _ in range(len(order)):  # bounded: each pass moves at least one hit or stops
+        moved = False
+        pos = {h.record.id: i for i, h in enumerate(order)}
+        for old, _n in list(newer.items()):
+            succ = later(old)
+            if not succ:
+                continue
+            i = pos[old]
+            if past:
+                j = min(pos[s] for s in succ)
+                if j < i:
+                    order.insert(j, order.pop(i))
+                    moved = True
+                    break
+            else:
+                j = max(pos[s] for s in succ)
+                if j > i:
+                    order.insert(i, order.pop(j))
+                    moved = True
+                    break
+        if not moved:
+            break
+    return order
 
 
 def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]:

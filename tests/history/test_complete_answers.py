@@ -32,12 +32,13 @@ def test_show_and_why_say_who_superseded_it_and_why(log_repo: Path, run) -> None
     assert "superseded: " in shown and " by Bob Builder (" in shown and "Replace Postgres by CockroachDB)" in shown
     facts = json.loads(run(log_repo, "show", old, "--format", "json").stdout)["git"]
     assert facts["superseded"]["by"] == "Bob Builder"
-    answer = run(log_repo, "why", "postgres", "orders").stdout
+    # the question points at the past, so the superseded decision comes first (issue 10)
+    answer = run(log_repo, "why", "postgres", "orders", "originally").stdout
     first = answer.split("\n2. ")[0]
     assert f"1. {old}  Use Postgres for orders" in first
     assert "   superseded " in first and " by Bob Builder in " in first
     assert "because: Orders go multi-region" in first
-    data = json.loads(run(log_repo, "why", "postgres", "orders", "--format", "json").stdout)
+    data = json.loads(run(log_repo, "why", "postgres", "orders", "originally", "--format", "json").stdout)
     mine = next(a for a in data["results"] if a["id"] == old)
     assert mine["ended"]["status"] == "superseded" and mine["ended"]["author"] == "Bob Builder"
 
