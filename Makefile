@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench schemas clean browser fuzz
+.PHONY: demo test lint typecheck bench eval schemas clean browser fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[fast,dev]'
 	touch $(STAMP)
 
+# make demo KEEP=1 keeps the demo's repository and exported site, and prints where they are
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(if $(filter 1 yes true,$(KEEP)),--keep,)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check declog tests scripts bench
@@ -44,6 +45,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Import the real ADR logs of ../shared/corpora/ and measure words kept and `declog why` top-1/top-3
+# over bench/eval/questions.yaml (not part of `make test`; says so and exits 0 without the corpora).
+eval: $(STAMP)
+	$(BIN)/python bench/eval/run.py $(EVAL_ARGS)
 
 # Coverage-guided fuzzing of the record loader, validator and editor (atheris, a dev extra).
 # New inputs go to fuzz/work/, crashes to fuzz/crashes/ (both git-ignored); see docs/testing.md.

@@ -25,6 +25,7 @@ class Answer:
     decided_in: str | None = None  # the markdown file whose history says who accepted it (imported)
     linked: list[Revision] = field(default_factory=list)
     replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
+    ended: Revision | None = None  # the commit that rejected, superseded or deprecated it
     supersedes: list[Record] = field(default_factory=list)
 
     @property
@@ -47,6 +48,7 @@ class Answer:
             "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
             "decided_on": d.get("decided_on"),
             "decided": self._decided_json(),
+            "ended": ({"status": d.get("status"), **self.ended.as_json()} if self.ended else None),
             "created": self.created.as_json() if self.created else None,
             "superseded_by": [_brief(r) for r in self.replaced_by],
             "supersedes": [_brief(r) for r in self.supersedes],
@@ -84,7 +86,7 @@ def _chain(record: Record, by_id: dict[str, Record]) -> list[Record]:
 
 def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
     from declog import config
-    from declog.search import matched_fields, rank
+    from declog.search import matched_fields, points_at_past, rank
 
     if at is not None:
         from declog.history.snapshot import log_at
@@ -97,6 +99,8 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         return [_whole(log, r) for r in some]
 
     hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
+    past = points_at_past(text)
+    hits = current_first(retired_later(hits, past), past)
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -124,6 +128,75 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         found.append(a)
     _add_git(log, found, at)
     return found
+
+
+RETIRED = ("superseded", "deprecated")
+RETIRED_WEIGHT = 0.7
+
+
+def retired_later(hits: list[Any], past: bool) -> list[Any]:
+    """Superseded and deprecated decisions rank as if their score were lower (higher when the
+    question points at the past); the scores shown stay as they are."""
+    if not any(h.record.link("status") in RETIRED for h in hits):
+        return hits
+    factor = 1 / RETIRED_WEIGHT if past else RETIRED_WEIGHT
+    return sorted(hits, key=lambda h: -h.score * (factor if h.record.link("status") in RETIRED else 1.0))
+
+
+def current_first(hits: list[Any], past: bool) -> list[Any]:
+    """When a decision and one that superseded it (directly or down the chain) both match, the
+    current one comes just before the older one; when the question points at the past
+    (``past``), the older one comes just before its successor instead. Other hits keep their
+    order."""
+    linked = [(h.record.id, h.record.link("superseded_by"), h.record.link("supersedes")) for h in hits]
+    linked = [x for x in linked if x[1] or x[2]]
+    if not linked:
+        return hits
+    ids = {h.record.id for h in hits}
+    newer: dict[str, set[str]] = {}  # record ID → IDs of the matching records that replaced it
+    for rid, nxt, olds in linked:
+        if isinstance(nxt, str) and nxt in ids and nxt != rid:
+            newer.setdefault(rid, set()).add(nxt)
+        for old in olds if isinstance(olds, list) else ():
+            if isinstance(old, str) and old in ids and old != rid:
+                newer.setdefault(old, set()).add(rid)
+    if not newer:
+        return hits
+
+    def later(rid: str) -> set[str]:  # every matching successor down the chain
+        seen: set[str] = set()
+        todo = [rid]
+        while todo:
+            for n in newer.get(todo.pop(), ()):
+                if n not in seen and n != rid:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    order = list(hits)
+    for _ in range(len(order)):  # bounded: each pass moves at least one hit or stops
+        moved = False
+        pos = {h.record.id: i for i, h in enumerate(order)}
+        for old, _n in list(newer.items()):
+            succ = later(old)
+            if not succ:
+                continue
+            i = pos[old]
+            if past:
+                j = min(pos[s] for s in succ)
+                if j < i:
+                    order.insert(j, order.pop(i))
+                    moved = True
+                    break
+            else:
+                j = max(pos[s] for s in succ)
+                if j > i:
+                    order.insert(i, order.pop(j))
+                    moved = True
+                    break
+        if not moved:
+            break
+    return order
 
 
 def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:
@@ -170,6 +243,7 @@ def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
             rh = histories[rid] = hist.record(rid)
             a.created = rh.created.revision if rh.created else None
             a.decided = rh.decided.revision if rh.decided else None
+            a.ended = rh.ended.revision if rh.ended else None
             a.linked = rh.linked
             path = source_path(a.data)
             if path and accepted_elsewhere(rh):

@@ -133,7 +133,10 @@ def blame_path(log: Log, spec: str) -> BlameResult:
             if "has only" in detail:  # LINE past the end of the file: the user's mistake
                 raise UsageError(f"{spec}: {detail}") from None
             hits = []
-            note = f"no git blame for {rel} ({detail})"
+            if "no such path" in detail:  # a file git does not track (yet): say so plainly
+                note = f"{rel} is not tracked by git (never committed), so no commit is behind its lines"
+            else:
+                note = f"no git blame for {rel} ({detail})"
         revs = [h.revision for h in hits if h.revision is not None]
         links = hist.index.links_of(r.oid for r in revs)
         for hit in hits:

@@ -54,3 +54,21 @@ def days(cadence: str) -> int:
     """The cadence as an approximate number of days (months count 30), for sorting and display."""
     count, unit = parse(cadence)
     return count if unit == "d" else count * 30
+
+
+_SPAN = re.compile(r"^([1-9][0-9]{0,3})([dwmy])$")
+
+
+def ago(today: dt.date, span: str) -> dt.date:
+    """The day ``span`` (``7d``, ``2w``, ``1m``, ``1y``) before ``today``; months and years are
+    calendar ones. Raises ValueError for anything else."""
+    match = _SPAN.match(span.strip().lower())
+    if not match:
+        raise ValueError(f"{span!r} is not a span such as 7d, 2w, 1m or 1y")
+    count, unit = int(match.group(1)), match.group(2)
+    if unit in "dw":
+        return today - dt.timedelta(days=count * (7 if unit == "w" else 1))
+    months = count * (12 if unit == "y" else 1)
+    month = today.month - 1 - months
+    year, month = today.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +57,21 @@ def schema_path_for(log: Log, kind: Kind, path: Path) -> str:
 
 
 def _issues_for(log: Log, kind: Kind, fields: dict[str, Any], path: str, text: str | None,
-                extra: list[Record] | None = None) -> list[Issue]:
-    problems = schema_problems(kind, fields, log.config.required.get(kind.name, []))
+                extra: list[Record] | None = None, *, every: bool = False) -> list[Issue]:
+    """Problems of ``fields`` as the record at ``path``. Schema problems alone stop the check,
+    unless ``every``: then references and lifecycle rules are checked too, as ``validate``
+    does, so that one round of ``declog edit`` shows every problem."""
+    required = log.config.required.get(kind.name, [])
+    problems = schema_problems(kind, fields, required)
+    if problems and every:
+        unknown = {loc[0] for loc, _, code in problems if code == "unknown-field" and len(loc) == 1}
+        if unknown:  # the lifecycle rules of the record without its unknown fields
+            seen = {(loc, message) for loc, message, _ in problems}
+            known = {k: v for k, v in fields.items() if k not in unknown}
+            problems += [p for p in schema_problems(kind, known, required)
+                         if p[2] == "lifecycle" and (p[0], p[1]) not in seen]
     issues = _located(text, path, problems)
-    if issues:
+    if issues and not every:
         return issues
     candidate = Record(path, kind, "", data=yamlio.to_plain(fields))
     replaced = {r.path for r in (extra or [])} | {path}
@@ -93,7 +105,7 @@ def check_draft(log: Log, kind: Kind, text: str) -> list[Issue]:
         return [Issue("draft", exc.line or 1, exc.column or 1, "", exc.problem, "file")]
     title = data.get(kind.title_field) or data.get(kind.id_field) or ""
     path = log.rel(log.new_path(kind, str(data.get(kind.id_field, "")), str(title)))
-    return _issues_for(log, kind, data, path, text)
+    return _issues_for(log, kind, data, path, text, every=True)
 
 
 def _raise(issues: list[Issue], what: str) -> None:
@@ -202,10 +214,29 @@ def parse_value(kind: Kind, name: str, raw: str) -> Any:
         raise UsageError(f"'{name}' is not a field of a {kind.name} (fields: {known})")
     if name == kind.id_field:
         raise UsageError(f"`{name}` never changes: it is how declog follows the record through git")
-    schema = model.model_json_schema()["properties"][name]
+    schema = model.model_json_schema()
+    return _typed_value(name, schema["properties"][name], schema.get("$defs", {}), raw)
+
+
+def _resolved(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with a ``$ref`` (to ``#/$defs/…``) followed, and an optional (``anyOf`` with
+    null) unwrapped when one other type is left."""
+    if "$ref" in schema:
+        return _resolved(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+    members = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    if len(members) == 1:
+        return _resolved(members[0], defs)
+    return schema
+
+
+def _typed_value(name: str, schema: dict[str, Any], defs: dict[str, Any], raw: str) -> Any:
+    schema = _resolved(schema, defs)
     types = {s.get("type") for s in schema.get("anyOf", [schema])}
     if raw == "":
         return None
+    if "enum" in schema and raw not in schema["enum"]:
+        choices = ", ".join(map(str, schema["enum"]))
+        raise UsageError(f"{name} takes one of {choices}, not '{raw}'")
     if "array" in types:
         text = raw.strip()
         if text.startswith("{"):  # one item of a list of mappings: options+={title: X, why_not: Y}
@@ -231,6 +262,69 @@ def parse_value(kind: Kind, name: str, raw: str) -> Any:
     return raw
 
 
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PART = re.compile(r"\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_path(kind: Kind, text: str) -> tuple[str | int, ...]:
+    """A field path such as ``action_items[0].status`` (0-based indexes, jq style) as a tuple
+    ``("action_items", 0, "status")``, checked against the model: every name is a field where
+    it stands, every index stands on a list."""
+    text = text.strip()
+    head = _PATH.match(text)
+    if head is None:
+        raise UsageError(f"'{text}' is not a field path: write fields as .name and list items as [0] "
+                         "(e.g. action_items[0].status)")
+    loc: list[str | int] = [head.group()]
+    pos = head.end()
+    while pos < len(text):
+        part = _PART.match(text, pos)
+        if part is None:
+            raise UsageError(f"'{text}' is not a field path: write fields as .name and list items as [0] "
+                             "(e.g. action_items[0].status)")
+        loc.append(int(part.group(1)) if part.group(1) is not None else part.group(2))
+        pos = part.end()
+    leaf_schema(kind, tuple(loc))
+    return tuple(loc)
+
+
+def leaf_schema(kind: Kind, loc: tuple[str | int, ...]) -> dict[str, Any]:
+    """The JSON Schema of the value at ``loc`` in a record of ``kind``; a usage error naming the
+    fields that exist when a part of the path does not."""
+    model = kind.model()
+    top = str(loc[0])
+    if top not in model.model_fields:
+        raise UsageError(f"'{top}' is not a field of a {kind.name} (fields: {', '.join(model.model_fields)})")
+    if top == kind.id_field:
+        raise UsageError(f"`{top}` never changes: it is how declog follows the record through git")
+    full = model.model_json_schema()
+    defs = full.get("$defs", {})
+    schema: dict[str, Any] = full["properties"][top]
+    where = top
+    for part in loc[1:]:
+        schema = _resolved(schema, defs)
+        if isinstance(part, int):
+            if schema.get("type") != "array":
+                raise UsageError(f"{where} is not a list: it has no item [{part}]")
+            schema = schema.get("items", {})
+            where += f"[{part}]"
+        else:
+            props = schema.get("properties")
+            if schema.get("type") != "object" or not props:
+                raise UsageError(f"{where} has no fields: '{part}' cannot be set in it")
+            if part not in props:
+                raise UsageError(f"'{part}' is not a field of {where} (fields: {', '.join(props)})")
+            schema = props[part]
+            where += f".{part}"
+    return _resolved(schema, defs)
+
+
+def parse_path_value(kind: Kind, loc: tuple[str | int, ...], raw: str) -> Any:
+    """A command-line value for the field at ``loc``, typed the way the model expects."""
+    defs = kind.model().model_json_schema().get("$defs", {})
+    return _typed_value(yamlio.path_text(loc), leaf_schema(kind, loc), defs, raw)
+
+
 class Changes(dict[str, Any]):
     """New top-level values of a record, and the assignments (``ops``: field, ``""``/``+``/``-``,
     parsed value) they came from, so that :func:`set_fields` can apply them again to a version of
@@ -252,6 +346,13 @@ def parse_assignments(kind: Kind, current: Mapping[str, Any], assignments: list[
         if name.endswith(("+", "-")):
             name, op = name[:-1], name[-1]
         name = name.strip()
+        if "[" in name or "." in name:
+            if op:
+                raise UsageError(f"'{item}': += and -= take a top-level list field (tags+=x); "
+                                 "set one item with FIELD[N].SUB=VALUE")
+            loc = parse_path(kind, name)
+            ops.append((str(loc[0]), "path", (loc, parse_path_value(kind, loc, raw))))
+            continue
         ops.append((name, op, parse_value(kind, name, raw)))
     return apply_ops(current, ops)
 
@@ -260,6 +361,11 @@ def apply_ops(current: Mapping[str, Any], ops: Sequence[tuple[str, str, Any]]) -
     """The new values that assignments give, starting from the record's ``current`` fields."""
     changes = Changes(ops)
     for name, op, value in ops:
+        if op == "path":
+            loc, leaf = value
+            holder = {name: changes.get(name, current.get(name))}
+            changes[name] = yamlio.apply_path(holder, loc, yamlio.to_plain(leaf), append=False)[name]
+            continue
         if op:
             base = changes.get(name, current.get(name))
             base = list(base) if isinstance(base, list) else []
@@ -278,7 +384,15 @@ def update(log: Log, record: Record, changes: dict[str, Any], *, extra: list[Rec
     if record.error is not None:
         raise UsageError(f"cannot change {record.path}: {record.error.problem}")
     text = log.text_of(record)
-    new_text = yamlio.set_fields(text, record.path, changes, field_names(record.kind))
+    order = field_names(record.kind)
+    ops = changes.ops if isinstance(changes, Changes) else []
+    whole = {name for name, op, _ in ops if op != "path"}
+    by_path = {name for name, op, _ in ops if op == "path"} - whole
+    plain = {k: v for k, v in changes.items() if k not in by_path}
+    new_text = yamlio.set_fields(text, record.path, plain, order) if plain else text
+    for name, op, value in ops:  # one item's field: only its lines change
+        if op == "path" and name in by_path and name in changes:
+            new_text = yamlio.set_path(new_text, record.path, value[0], value[1], order)
     typed = yamlio.load_record_text(new_text, record.path)
     _raise(_issues_for(log, record.kind, typed, record.path, new_text, extra), f"{record.id}")
     return new_text
@@ -301,13 +415,50 @@ def set_fields(log: Log, record: Record, changes: dict[str, Any]) -> Record:
     return log.read(path, record.kind)
 
 
+PathPlan = Callable[[Record], Sequence[tuple[tuple[str | int, ...], Any]]]
+
+
+def edit_paths(log: Log, record: Record, plan: PathPlan, *, write: bool = True) -> tuple[str, str, Record]:
+    """Apply the field-path changes ``plan`` gives for a record (``(("action_items", 0, "status"),
+    "done")``; an index equal to a list's length appends), changing only their lines, and
+    validate the result against the whole log. With ``write`` the file is written under the
+    write lock; if another process changed it meanwhile, ``plan`` runs again on that newer
+    version. Returns the old text, the new text and the record after the change (as it would
+    be, when not written)."""
+    order = field_names(record.kind)
+
+    def build(rec: Record) -> tuple[str, str, dict[str, Any]]:
+        if rec.error is not None:
+            raise UsageError(f"cannot change {rec.path}: {rec.error.problem}")
+        text = log.text_of(rec)
+        new_text = text
+        for loc, value in plan(rec):
+            new_text = yamlio.set_path(new_text, rec.path, loc, value, order)
+        typed = yamlio.load_record_text(new_text, rec.path)
+        _raise(_issues_for(log, rec.kind, typed, rec.path, new_text), f"{rec.id}")
+        return text, new_text, typed
+
+    old_text, new_text, typed = build(record)
+    if not write:
+        return old_text, new_text, Record(record.path, record.kind, "", data=yamlio.to_plain(typed))
+    path = log.abs(record.path)
+    with log.write_lock():
+        current = log.read(path, record.kind)
+        if current.oid != record.oid:
+            log.invalidate()
+            old_text, new_text, typed = build(current)
+        if new_text != old_text:
+            log.write_text(path, new_text)
+    return old_text, new_text, log.read(path, record.kind)
+
+
 def _rebased(stale: Record, fresh: Record, changes: dict[str, Any]) -> dict[str, Any]:
     if fresh.error is not None:
         return changes  # update() refuses it with the file's problem
     base, theirs = stale.data or {}, fresh.data or {}
     ops = changes.ops if isinstance(changes, Changes) else []
     again = apply_ops(theirs, ops)
-    out: dict[str, Any] = {}
+    out = Changes(ops)
     for name, value in changes.items():
         if name in again:
             out[name] = again[name]
@@ -356,7 +507,7 @@ def check_text(log: Log, record: Record, text: str) -> list[Issue]:
         typed = yamlio.load_record_text(yamlio.decode(raw, record.path, log.config.max_file_bytes), record.path)
     except RecordFileError as exc:
         return [Issue(record.path, exc.line or 1, exc.column or 1, "", exc.problem, "file")]
-    issues = _issues_for(log, record.kind, typed, record.path, text)
+    issues = _issues_for(log, record.kind, typed, record.path, text, every=True)
     old_id = record.id
     new_id = typed.get(record.kind.id_field)
     if old_id and new_id != old_id:

@@ -88,7 +88,7 @@ def resolve(query: str, ids: Iterable[str], handles: Iterable[str] = ()) -> str:
     else:
         body = norm.translate(_LOOKALIKES)
         matches = [i for i in id_list if i[2:].startswith(body)]
-        if not matches and len(norm) >= 2 and norm[0].isalpha():  # the kind letter without its dash
+        if not matches and norm[:1].isalpha():  # the kind letter without its dash (`D`, `d7k3`)
             prefix = f"{norm[0].upper()}-{norm[1:].translate(_LOOKALIKES)}"
             matches = [i for i in id_list if i.startswith(prefix)]
     matches += [h for h in handle_list if h.startswith(q.lower())]

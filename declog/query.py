@@ -36,6 +36,71 @@ def parse_date(value: str, option: str) -> dt.date:
     return day
 
 
+def parse_since(value: str, option: str, today: dt.date) -> dt.date:
+    """An ISO date, or a span back from ``today``: ``7d``, ``2w``, ``1m``, ``1y``."""
+    from declog import cadence
+
+    try:
+        return cadence.ago(today, value)
+    except ValueError:
+        pass
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} takes an ISO date such as 2026-03-02 or a span back from today such as "
+                         f"7d, 2w or 1m, not '{value}'") from None
+
+
+# The statuses of each kind, as the models' ``Literal``s spell them (tests/test_filters.py checks
+# they agree): checking ``--status`` must not load Pydantic to build a JSON Schema.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "decision": ("proposed", "accepted", "rejected", "superseded", "deprecated"),
+    "mechanism": ("piloting", "active", "retired"),
+    "correction": ("draft", "open", "closed"),
+}
+
+
+def statuses(kind: Kind | None) -> list[str]:
+    """The statuses a record of ``kind`` (or of any kind) can have, in the models' order."""
+    from declog.kinds import KINDS
+
+    out: list[str] = []
+    for k in ([kind] if kind is not None else list(KINDS.values())):
+        known = STATUSES.get(k.name)
+        if known is None:  # a kind this table does not know yet: ask its model
+            schema = k.model().model_json_schema().get("properties", {}).get("status", {})
+            known = tuple(schema.get("enum", []))
+        for value in known:
+            if value not in out:
+                out.append(value)
+    return out
+
+
+def check_filters(records: Sequence[Record], f: Filters) -> None:
+    """Refuse a filter that can match nothing because it names what does not exist: a status
+    the kind does not have (listing the choices), an owner not in the log (with close matches)."""
+    import difflib
+
+    if f.status:
+        choices = statuses(f.kind)
+        if not choices and f.kind is not None:
+            raise UsageError(f"--status: {f.kind.plural} have no status")
+        for value in f.status:
+            if value not in choices:
+                close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                what = f"{f.kind.name} " if f.kind is not None else ""
+                raise UsageError(f"--status '{value}' is not a {what}status{hint}: use one of {', '.join(choices)}")
+    if f.owner:
+        handles = sorted({r.id for r in records if r.kind.name == "owner" and r.id})
+        for value in f.owner:
+            if value not in handles:
+                close = difflib.get_close_matches(value, handles, n=3, cutoff=0.5)
+                hint = f": did you mean {' or '.join(close)}?" if close else \
+                    (f" (owners: {', '.join(handles[:10])}{' …' if len(handles) > 10 else ''})" if handles else "")
+                raise UsageError(f"--owner '{value}' is not an owner in this log{hint}")
+
+
 def matches(record: Record, f: Filters) -> bool:
     if record.data is None:
         return False

@@ -89,8 +89,22 @@ def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
     out.write(tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True) + "\n")
 
 
+def _sections(value: Any, out: TextIO) -> None:
+    """An imported ADR's other sections: each heading, then its markdown, indented."""
+    out.write("sections:\n")
+    for section in value:
+        if not isinstance(section, dict):
+            continue
+        out.write(f"  ## {_cell(section.get('heading'))}\n")
+        for line in str(section.get("text") or "").rstrip().splitlines():
+            out.write(f"    {line}\n" if line.strip() else "\n")
+
+
 def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
     if value is None or value == [] or value == "":
+        return
+    if label == "sections" and not indent and isinstance(value, list):
+        _sections(value, out)
         return
     if isinstance(value, str) and "\n" in value.strip():
         out.write(f"{indent}{label}:\n")
@@ -143,3 +157,11 @@ def report_text(report: Any, out: TextIO) -> None:
 
 def report_json(report: Any, out: TextIO) -> None:
     out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+def change_json(change: Any, out: TextIO) -> None:
+    """A change made (or previewed) by one of the weekly loops (``declog.loops.Change``)."""
+    body = {"id": change.record.id, "path": change.path, "written": change.written, "diff": change.diff,
+            "record": change.record.as_json()}
+    json.dump(body, out, ensure_ascii=False, indent=2)
+    out.write("\n")

@@ -103,7 +103,8 @@ def history_json(rid: str, title: str, path: str | None, entries: Sequence[Entry
 
 
 def git_facts(created: Revision | None, changed: Revision | None, linked: int | None, dirty: bool,
-              decided: Revision | None = None, decided_in: str | None = None) -> dict[str, Any]:
+              decided: Revision | None = None, decided_in: str | None = None,
+              ended: tuple[str, Revision] | None = None) -> dict[str, Any]:
     """What ``show`` adds: created by/when, decided by/when (``decided_in``: the markdown file of
     an imported decision, when its history says who accepted it), last changed, linked commits."""
     facts: dict[str, Any] = {}
@@ -113,6 +114,9 @@ def git_facts(created: Revision | None, changed: Revision | None, linked: int | 
         facts["decided"] = {"by": decided.author, "on": decided.date, "commit": decided.oid}
         if decided_in:
             facts["decided"]["source"] = decided_in
+    if ended is not None:  # who rejected, superseded or deprecated it, and when
+        status, rev = ended
+        facts[status] = {"by": rev.author, "on": rev.date, "commit": rev.oid, "subject": rev.subject}
     if changed is not None:
         facts["last_changed"] = {"by": changed.author, "on": changed.date, "commit": changed.oid,
                                  "subject": changed.subject}
@@ -135,6 +139,10 @@ def git_facts_text(facts: dict[str, Any], out: TextIO) -> None:
     if decided:
         source = f" in {decided['source']}" if decided.get("source") else ""
         out.write(f"decided: {decided['on']} by {decided['by']} ({decided['commit'][:10]}){source}\n")
+    for status in ("rejected", "superseded", "deprecated"):
+        ended = facts.get(status)
+        if ended:
+            out.write(f"{status}: {ended['on']} by {ended['by']} ({ended['commit'][:10]} {ended['subject']})\n")
     changed = facts.get("last_changed")
     if changed:
         out.write(f"last changed: {changed['on']} by {changed['by']} ({changed['commit'][:10]} {changed['subject']})\n")
@@ -185,12 +193,17 @@ def why_text(query: str, found: Sequence[Any], out: TextIO) -> None:
                       f" ({a.decided.subject}){source}\n")
         elif d.get("decided_on"):
             out.write(f"   decided on {d.get('decided_on')}\n")
+        ended = getattr(a, "ended", None)
+        if ended is not None:
+            out.write(f"   {d.get('status')} {ended.date} by {ended.author} in {ended.short} ({ended.subject})\n")
         if a.created is not None:
             out.write(f"   recorded {a.created.date} by {a.created.author}\n")
         for nxt in a.replaced_by:
             out.write(f"   superseded by {nxt.id}  {nxt.title} [{(nxt.data or {}).get('status')}]\n")
             if (nxt.data or {}).get("decision"):
                 out.writelines(line + "\n" for line in _wrap(f"now: {(nxt.data or {}).get('decision')}", "     "))
+            if (nxt.data or {}).get("rationale"):
+                out.writelines(line + "\n" for line in _wrap(f"because: {(nxt.data or {}).get('rationale')}", "     "))
         for old in a.supersedes:
             out.write(f"   supersedes {old.id}  {old.title}\n")
         if d.get("decision"):
@@ -231,7 +244,8 @@ def blame_text(result: Any, out: TextIO) -> None:
         data = (g.record.data or {}) if g.record else {}
         title = g.record.title if g.record else "(not in the log)"
         status = f"  [{data.get('status')}, owner {data.get('owner')}]" if data else ""
-        out.write(f"{g.record_id}  {title}{status}\n")
+        replaced = data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None
+        out.write(f"{g.record_id}  {title}{status}{f'  → replaced by {replaced}' if replaced else ''}\n")
         for reason in g.reasons:
             out.write(f"    {reason.text}\n")
 
@@ -285,6 +299,16 @@ def retro_text(result: Any, out: TextIO, titles: dict[str, str], markdown: bool 
             out.write(f"\n{label} ({len(items)})\n")
             for item in items:
                 out.write(f"  {_retro_line(item, titles)}\n")
+    handovers = [(item, h) for key, _ in result.labels for item in result.groups.get(key) or []
+                 for h in getattr(item, "handovers", [])]
+    if handovers:  # who now answers for what: read aloud with the rest
+        out.write(f"## Owner handovers ({len(handovers)})\n\n" if markdown else f"\nOwner handovers ({len(handovers)})\n")
+        for item, (old, new, rev) in sorted(handovers, key=lambda p: (p[1][2].time, p[0].record_id)):
+            name = f"**{item.record_id}**" if markdown else item.record_id
+            line = f"{name} {item.title} — {old} → {new} on {rev.date} by {rev.author}"
+            out.write(f"- {line}\n" if markdown else f"  {line}\n")
+        if markdown:
+            out.write("\n")
 
 
 def retro_json(result: Any, out: TextIO) -> None:

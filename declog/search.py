@@ -1,12 +1,18 @@
 """Ranking decisions for a question in plain words (``declog why``).
 
-Fields are weighted (the title counts most, then tags, the decision, the rationale, options,
-context and consequences); words are case-folded and stemmed; a match of the whole phrase, and
-a match of every word, count more than scattered words. With SQLite FTS5 (most Python builds)
-the ranking is BM25 over an index under ``.git/declog/search.sqlite`` keyed by blob OIDs: only
-records whose content is new are indexed on each call, and only the OIDs of the records the
-caller passes (the working tree, or a commit's tree) can be returned, so the index is never
-stale and is safe to delete. Without FTS5 the same weights drive a pure-Python BM25.
+Fields are weighted (the title counts most, then tags, the decision, the rationale and the
+context, options, consequences, and least the ``sections`` an ADR import keeps); words are
+case-folded and stemmed, stop words (function words, question words, words of deciding and of
+time) never drive the ranking, a query word of four letters or more also matches the longer
+words it begins at half weight ("mongo" finds "MongoDB"), and British and American spellings
+meet ("licence", "license"). A match of the whole phrase, and a match of every word, count more
+than scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
+under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose content is new are
+indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
+commit's tree) can be returned, so the index is never stale and is safe to delete. Without FTS5
+the same weights drive a pure-Python BM25F. Which of two decisions linked by a supersede comes
+first is :func:`declog.answers.current_first`'s business; :func:`points_at_past` tells it when
+the question asks about the past.
 """
 
 from __future__ import annotations
@@ -23,16 +29,40 @@ from typing import Any
 from declog.store import Record
 
 FIELDS: tuple[tuple[str, float], ...] = (
-    ("title", 8.0), ("tags", 5.0), ("decision", 4.0), ("rationale", 3.0), ("options", 2.0),
-    ("context", 1.5), ("consequences", 1.0),
+    ("title", 8.0), ("tags", 5.0), ("decision", 4.0), ("rationale", 3.0), ("options", 1.5),
+    ("context", 3.0), ("consequences", 1.0), ("sections", 0.5),
 )
-STOPWORDS = frozenset(
-    "a an and are as at be been but by did do does for from had has have how i in is it its of on or our "
-    "should so that the their them then there these they this to us was we were what when where which who "
-    "whom why will with would you your".split()
-)
+# Words that say nothing about what a decision is about: English function words, the words of a
+# question ("why did we ..."), of deciding ("chose", "use") and of time ("first", "now"). They never
+# drive the ranking; a question made only of them is searched as it is.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each either else ever every few for from further get gets getting got had hadn't has hasn't
+have haven't having he her here hers herself him himself his how i if in into is isn't it it's its
+itself just let lets like me more most much must my myself neither no nor not now of off on once only
+or other others ought our ours ourselves out over own per quite rather really same shall she should
+shouldn't so some still such than that that's the their theirs them themselves then there there's
+these they this those though through thus to too under until up upon us very via was wasn't we
+we're were weren't what what's whatever when where whether which while who whom whose why will with
+within without won't would wouldn't yet you your yours yourself yourselves
+anyone anything everyone everything someone something thing things way ways lot lots kind sort
+decide decided decides deciding decision decisions choose chose chosen choosing choice pick picked
+picking go going goes gone went use used uses using usage make makes made making want wanted need
+needed needs tell know remember reason reasons happen happened
+currently today nowadays days first firstly originally initially previously formerly earlier before
+prior ago back
+""".split())
+# Words of a question that point at the past: then a superseded decision comes before its successor.
+PAST_WORDS = frozenset("first originally original initially previously formerly earlier before prior".split())
+PAST_PHRASES = (("used", "to"), ("at", "first"), ("back", "then"), ("in", "the", "beginning"))
+PREFIX_MIN = 4  # query words at least this long also match longer words they begin ("mongo" → "mongodb")
+PREFIX_WEIGHT = 0.5
+# British and American spellings meet (licence/license, organise/organize, colour/color).
+_SPELLINGS = (("ence", "ense"), ("ise", "ize"), ("isation", "ization"), ("ised", "ized"), ("ising", "izing"),
+              ("our", "or"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-FORMAT = "1"
+FORMAT = "2"
 
 
 @dataclass
@@ -48,8 +78,27 @@ def words(text: str) -> list[str]:
 
 
 def query_terms(query: str) -> list[str]:
-    terms = [w for w in words(query) if w not in STOPWORDS]
-    return terms or words(query)
+    """The words of ``query`` that say what it is about (stop words out, each word once)."""
+    terms = list(dict.fromkeys(w for w in words(query) if w not in STOPWORDS))
+    return terms or list(dict.fromkeys(words(query)))
+
+
+def points_at_past(query: str) -> bool:
+    """Whether a question asks about what was decided earlier ("what did we first use")."""
+    ws = words(query)
+    if PAST_WORDS.intersection(ws):
+        return True
+    return any(tuple(ws[i:i + len(p)]) == p for p in PAST_PHRASES for i in range(len(ws)))
+
+
+def spellings(term: str) -> list[str]:
+    """``term`` and its other English spellings (licence → license)."""
+    out = [term]
+    for a, b in _SPELLINGS:
+        for x, y in ((a, b), (b, a)):
+            if term.endswith(x) and len(term) - len(x) >= 3:
+                out.append(term[: -len(x)] + y)
+    return list(dict.fromkeys(out))
 
 
 def field_text(data: dict[str, Any], name: str) -> str:
@@ -60,12 +109,14 @@ def field_text(data: dict[str, Any], name: str) -> str:
         parts = []
         for item in value:
             if isinstance(item, dict):
-                for key in ("title", "pros", "cons", "why_not"):
+                for key in ("title", "heading", "text", "pros", "cons", "why_not"):
                     v = item.get(key)
                     parts.append(" ".join(map(str, v)) if isinstance(v, list) else str(v or ""))
             else:
                 parts.append(str(item))
         return "\n".join(p for p in parts if p)
+    if isinstance(value, dict):  # a hand-written mapping where a list was meant: its values only
+        return "\n".join(str(v) for v in value.values() if isinstance(v, (str, int, float)))
     return str(value)
 
 
@@ -205,6 +256,10 @@ def _fts_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _fts_any(terms: Sequence[str]) -> str:
+    return _fts_quote(terms[0]) if len(terms) == 1 else "(" + " OR ".join(map(_fts_quote, terms)) + ")"
+
+
 def _matched_fields(data: dict[str, Any], stems: set[str]) -> list[str]:
     out = []
     for name, _ in FIELDS:
@@ -248,14 +303,18 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
         try:
             index.sync(decisions, full)
             by_oid = {r.oid: r for r in decisions}
-            any_terms = " OR ".join(_fts_quote(t) for t in terms)
-            base = index.scores(any_terms)
-            every = index.scores(" AND ".join(_fts_quote(t) for t in terms)) if len(terms) > 1 else {}
+            exact = [_fts_any(spellings(t)) for t in terms]
+            prefixed = [_fts_quote(t) + " *" for t in terms if len(t) >= PREFIX_MIN]
+            base = index.scores(" OR ".join(exact))
+            pre = index.scores(" OR ".join(prefixed)) if prefixed else {}
+            every = index.scores(" AND ".join(
+                f"({e} OR {_fts_quote(t)} *)" if len(t) >= PREFIX_MIN else e
+                for t, e in zip(terms, exact, strict=True))) if len(terms) > 1 else {}
             phrase = index.scores(_fts_quote(" ".join(terms))) if len(terms) > 1 else {}
         finally:
             index.close()
-        raw = {oid: s + 0.5 * every.get(oid, 0.0) + 1.0 * phrase.get(oid, 0.0)
-               for oid, s in base.items() if oid in by_oid}
+        raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + 0.5 * every.get(oid, 0.0)
+               + 1.0 * phrase.get(oid, 0.0) for oid in base.keys() | pre.keys() if oid in by_oid}
         hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
     else:
         if full is not None and any(r.data is None for r in decisions):
@@ -266,22 +325,34 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
 
 
 def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]:
-    """BM25F-like ranking without SQLite FTS5 (same field weights)."""
-    q = [stem(t) for t in terms]
-    qset = set(q)
-    docs: list[tuple[Record, dict[str, Counter[str]], dict[str, int]]] = []
+    """BM25F-like ranking without SQLite FTS5 (same field weights, stop words, prefixes and
+    spellings)."""
+    wanted = {t: {stem(v) for v in spellings(t)} for t in terms}  # query word → the stems it matches
+    by_stem = {st: t for t, stems in wanted.items() for st in stems}
+    prefixes = [t for t in terms if len(t) >= PREFIX_MIN]
+    docs: list[tuple[Record, dict[str, dict[str, float]], dict[str, int]]] = []
     df: Counter[str] = Counter()
     lengths: dict[str, int] = dict.fromkeys((n for n, _ in FIELDS), 0)
     for r in decisions:
-        per: dict[str, Counter[str]] = {}
+        per: dict[str, dict[str, float]] = {}
         lens: dict[str, int] = {}
         seen: set[str] = set()
         for name, _ in FIELDS:
-            toks = [stem(w) for w in words(field_text(r.data or {}, name))]
-            per[name] = Counter(t for t in toks if t in qset)
+            toks = words(field_text(r.data or {}, name))
+            counts: dict[str, float] = {}
+            for w in toks:
+                t = by_stem.get(stem(w))
+                if t is not None:
+                    counts[t] = counts.get(t, 0.0) + 1.0
+                else:
+                    for p in prefixes:
+                        if w.startswith(p):
+                            counts[p] = counts.get(p, 0.0) + PREFIX_WEIGHT
+                            break
+            per[name] = counts
             lens[name] = len(toks)
             lengths[name] += len(toks)
-            seen.update(per[name])
+            seen.update(counts)
         df.update(seen)
         docs.append((r, per, lens))
     n = len(docs)
@@ -291,18 +362,18 @@ def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]
     for r, per, lens in docs:
         score = 0.0
         matched_terms = 0
-        for term in dict.fromkeys(q):
+        for term in terms:
             if not df[term]:
                 continue
             idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
-            tf = sum(w * per[name][term] / (1 - b + b * lens[name] / avg[name]) for name, w in FIELDS)
+            tf = sum(w * per[name].get(term, 0.0) / (1 - b + b * lens[name] / avg[name]) for name, w in FIELDS)
             if tf:
                 matched_terms += 1
                 score += idf * tf * (k1 + 1) / (tf + k1)
         if score <= 0:
             continue
         phrase = _has_phrase(r.data or {}, terms)
-        if matched_terms == len(set(q)) and len(q) > 1:
+        if matched_terms == len(terms) and len(terms) > 1:
             score *= 1.5
         if phrase:
             score *= 2.0

@@ -353,32 +353,41 @@ def to_plain(value: Any) -> Any:
 
 def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]) -> str:
     """Text of a new record file: the schema modeline, then the fields in model order, with
-    multi-line strings as literal blocks."""
+    multi-line strings as literal blocks. The whole text is read back once; only when some value
+    does not read back the same is each one probed on its own (:func:`text_scalar`)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, str):
-            return text_scalar(value)
-        if isinstance(value, dict):
-            out = CommentedMap()
-            for k, v in value.items():
-                out[k] = convert(v)
-            return out
-        if isinstance(value, list | tuple):
-            seq = CommentedSeq()
-            seq.extend(convert(v) for v in value)
-            return seq
-        return value
+    def render(probe: bool) -> tuple[str, dict[str, Any]]:
+        def convert(value: Any) -> Any:
+            if isinstance(value, str):
+                return text_scalar(value, probe=probe)
+            if isinstance(value, dict):
+                out = CommentedMap()
+                for k, v in value.items():
+                    out[k] = convert(v)
+                return out
+            if isinstance(value, list | tuple):
+                seq = CommentedSeq()
+                seq.extend(convert(v) for v in value)
+                return seq
+            return value
 
-    ordered = CommentedMap()
-    for key in field_order:
-        if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
-            ordered[key] = convert(fields[key])
-    for key, value in fields.items():  # anything the order does not name, after it
-        if key not in field_order and value is not None:
-            ordered[key] = convert(value)
-    text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
-    _check_reads_back(text, {key: fields[key] for key in ordered})
+        ordered = CommentedMap()
+        for key in field_order:
+            if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
+                ordered[key] = convert(fields[key])
+        for key, value in fields.items():  # anything the order does not name, after it
+            if key not in field_order and value is not None:
+                ordered[key] = convert(value)
+        text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
+        return text, {key: fields[key] for key in ordered}
+
+    text, expected = render(probe=False)
+    try:
+        _check_reads_back(text, expected)
+    except (UsageError, RecordFileError):
+        text, expected = render(probe=True)
+        _check_reads_back(text, expected)
     return text
 
 
@@ -391,12 +400,13 @@ _NEEDS_ESCAPES = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufef
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def text_scalar(value: str, like: Any = None) -> Any:
+def text_scalar(value: str, like: Any = None, probe: bool = True) -> Any:
     """``value`` ready to dump so that it reads back exactly: multi-line text as a literal block
     (``|-`` when it does not end with a newline), the quoting style of ``like`` (a replaced
     quoted scalar) when it can carry the text, double quotes (with escapes) for text no other
-    style can carry. Raises :class:`UsageError` for text that is not Unicode (lone surrogates, as
-    from undecodable command-line bytes)."""
+    style can carry; ``probe=False`` leaves that check (dumping and loading the value alone) to a
+    caller that reads the whole text back. Raises :class:`UsageError` for text that is not
+    Unicode (lone surrogates, as from undecodable command-line bytes)."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     bad = _SURROGATE.search(value)
@@ -417,7 +427,7 @@ def text_scalar(value: str, like: Any = None) -> Any:
             candidate = type(like)(value)
         except Exception:
             candidate = value
-    if type(candidate) is not str and not _scalar_reads_back(candidate, value):
+    if probe and type(candidate) is not str and not _scalar_reads_back(candidate, value):
         return DoubleQuotedScalarString(value)
     return candidate
 
@@ -651,3 +661,252 @@ def _trailing_comment(doc: Any, key: str) -> tuple[int, str] | None:
     if not isinstance(column, int):
         column = getattr(getattr(token, "start_mark", None), "column", 0)
     return (column if isinstance(column, int) else 0), text
+
+
+# -- field paths: one value deep inside a record ---------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+def apply_path(data: Any, loc: Sequence[str | int], value: Any, *, append: bool = True) -> Any:
+    """``data`` (a loaded record, not changed) with the value at ``loc`` set to ``value``:
+    ``None`` removes a mapping key or list item, an index equal to a list's length appends
+    (with ``append``). Raises :class:`UsageError` for a path the data does not have."""
+    import copy
+
+    out = copy.deepcopy(data)
+    node: Any = out
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(part, int):
+            if node is None and part == 0:
+                node = []
+                _attach(out, loc[:i], node)
+            if not isinstance(node, list):
+                raise UsageError(f"{path_text(loc[:i])} in this record is not a list, so {path_text(loc)} "
+                                 "cannot be set; fix the file first (`declog validate` names the problem)")
+            if not 0 <= part <= len(node) or (part == len(node) and not (last and append)):
+                count = f"{len(node)} item{'' if len(node) == 1 else 's'}"
+                span = f", [0] to [{len(node) - 1}]" if node else ""
+                raise UsageError(f"{path_text(loc[:i + 1])} is past the end: {path_text(loc[:i])} has {count}{span}"
+                                 f"{f'; add one with {path_text(loc[:i])}+=' if i == 1 and not append else ''}")
+            if last:
+                if part == len(node):
+                    node.append(value)
+                elif value is None:
+                    del node[part]
+                else:
+                    node[part] = value
+                return out
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                raise UsageError(f"{path_text(loc[:i])} in this record is not a mapping, so {path_text(loc)} "
+                                 "cannot be set; fix the file first (`declog validate` names the problem)")
+            if last:
+                if value is None:
+                    node.pop(part, None)
+                else:
+                    node[part] = value
+                return out
+            if part not in node and isinstance(loc[i + 1], int):
+                node[part] = []
+            elif part not in node:
+                node[part] = {}
+            node = node[part]
+    return value
+
+
+def to_plain_keep_dates(value: Any) -> Any:
+    """Round-trip data as plain dicts and lists, dates kept as dates."""
+    if isinstance(value, dict):
+        return {str(k): to_plain_keep_dates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain_keep_dates(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _attach(root: Any, loc: Sequence[str | int], value: Any) -> None:
+    node = root
+    for part in loc[:-1]:
+        node = node[part]
+    node[loc[-1]] = value
+
+
+def path_text(loc: Sequence[str | int]) -> str:
+    """``action_items[1].status``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def set_path(text: str, display: str, loc: Sequence[str | int], value: Any, order: Sequence[str] = ()) -> str:
+    """Set the value at a field path (``("action_items", 0, "status")``) and change only its
+    lines: the key's line for a scalar, the new item's lines for an append (an index equal to
+    the list's length). Comments, quoting and every other line stay. When the layout does not
+    allow a line-level edit (flow collections, several keys on one line), the top-level field
+    is rewritten as :func:`set_fields` does. Either way the result must read back as exactly
+    the old data with that one value changed."""
+    loc = tuple(loc)
+    if len(loc) == 1:
+        return set_fields(text, display, {str(loc[0]): value}, order)
+    before = load_record_text(text, display)
+    expected = apply_path(before, loc, value)
+    try:
+        edited = _edit_lines(text, display, loc, value)
+    except (UsageError, RecordFileError):
+        edited = None
+    if edited is not None:
+        try:
+            if _plain_json(load_record_text(edited, display)) == _plain_json(expected):
+                return edited
+        except RecordFileError:
+            pass
+    top = str(loc[0])
+    return set_fields(text, display, {top: expected.get(top)}, order)
+
+
+def _edit_lines(text: str, display: str, loc: Loc, value: Any) -> str | None:
+    """The line-level edit of :func:`set_path`, or ``None`` when the layout does not allow one."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    doc = load_roundtrip(text, display)
+    if not isinstance(doc, CommentedMap) or _one_line_mapping(doc):
+        return None
+    nl = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += nl
+    top = loc[0]
+    if top not in doc:
+        return None
+    starts = sorted(doc.lc.key(k)[0] for k in doc)
+    start, col = doc.lc.key(top)
+    lo, hi = start, _value_end(lines, start, starts, col, _is_block_scalar(doc[top]))
+    node: Any = doc[top]
+    for i, part in enumerate(loc[1:], start=1):
+        last = i == len(loc) - 1
+        flow = getattr(getattr(node, "fa", None), "flow_style", lambda: False)()
+        if flow:
+            return None
+        if isinstance(part, int):
+            if not isinstance(node, CommentedSeq) or not node:
+                return None
+            item_lines = [node.lc.item(j)[0] for j in range(len(node))]
+            item_col = node.lc.item(0)[1]
+            first = lines[item_lines[0]]
+            dash = first.rfind("-", 0, item_col)
+            if dash < 0 or first[:dash].strip() or any(node.lc.item(j)[1] != item_col for j in range(len(node))):
+                return None
+            if part == len(node):  # append
+                if not last:
+                    return None
+                end = _value_end(lines, item_lines[-1], [item_lines[-1], hi], dash, False)
+                new = _render_item(value, dash, item_col, nl)
+                if new is None:
+                    return None
+                lines[end:end] = new
+                return "".join(lines)
+            item_start = item_lines[part]
+            bound = item_lines[part + 1] if part + 1 < len(node) else hi
+            item_end = _value_end(lines, item_start, [item_start, bound], dash, _is_block_scalar(node[part]))
+            if lines[item_start][:dash].strip() or lines[item_start][dash] != "-":
+                return None  # an item that shares the line of another (`- - x`)
+            if last:
+                if value is None:
+                    lines[item_start:item_end] = []
+                else:
+                    new = _render_item(_styled_like(node[part], value), dash, item_col, nl)
+                    if new is None:
+                        return None
+                    lines[item_start:item_end] = new
+                return "".join(lines)
+            child = node[part]
+            if getattr(getattr(child, "fa", None), "flow_style", lambda: False)() and item_end == item_start + 1:
+                # `- {description: x, status: open}`: the item's one line is written again, as a flow
+                changed = apply_path({"x": to_plain_keep_dates(child)}, ("x", *loc[i + 1:]), value)["x"]
+                new = _render_item(_styled_like(child, changed), dash, item_col, nl)
+                if new is None or len(new) != 1:
+                    return None
+                lines[item_start:item_end] = new
+                return "".join(lines)
+            lo, hi = item_start, item_end
+            node = child
+        else:
+            if not isinstance(node, CommentedMap) or not node:
+                return None
+            key_lines = [node.lc.key(k)[0] for k in node]
+            if len(set(key_lines)) != len(key_lines):
+                return None
+            key_col = node.lc.key(next(iter(node)))[1]
+            if any(node.lc.key(k)[1] != key_col for k in node):
+                return None
+            bounds = sorted({*key_lines, hi})
+            if part not in node:
+                if not last or value is None:
+                    return None
+                last_key = list(node)[-1]
+                ls, lc_ = node.lc.key(last_key)
+                at = _value_end(lines, ls, bounds, lc_, _is_block_scalar(node[last_key]))
+                new = _render_key(part, _styled_like(None, value), " " * key_col, key_col, nl)
+                lines[at:at] = new
+                return "".join(lines)
+            ks = node.lc.key(part)[0]
+            ke = _value_end(lines, ks, bounds, key_col, _is_block_scalar(node[part]))
+            if last:
+                prefix = lines[ks][:key_col]
+                if value is None:
+                    if prefix.strip():
+                        return None  # the first key of a list item carries its dash
+                    lines[ks:ke] = []
+                    return "".join(lines)
+                new = _render_key(part, _styled_like(node[part], value), prefix, key_col, nl)
+                comment = _trailing_comment(node, part) if ke == ks + 1 else None
+                if comment is not None and len(new) == 1:
+                    column, note = comment
+                    old_line = lines[ks]
+                    gap = column - len(old_line[:column].rstrip()) if old_line[column:column + 1] == "#" else 2
+                    new[0] = new[0][: -len(nl)] + " " * max(gap, 1) + note + nl
+                lines[ks:ke] = new
+                return "".join(lines)
+            lo, hi = ks, ke
+            node = node[part]
+    del lo
+    return None
+
+
+def _render_key(key: str, value: Any, prefix: str, col: int, nl: str) -> list[str]:
+    """``key: value`` as lines: the first after ``prefix``, the others indented by ``col``."""
+    from ruamel.yaml.comments import CommentedMap
+
+    single = CommentedMap()
+    single[key] = value
+    rendered = dump_roundtrip(single).removesuffix("...\n").splitlines()
+    return [(prefix if i == 0 else " " * col) + line + nl for i, line in enumerate(rendered)]
+
+
+def _render_item(value: Any, dash: int, col: int, nl: str) -> list[str] | None:
+    """One list item (``- …``) as lines, its dash at column ``dash`` and its content at ``col``."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if col - dash != 2:
+        return None
+    holder = CommentedMap()
+    holder["x"] = [value if isinstance(value, str) or hasattr(value, "fa") else _text_scalars(value)]
+    rendered = dump_roundtrip(holder).removesuffix("...\n").splitlines()[1:]
+    # the dumper writes items as `  - ` (dash at 2, content at 4)
+    if not rendered or not rendered[0].startswith("  - "):
+        return None
+    shift = dash - 2
+    out = []
+    for line in rendered:
+        if shift >= 0:
+            out.append(" " * shift + line + nl)
+        elif line[: -shift].strip():
+            return None
+        else:
+            out.append(line[-shift:] + nl)
+    return out

@@ -6,7 +6,8 @@ the demo cannot silently rot. Commands that are not built yet (`why`, `history`,
 `retro`, `review`) are skipped with a note when `declog --help` does not list them.
 
     python scripts/demo.py            # the tour; the repository is deleted afterwards
-    python scripts/demo.py --keep     # keep the repository and print where it is
+    python scripts/demo.py --keep     # keep the repository and the site, and print where they are
+    make demo KEEP=1                  # the same through make
 """
 
 from __future__ import annotations
@@ -324,7 +325,7 @@ def tour(t: Tour) -> None:
         t.run(["declog", "graph", "--format", "mermaid"])
         site = t.repo.parent / "site"
         t.run(["declog", "export", "html", "--out", str(site)], show="declog export html --out ../site")
-        t.say(f"Open {site / 'index.html'} in a browser (run the demo with --keep to keep it): search,\n"
+        t.say(f"Open {site / 'index.html'} in a browser (`make demo KEEP=1` keeps it): search,\n"
               "a page per decision with its history, the graph, mechanism charts, the weekly review.\n")
 
     t.section("The repository now holds")
@@ -334,7 +335,7 @@ def tour(t: Tour) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A guided tour of declog in a throwaway git repository.")
-    parser.add_argument("--keep", action="store_true", help="keep the repository and print its path")
+    parser.add_argument("--keep", action="store_true", help="keep the repository and the site, and print their paths")
     args = parser.parse_args(argv)
     if not DECLOG.exists():
         print(f"demo: {DECLOG} not found; run `make demo` (it installs declog into .venv)", file=sys.stderr)
@@ -356,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if args.keep:
             print(f"\nKept the repository: cd {repo}")
+            if (workdir / "site" / "index.html").is_file():
+                print(f"Kept the site: {workdir / 'site' / 'index.html'}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nDone in {time.monotonic() - started:.1f} s. Next: docs/quickstart.md")

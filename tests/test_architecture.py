@@ -29,16 +29,16 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0, "controls": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1, "adr": 1,
-    # 2 storage: files on disk
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2,
+    "ids": 1, "kinds": 1, "models": 1,
+    # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
+    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
     "graph": 4,
     # 5 composed operations and rendering
-    "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
+    "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
     "export": 5,
     # 6 interface
     "cli": 6, "api": 6, "__main__": 6,
@@ -58,14 +58,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
-    "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
+    "adr": frozenset({"errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
-    "query": frozenset({"errors", "kinds", "store"}),
+    "query": frozenset({"cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
     "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
@@ -74,10 +74,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "review": frozenset({"cadence", "retro", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "loops": frozenset({"clock", "edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
-    "importer": frozenset({"adr", "clock", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
-                           "yamlio"}),
+    "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
+                           "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
@@ -95,12 +96,14 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
+    "markdown_it": frozenset({"adr"}),  # ADR sections from the token stream
+    "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "tabulate"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "markdown_it", "mdit_py_plugins"})
 
 
 @dataclass

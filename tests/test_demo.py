@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,42 @@ DEMO = ROOT / "scripts" / "demo.py"
 
 
 @pytest.fixture(scope="module")
-def demo_output() -> str:
+def demo_output() -> Iterator[str]:
     if not (Path(sys.executable).parent / "declog").exists():
         pytest.skip("the demo needs the declog executable next to this Python (run the tests from .venv)")
-    proc = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run([sys.executable, str(DEMO), "--keep"], capture_output=True, text=True, timeout=180,
+                          check=False)
     assert proc.returncode == 0, f"demo failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
+    kept = re.search(r"^Kept the repository: cd (.+)$", proc.stdout, re.MULTILINE)
+    if kept:  # the --keep run is checked by test_keep_keeps_the_repository_and_the_site; clean up after it
+        import shutil
+
+        _KEPT.append((Path(kept.group(1)), proc.stdout))
+        yield proc.stdout
+        shutil.rmtree(Path(kept.group(1)).parent, ignore_errors=True)
+        return
+    yield proc.stdout
+
+
+_KEPT: list[tuple[Path, str]] = []
+
+
+def test_keep_keeps_the_repository_and_the_site(demo_output: str) -> None:
+    assert _KEPT, "the demo run with --keep did not print `Kept the repository: cd PATH`"
+    repo, out = _KEPT[0]
+    assert (repo / ".declog.yaml").is_file() and (repo / ".git").is_dir()
+    site = re.search(r"^Kept the site: (.+)$", out, re.MULTILINE)
+    assert site and Path(site.group(1)).is_file() and Path(site.group(1)).name == "index.html"
+
+
+def test_make_demo_keep_passes_keep() -> None:
+    proc = subprocess.run(["make", "-n", "-o", ".venv/.installed", "demo", "KEEP=1"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "scripts/demo.py --keep" in proc.stdout
+    plain = subprocess.run(["make", "-n", "-o", ".venv/.installed", "demo"], cwd=ROOT, capture_output=True,
+                           text=True, check=False).stdout
+    assert "scripts/demo.py" in plain and "--keep" not in plain
 
 
 def test_demo_records_owners_and_decisions(demo_output: str) -> None:

@@ -607,6 +607,98 @@ def _(e: Env) -> Result:
     return e.declog(repo, "set", e.decision(repo), "review_by=soon")
 
 
+@case("E-set-choice")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "status=acepted")
+
+
+def _correction(e: Env, repo: Path, text: str | None = None) -> str:
+    from tests.loops.conftest import CORRECTION
+
+    (repo / "decisions" / "corrections" / "C-byc491-checkout-down.yaml").write_text(text or CORRECTION,
+                                                                                    encoding="utf-8")
+    return "C-byc491"
+
+
+@case("E-set-past-end")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", _correction(e, repo), "action_items[5].status=done")
+
+
+@case("E-set-path-syntax")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "[0]=x")
+
+
+@case("E-set-path-not-list")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "title[0]=x")
+
+
+@case("E-set-path-no-fields")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo, "Use Postgres", "--tag", "db"), "tags[0].name=x")
+
+
+@case("E-set-path-op")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "set", e.decision(repo), "options[0].pros+=Fast")
+
+
+@case("E-set-path-shape")
+def _(e: Env) -> Result:
+    from tests.loops.conftest import CORRECTION
+
+    repo = e.log()
+    text = CORRECTION.split("action_items:")[0] + "action_items: Roll back\n"
+    return e.declog(repo, "set", _correction(e, repo, text), "action_items[0].status=done")
+
+
+@case("E-review-missing")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "review-decision", e.decision(repo))
+
+
+@case("E-review-blank")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "review-decision", e.decision(repo), "--reviewer", "alice", "--outcome", " ",
+                    "--vs-expected", "better")
+
+
+@case("E-close-no-status")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "0")
+
+
+@case("E-close-past-end")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "2", "--done")
+
+
+@case("E-close-wont-do-reason")
+def _(e: Env) -> Result:
+    repo = e.log()
+    return e.declog(repo, "close", _correction(e, repo), "0", "--wont-do")
+
+
+@case("E-close-already")
+def _(e: Env) -> Result:
+    repo = e.log()
+    cid = _correction(e, repo)
+    assert e.declog(repo, "close", cid, "0", "--done").exit_code == 0
+    return e.declog(repo, "close", cid, "0", "--done")
+
+
 @case("E-set-not-unicode")
 def _(e: Env) -> Result:  # what Python makes of bytes that are not UTF-8 on the command line
     repo = e.log()
@@ -1190,7 +1282,32 @@ def _(e: Env) -> Result:
 
 @case("E-click-missing-option")
 def _(e: Env) -> Result:
-    return e.declog(e.log(), "retro")
+    return e.declog(e.log(), "export", "html")
+
+
+@case("E-help-no-subcommands")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "help", "set", "owner")
+
+
+@case("E-retro-since")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "retro", "--since", "lastweek")
+
+
+@case("E-list-status")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--status", "acepted")
+
+
+@case("E-list-status-none")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "owners", "--status", "active")
+
+
+@case("E-list-owner")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "list", "--owner", "alcie")
 
 
 @case("E-click-option-needs-value")
@@ -1429,6 +1546,12 @@ LEFT_OUT: dict[str, str] = {
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":
         "no command writes with --at; a guard for library callers",
+    "declog/loops.py:record_review:UsageError:': only decisions are reviewed'":
+        "`declog review-decision` resolves decisions only (E-wrong-kind comes first)",
+    "declog/loops.py:close_action_item:UsageError:': only corrections have action items'":
+        "`declog close` resolves corrections only (E-wrong-kind comes first)",
+    "declog/loops.py:review_item:UsageError:'a review has no field '":
+        "the command line has one option per review field; a guard for library callers",
     "declog/edit.py:_superseded:UsageError:'only decisions supersede decisions'":
         "`new decision --supersedes` resolves decisions only (E-wrong-kind comes first)",
     "declog/edit.py:supersede:UsageError:'only decisions supersede decisions'":

@@ -292,7 +292,9 @@ def test_paths_relative_to_a_subfolder(log_repo: Path, run) -> None:
     rel = good(log_repo, "D-aaaaaa", "colour: red\n")
     res = run(log_repo / "decisions", "validate", Path(rel).name)
     assert res.exit_code == 1
-    assert res.stdout.startswith(f"{rel}:7:1: colour: ")
+    # paths as seen from the current folder, as git prints them (issue 11, point 9)
+    assert res.stdout.startswith(f"{Path(rel).name}:7:1: colour: ")
+    assert run(log_repo, "validate").stdout.startswith(f"{rel}:7:1: colour: ")  # from the top: as before
 
 
 # -- the parse cache -------------------------------------------------------------------------

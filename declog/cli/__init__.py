@@ -28,12 +28,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "why": ("declog.cli.cmd_why:why", "Why did we decide X? Ranked decisions with their reasons and history."),
     "blame": ("declog.cli.cmd_blame:blame", "The decisions behind code: trailers on commits, and matching scopes."),
     "retro": ("declog.cli.cmd_retro:retro", "What was decided, changed, superseded or rejected in a window."),
+    "review-decision": ("declog.cli.cmd_review_decision:review_decision",
+                        "Record a look back at a decision: its outcome against the expected one."),
+    "close": ("declog.cli.cmd_close:close", "Close a correction's action item as done or won't-do."),
     "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
     "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
     "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
     "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
     "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
     "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
+    "completion": ("declog.cli.cmd_completion:completion", "Print the shell completion script (bash, zsh or fish)."),
+    "help": ("declog.cli.cmd_help:help_", "Show the help of a command: declog help CMD is declog CMD --help."),
     "check-commit-msg": ("declog.cli.cmd_check_commit_msg:check_commit_msg",
                          "Refuse a commit message whose Decision: trailer names no decision (commit-msg hook)."),
 }
@@ -58,6 +63,16 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (`declog --help` lists them.)")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
         if rows:
@@ -76,8 +91,9 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="declog")
 @click.option("-C", "directory", metavar="PATH", type=click.Path(file_okay=False), default=None,
               help="Run as if declog was started in PATH.")
+@click.option("--no-pager", is_flag=True, help="Never page long output (see $DECLOG_PAGER, $PAGER).")
 @click.pass_context
-def cli(ctx: click.Context, directory: str | None) -> None:
+def cli(ctx: click.Context, directory: str | None, no_pager: bool) -> None:
     """declog keeps decisions, their single owners and the reasons why as YAML records in git."""
     if directory:
         try:
@@ -92,15 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: runs a command (``argv`` without the program name; default ``sys.argv[1:]``)
     and returns its exit status, every error turned into a message and an exit code. Never raises
     SystemExit: the console script does ``sys.exit(main())``. Everything it prints shows control
-    characters as text (declog.cli.terminal); output that cannot be written (a closed stream, a
-    full disk) is a one-line error, exit 2."""
+    characters as text (declog.cli.terminal) and long output on a terminal goes through a pager
+    (declog.cli.pager); output that cannot be written (a closed stream, a full disk) is a one-line
+    error, exit 2."""
+    from declog.cli.pager import paged
     from declog.cli.terminal import OutputFailed, printable
 
+    args = list(argv) if argv is not None else sys.argv[1:]
     with printable():
         try:
-            code = _main(argv)
-            _warn_skipped_sources()
-            sys.stdout.flush()  # output still buffered fails here, not silently at exit
+            with paged(args):
+                code = _main(args)
+                _warn_skipped_sources()
+                sys.stdout.flush()  # output still buffered fails here, not silently at exit
         except OutputFailed as exc:
             code = _output_failed(exc)
         except BrokenPipeError:

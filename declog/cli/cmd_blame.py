@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog blame src/orders/db.py\n  declog blame src/orders/db.py:40-60\n"
@@ -22,6 +22,7 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
     if (spec is None) == (since is None):
         raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")
     log = open_log()
+    warn_unreadable(log)
     result = changed_since(log, since) if since is not None else blame_path(log, spec or "")
     if fmt == "json":
         render_history.blame_json(result, out())

@@ -50,18 +50,27 @@ def check_commit_msg(message_file: str) -> int:
     found = trailer_values(git, message, key)
     if not found:
         return 0
-    decision_ids = [r.id for r in log.records() if r.kind is KINDS["decision"] and r.id]
+    decisions = {r.id: r for r in log.records() if r.kind is KINDS["decision"] and r.id}
+    decision_ids = list(decisions)
+    tracked: set[str] | None = None
     problems = []
     for written, value in found:
         try:
-            ids.resolve(value, decision_ids)
+            rid = ids.resolve(value, decision_ids)
+            if tracked is None:  # the index: what this commit (or an earlier one) holds
+                folder = log.rel(log.config.root_dir) if log.config.root_dir != log.repo else "."
+                tracked = set(git.index_entries(folder))
+            path = decisions[rid].path
+            if path not in tracked:
+                problems.append(f"'{written}': {rid} is not tracked by git ({path} is neither committed nor "
+                                "staged): `git add` it with this commit")
         except AmbiguousId as exc:
             problems.append(f"'{written}': {value} is ambiguous ({', '.join(exc.candidates[:5])}); type more of it")
         except (RecordNotFound, UsageError):
             problems.append(f"'{written}': {value} names no decision in this log (see `declog list`)")
     if problems:
-        click.echo(f"declog: this commit message has {len(problems)} {key} trailer(s) that name no decision:",
-                   err=True)
+        click.echo(f"declog: this commit message has {len(problems)} {key} trailer(s) that name no tracked "
+                   "decision:", err=True)
         for p in problems:
             click.echo(f"  {p}", err=True)
         click.echo(f"  Fix the ID, or record the decision first (declog new decision ...). "

@@ -22,9 +22,10 @@ def graph(fmt: str, status: tuple[str, ...], out_file: str | None) -> int:
     from each decision to the one it supersedes, a dashed line between related decisions.
     Exits 1 when no decision matches."""
     from declog import graph as graph_mod
-    from declog.cli.common import open_log, out
+    from declog.cli.common import open_log, out, warn_unreadable
 
     log = open_log()
+    warn_unreadable(log)
     built = graph_mod.build(log.records(), statuses=set(status) if status else None)
     text = graph_mod.to_dot(built) if fmt == "dot" else graph_mod.to_mermaid(built)
     if out_file is None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog history D-7k3m9q\n  declog history 7k3 --format json")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids())
 @format_option(("text", "json"), "text")
 def history(record_id: str, fmt: str) -> int:
     """Every commit that changed a record, newest first, field by field (status: proposed →

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, is_interactive, open_log, out
+from declog.cli.common import complete_ids, format_option, is_interactive, open_log, out
 
 
 def _reading(text: str) -> tuple[str, float | int]:
@@ -25,7 +25,7 @@ def _reading(text: str) -> tuple[str, float | int]:
                "  declog inspect M-7k3m9q --verdict working --metric reviewed_pct=97 --metric deploy_incidents=0\n"
                "  declog inspect 7k3 --verdict degraded --note 'Two deploys skipped the checklist' --on 2026-03-02\n"
                "  declog inspect M-7k3m9q --verdict broken --inspector bob --format json")
-@click.argument("mechanism", metavar="MECHANISM")
+@click.argument("mechanism", metavar="MECHANISM", shell_complete=complete_ids("mechanism"))
 @click.option("--verdict", type=click.Choice(["working", "degraded", "broken"]), default=None,
               help="Is the mechanism doing its job? (prompted for on a terminal)")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE",

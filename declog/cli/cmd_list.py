@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import open_log, out
+from declog.cli.common import complete_choices, complete_ids, open_log, out, warn_unreadable
 from declog.render import LIST_FORMATS
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog list\n  declog list --status accepted --tag storage\n"
                "  declog list owners --format json\n  declog list --owner alice --format csv > mine.csv\n"
                "  declog list --at main@{2026-03-01}   # what the log said then")
-@click.argument("kind", required=False, default="decisions", metavar="[KIND]")
-@click.option("--status", multiple=True, help="Only this status (repeatable).")
-@click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).")
+@click.argument("kind", required=False, default="decisions", metavar="[KIND]",
+                shell_complete=complete_choices(lambda: [*_kind_names(), "all"]))
+@click.option("--status", multiple=True, help="Only this status (repeatable).",
+              shell_complete=complete_choices(lambda: _statuses()))
+@click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).",
+              shell_complete=complete_ids("owner"))
 @click.option("--tag", multiple=True, help="Only records with this tag (repeatable: all must match).")
 @click.option("--door", type=click.Choice(["one-way", "two-way"]), default=None, help="Only this kind of door.")
 @click.option("--since", metavar="DATE", default=None, help="Only decisions decided on or after DATE.")
@@ -23,7 +26,7 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
     from declog import render
     from declog.kinds import kind_named
-    from declog.query import Filters, parse_date, select
+    from declog.query import Filters, check_filters, parse_date, select
 
     log = open_log()
     if at is not None:
@@ -33,14 +36,24 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     selected_kind = None if kind == "all" else kind_named(kind)
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
+    check_filters(log.records(), filters)
     records = select(log.records(), filters)
-    unread = [r for r in log.records() if r.error is not None and (selected_kind is None or r.kind is selected_kind)]
-    if unread:  # never leave a file out silently (a symlink out of the repository, broken YAML, …)
-        first = unread[0].error
-        more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
-        click.echo(f"declog: warning: not listed, cannot be read: {first}{more}; run `declog validate`", err=True)
+    # never leave a file out silently (a symlink out of the repository, broken YAML, …)
+    warn_unreadable(log, selected_kind, "not listed")
     if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
     else:
         render.records_list(records, fmt, out())
     return 0 if records else 1
+
+
+def _kind_names() -> list[str]:
+    from declog.kinds import KINDS
+
+    return [k.plural for k in KINDS.values()]
+
+
+def _statuses() -> list[str]:
+    from declog.query import statuses
+
+    return statuses(None)

@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
 
 
@@ -16,13 +17,15 @@ def new() -> None:
     """Record a new owner, decision, mechanism or correction of errors."""
 
 
-def _announce(record: Any, fmt: str) -> None:
+def _announce(record: Any, fmt: str, log: Any = None) -> None:
     from declog import render
 
     if fmt == "json":
         render.record_json(record, out())
     else:
-        click.echo(f"Created {record.kind.name} {record.id}: {record.path}")
+        from declog.cli.common import here
+
+        click.echo(f"Created {record.kind.name} {record.id}: {here(log, record.path) if log is not None else record.path}")
 
 
 def _from_file(log: Any, kind: Any, path: str) -> dict[str, Any]:
@@ -64,7 +67,7 @@ def new_owner(handle: str | None, name: str | None, owner_kind: str | None, emai
         else:
             raise UsageError("missing --name: e.g. `declog new owner alice --name 'Alice Example'`")
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0
 
 
@@ -149,56 +152,70 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         current = (old.data or {}).get("superseded_by")
         if current:
             raise UsageError(f"{old.id} is already superseded by {current}")
-    if fields.get("status") == "accepted" and "decided_on" not in fields:
+    if fields.get("status") in ("accepted", "rejected") and "decided_on" not in fields:
         fields["decided_on"] = edit.today()
 
     interactive = is_interactive() and not no_input
+    with prompts.keeping_draft(log, "decision", fields, edit.field_names(kind)):
+        _ask_decision(log, kind, fields, interactive and not use_editor)
+        missing = edit.required_fields(kind, fields, log)
+        if use_editor:
+            fields.setdefault("id", ids.mint("D", set(log.by_id())))
+            for name in missing:
+                fields.setdefault(name, "")
+            draft = yamlio.render_new({k: v for k, v in fields.items()}, "", edit.field_names(kind))
+            draft = "".join(line for line in draft.splitlines(keepends=True)
+                            if not line.startswith("# yaml-language-server"))
+            for name in missing:
+                draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
+
+            text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
+                                    keep=lambda t: prompts.keep_text(log, "decision", t))
+            if text is None:
+                raise UsageError("no decision recorded: the draft was left empty or unchanged")
+            fields = yamlio.load_record_text(text, "draft")
+        elif missing:
+            flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
+            raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} "
+                             "(or run on a terminal to be prompted)")
+        record = edit.create(log, kind, fields, supersedes=old_records)
+    _announce(record, fmt, log)
+    return 0
+
+
+def _ask_decision(log: Any, kind: Any, fields: dict[str, Any], interactive: bool) -> None:
+    """Ask for each missing required field of a decision, one at a time (an answer can make
+    more fields required: a one-way door needs options), each answer checked as it is typed."""
+    from declog import edit
+    from declog.kinds import KINDS
+
     missing = edit.required_fields(kind, fields, log)
     asked: set[str] = set()
-    while missing and interactive and not use_editor and missing[0] not in asked:
-        # one at a time: an answer can make more fields required (a one-way door needs options)
+    while missing and interactive and missing[0] not in asked:
         name = missing[0]
         asked.add(name)
         if name == "door":
-            fields["door"] = click.prompt("Door (one-way: hard to reverse; two-way: reversible)",
-                                          type=click.Choice(["one-way", "two-way"]))
+            fields["door"] = prompts.ask_choice("Door (one-way: hard to reverse; two-way: reversible)",
+                                                ("one-way", "two-way"))
         elif name == "owner":
-            owners = [r.id for r in log.records() if r.kind is KINDS["owner"]]
-            fields["owner"] = log.resolve(click.prompt("Owner (handle)", default=owners[0] if len(owners) == 1 else None),
-                                          KINDS["owner"]).id
+            owners = [r.id for r in log.light_records() if r.kind is KINDS["owner"]
+                      and prompts.person_problem(log, r.id or "") is None]
+            fields["owner"] = prompts.ask_person(log, "Owner (handle of one active person)",
+                                                 default=owners[0] if len(owners) == 1 else None)
         elif name in ("decided_on", "review_by"):
-            fields[name] = parse_date(click.prompt(name.replace("_", " ").capitalize(),
-                                                   default=edit.today().isoformat()), name)
+            fields[name] = prompts.ask_date(name.replace("_", " ").capitalize(), default=edit.today().isoformat())
         elif name == "options":
             weighed = list(fields.get("options") or [])
             while len(weighed) < 2:
-                weighed.append(_parse_option(click.prompt(f"Option {len(weighed) + 1} weighed (TITLE[: WHY NOT])")))
-            fields["options"] = weighed
+                answer = prompts.ask_text(f"Option {len(weighed) + 1} weighed (TITLE[: WHY NOT])")
+                weighed.append(_parse_option(answer or ""))
+                fields["options"] = list(weighed)
         elif name in ("tags", "scope", "deciders", "consulted", "supersedes", "related"):
-            fields[name] = [v.strip() for v in click.prompt(name.capitalize() + " (comma-separated)").split(",")
-                            if v.strip()]
+            answer = prompts.ask_text(name.capitalize() + " (comma-separated)") or ""
+            fields[name] = [v.strip() for v in answer.split(",") if v.strip()]
         else:
-            fields[name] = click.prompt(name.replace("_", " ").capitalize())
+            fields[name] = prompts.ask_text(name.replace("_", " ").capitalize())
         missing = edit.required_fields(kind, fields, log)
-    if use_editor:
-        fields.setdefault("id", ids.mint("D", set(log.by_id())))
-        for name in missing:
-            fields.setdefault(name, "")
-        draft = yamlio.render_new({k: v for k, v in fields.items()}, "", edit.field_names(kind))
-        draft = "".join(line for line in draft.splitlines(keepends=True) if not line.startswith("# yaml-language-server"))
-        for name in missing:
-            draft = draft.replace(f"{name}: ''\n", f"{name}:   # required\n")
-
-        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
-        if text is None:
-            raise UsageError("no decision recorded: the draft was left empty or unchanged")
-        fields = yamlio.load_record_text(text, "draft")
-    elif missing:
-        flags = ", ".join(DECISION_FLAGS.get(m, m) for m in missing)
-        raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {flags} (or run on a terminal to be prompted)")
-    record = edit.create(log, kind, fields, supersedes=old_records)
-    _announce(record, fmt)
-    return 0
 
 
 def _metric(text: str, flag: str) -> dict[str, Any]:
@@ -315,7 +332,7 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
         fields["origin"] = [log.resolve(o).id for o in fields["origin"]]
     ask = {
         "name": lambda: click.prompt("Name"),
-        "owner": lambda: log.resolve(click.prompt("Owner (handle)"), KINDS["owner"]).id,
+        "owner": lambda: prompts.ask_person(log, "Owner (handle of one active person)"),
         "problem": lambda: click.prompt("Problem (the good intention it replaces)"),
         "tool": lambda: click.prompt("Tool"),
         "adoption": lambda: click.prompt("Adoption (how people come to use it)"),
@@ -325,7 +342,7 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
     }
     _prompt_missing(log, kind, fields, MECHANISM_FLAGS, is_interactive() and not no_input, ask)
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0
 
 
@@ -499,7 +516,8 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
         owners = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"]
         draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
 
-        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t))
+        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
+                                keep=lambda t: prompts.keep_text(log, "correction", t))
         if text is None:
             raise UsageError("no correction recorded: the template was left empty or unchanged")
         fields = yamlio.load_record_text(text, "draft")
@@ -508,5 +526,5 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
         raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
                          "--from-file FILE, or run on a terminal to fill in a template")
     record = edit.create(log, kind, fields)
-    _announce(record, fmt)
+    _announce(record, fmt, log)
     return 0

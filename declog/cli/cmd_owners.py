@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog owners\n  declog owners --format json\n"
@@ -17,6 +17,7 @@ def owners(fmt: str) -> int:
     from declog.review import owner_load
 
     log = open_log()
+    warn_unreadable(log)
     load = owner_load(log.records(), log.config.owner_load_limit)
     if not load.owners and not load.unowned:
         if fmt == "json":

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, out
 
 if TYPE_CHECKING:
     from declog.store import Log, Record
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice\n"
                "  declog show D-7k3m9q --at v1.2   # as of a tag, branch or commit")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids())
 @format_option(("text", "json", "yaml"), "text")
 @click.option("--at", "at", metavar="REF", default=None, help="Show the record as of this commit, branch or tag.")
 def show(record_id: str, fmt: str, at: str | None) -> int:
@@ -65,8 +65,11 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
         else:
             found = decided(rh)
         linked = len(rh.linked) if record.kind.letter else None  # trailers link decisions, not owners
+        ended = rh.ended if record.kind.name == "decision" else None
+        status = (record.data or {}).get("status")
         facts = git_facts(created, changed, linked, bool(rh.work), found.revision if found else None,
-                          found.source if found else None)
+                          found.source if found else None,
+                          (str(status), ended.revision) if ended is not None and ended.status == status else None)
         if rh.partial:
             facts["history_partial"] = rh.partial  # a shallow clone: where the record began is not known
         return facts

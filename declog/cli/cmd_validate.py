@@ -48,6 +48,12 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
     if fmt == "json":
         render.report_json(report, out())
     else:
+        import dataclasses
+
+        from declog.cli.common import here
+
+        # paths as the user sees them from the current folder (as git does in a sub-folder)
+        report.issues[:] = [dataclasses.replace(i, path=here(log, i.path)) for i in report.issues]
         render.report_text(report, out())
         noun = "record" if report.checked == 1 else "records"
         if report.ok:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog why orders database\n  declog why \"message queue\" --status accepted\n"
@@ -25,6 +25,7 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     if not text:
         raise UsageError("give a question in plain words, e.g. declog why orders database")
     log = open_log()
+    warn_unreadable(log)
     found = answers(log, text, limit=limit, status=status, at=at)
     if fmt == "json":
         render_history.why_json(text, found, out())

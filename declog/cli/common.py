@@ -35,18 +35,33 @@ def out() -> Any:
     return sys.stdout
 
 
-def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension: str = ".yaml") -> str | None:
+def _editor(text: str, extension: str) -> str | None:
+    """``click.edit``, with a failure that says how to choose an editor."""
+    import os
+
+    try:
+        return click.edit(text, extension=extension, require_save=False)
+    except click.ClickException as exc:
+        chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        hint = "set $EDITOR (or $VISUAL) to an editor that works, e.g. EDITOR=nano" if chosen else \
+            "no editor is set: set $EDITOR (or $VISUAL), e.g. EDITOR=nano"
+        raise click.ClickException(f"{exc.format_message()}; {hint}") from None
+
+
+def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension: str = ".yaml",
+                     keep: Callable[[str], str] | None = None) -> str | None:
     """Open ``$EDITOR`` on ``initial`` until the result passes ``check``.
 
-    Problems are shown as ``# declog:`` comment lines at the top of the re-opened text and are
-    stripped before checking. Returns the valid text, or None when the user leaves it unchanged
-    or empty (nothing is saved). Gives up after the same invalid text comes back twice.
+    Problems (all of them, in one round) are shown as ``# declog:`` comment lines at the top of
+    the re-opened text and are stripped before checking. Returns the valid text, or None when
+    the user leaves it unchanged or empty (nothing is saved). Gives up after the same invalid
+    text comes back twice; ``keep`` then stores that text and returns where, for the message.
     """
     marker = "# declog: "
     text = initial
     last_bad: str | None = None
     while True:
-        edited = click.edit(text, extension=extension, require_save=False)
+        edited = _editor(text, extension)
         if edited is None:
             return None
         body = "".join(line for line in edited.splitlines(keepends=True) if not line.startswith(marker))
@@ -60,7 +75,8 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
 
             first = problems[0].format()
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise InvalidRecord(f"still not valid after editing, nothing was saved: {first}{more}",
+            kept = f" (your text is kept in {keep(body)})" if keep is not None else ""
+            raise InvalidRecord(f"still not valid after editing, nothing was saved{kept}: {first}{more}",
                                 [p.format() for p in problems])
         last_bad = body
         header = marker + "this record is not valid yet; fix these and save (nothing has been saved):\n"
@@ -73,3 +89,67 @@ def edit_until_valid(initial: str, check: Callable[[str], list[Any]], extension:
 
 def _strip(text: str, marker: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(marker))
+
+
+def complete_ids(kind: str | None = None) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """Shell completion of record IDs (and owner handles) from the parse cache: no YAML is
+    parsed when the cache is warm. Any problem (no log here) completes nothing."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            from declog.store import Log
+
+            records = Log.open().light_records()
+        except Exception:
+            return []
+        out = []
+        for record in records:
+            rid = record.id
+            if rid and rid.startswith(incomplete) and (kind is None or record.kind.name == kind):
+                out.append(CompletionItem(rid, help=record.kind.name))
+        return sorted(out, key=lambda item: item.value)
+
+    return complete
+
+
+def complete_choices(choices: Callable[[], list[str]]) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            values = choices()
+        except Exception:
+            return []
+        return [CompletionItem(v) for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+def warn_unreadable(log: Any, kind: Any = None, what: str = "left out") -> list[Any]:
+    """One warning line on stderr per record file of the log that cannot be read (of ``kind``,
+    when given): a command that reads the log never leaves a record out silently. Returns those
+    records."""
+    records = log.records() if getattr(log, "_records", None) is not None else log.light_records()
+    unread = [r for r in records if r.error is not None and (kind is None or r.kind is kind)]
+    for record in unread:
+        click.echo(f"declog: warning: {what}, cannot be read: {record.error}; run `declog validate`", err=True)
+    return unread
+
+
+
+def here(log: Any, rel: str) -> str:
+    """A repository-relative path as the user should see it: relative to the current folder
+    when declog runs in a sub-folder of the repository (as git prints paths), else unchanged."""
+    import os
+    from pathlib import Path
+
+    try:
+        cwd = Path.cwd().resolve()
+        repo = Path(log.repo).resolve()
+    except OSError:
+        return rel
+    if cwd == repo or repo not in cwd.parents:
+        return rel
+    return Path(os.path.relpath(repo / rel, cwd)).as_posix()

@@ -56,6 +56,8 @@ class _Printable(io.TextIOBase):
         self._name = name
 
     def write(self, text: str) -> int:
+        if isinstance(text, bytes) and text:  # click writes a shell completion script as bytes
+            text = text.decode("utf-8", "replace")
         if not isinstance(text, str):  # click asks with b"" whether a stream takes bytes: it does not
             raise TypeError("a text stream")
         shown = text.translate(CONTROLS)

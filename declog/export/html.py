@@ -575,8 +575,15 @@ def _history_section(site: Site, item: Item) -> str:
 
 def _fields_html(site: Site, data: dict[str, Any], prefix: str, own_id: str = "") -> str:
     rows = "".join(f"<dt>{e(key)}</dt><dd>{f'<code>{e(value)}</code>' if value == own_id else _value_html(site, value, prefix)}</dd>"
-                   for key, value in data.items())
-    return f'<dl class="fields">{rows}</dl>'
+                   for key, value in data.items() if key != "sections")
+    return f'<dl class="fields">{rows}</dl>' + _sections_html(data.get("sections"))
+
+
+def _sections_html(sections: Any) -> str:
+    """An imported ADR's other sections: a heading and the text of each, in the ADR's order."""
+    parts = [f'<section class="adr-section"><h3>{e(s.get("heading"))}</h3><div class="prose">{e(s.get("text"))}</div>'
+             "</section>" for s in _list(sections) if isinstance(s, dict)]
+    return "".join(parts)
 
 
 def _value_html(site: Site, value: Any, prefix: str) -> str:
@@ -781,9 +788,9 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))
         site.linked[rid] = list(rh.linked)
         item = site.items[rid]
-        if item.kind == "decision" and item.status == "proposed" and rh.events:
-            first = min(ev.revision.time for ev in rh.events)
-            proposed_on[rid] = clock.day_of(first)
+        times = [e.revision.time for e in site.entries[rid] if e.revision is not None]  # an ADR's commits too
+        if item.kind == "decision" and item.status == "proposed" and times:
+            proposed_on[rid] = clock.day_of(min(times))
 
 
 def build_site(site: Site) -> dict[str, str]:

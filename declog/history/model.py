@@ -106,6 +106,17 @@ class RecordHistory:
         """The commit that made the decision accepted (the latest time it became accepted)."""
         return became_accepted(self.events)
 
+    @property
+    def ended(self) -> RecordEvent | None:
+        """The commit that gave the record its current status when that status ends it
+        (rejected, superseded, deprecated): who rejected, superseded or deprecated it, and when."""
+        if not self.events:
+            return None
+        current = self.events[0].status
+        if current not in ENDED:
+            return None
+        return became(self.events, current)
+
 
 @dataclass(frozen=True)
 class BlameHit:
@@ -124,6 +135,21 @@ class _Stated(Protocol):
 
 
 S = TypeVar("S", bound=_Stated)
+
+
+ENDED = ("rejected", "superseded", "deprecated")
+
+
+def became(events: Sequence[S], status: str) -> S | None:
+    """Of ``events`` (newest first), the latest one that made the status ``status``."""
+    previous: str | None = None
+    found: S | None = None
+    for event in reversed(events):
+        if event.status == status and previous != status:
+            found = event
+        if event.action != "deleted":
+            previous = event.status
+    return found
 
 
 def became_accepted(events: Sequence[S]) -> S | None:

@@ -46,6 +46,7 @@ class ActionItem(_Part):
                                    default=None)
     status: ItemStatus = F("open | done | wont-do (wont-do needs a reason).", default="open")
     reason: Text | None = F("Why it will not be done (for status wont-do).", default=None)
+    note: Text | None = F("What was done, or anything worth knowing, when it was closed.", default=None)
 
 
 class Correction(RecordModel):

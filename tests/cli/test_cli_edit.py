@@ -39,7 +39,7 @@ def test_an_editor_that_keeps_writing_the_same_invalid_text_gives_up(log_repo: P
     editor = FakeEditor(tmp_path, ("write", invalid))
     res = run(log_repo, "edit", did, env=editor.env)
     assert res.exit_code == 1
-    assert res.stderr.startswith("declog: error: still not valid after editing, nothing was saved: ")
+    assert res.stderr.startswith("declog: error: still not valid after editing, nothing was saved (your text is kept in ")
     assert "door: Input should be 'one-way' or 'two-way'" in res.stderr  # the one problem is named
     assert len(editor.seen) == 2
     assert snapshot(log_repo) == before
@@ -89,3 +89,44 @@ def test_edit_an_owner(log_repo: Path, run, tmp_path: Path) -> None:
     editor = FakeEditor(tmp_path, ("replace", [("name: Alice Example", "name: Alice Renamed")]))
     assert run(log_repo, "edit", "alice", env=editor.env).exit_code == 0
     assert "name: Alice Renamed\n" in path.read_text(encoding="utf-8")
+
+
+def test_one_round_shows_schema_references_and_lifecycle_problems(log_repo: Path, run, tmp_path: Path) -> None:
+    """An unknown field, an unknown owner and a one-way door's missing options and outcome: all
+    in the first re-opened text, as `declog validate` would list them."""
+    did = new_decision(run, log_repo)
+    path = record_file(log_repo, did)
+    original = path.read_text(encoding="utf-8")
+    broken = (original.replace("owner: alice", "owner: zed").replace("door: two-way", "door: one-way")
+              + "colour: red\n")
+    editor = FakeEditor(tmp_path, ("write", broken), ("write", original.replace("Orders need", "Orders now need")))
+    res = run(log_repo, "edit", did, env=editor.env)
+    assert res.exit_code == 0, res.output
+    header = "\n".join(line for line in editor.seen[1].splitlines() if line.startswith("# declog: "))
+    assert "colour: unknown field" in header
+    assert "owner: " in header and "zed" in header
+    assert "a one-way door needs at least two `options` weighed" in header
+    assert "a one-way door needs an `expected_outcome`" in header
+
+
+def test_giving_up_keeps_the_refused_text_in_a_named_file(log_repo: Path, run, tmp_path: Path) -> None:
+    did = new_decision(run, log_repo)
+    invalid = record_file(log_repo, did).read_text(encoding="utf-8").replace("door: two-way", "door: revolving")
+    invalid += "# a long comment I typed and do not want to lose\n"
+    editor = FakeEditor(tmp_path, ("write", invalid))
+    res = run(log_repo, "edit", did, env=editor.env)
+    assert res.exit_code == 1
+    prefix = "declog: error: still not valid after editing, nothing was saved (your text is kept in "
+    assert res.stderr.startswith(prefix), res.stderr
+    kept = res.stderr[len(prefix):].split(")", 1)[0]
+    assert (log_repo / kept).read_text(encoding="utf-8") == invalid
+    assert kept == f".git/declog/unsaved-{did}.yaml"
+
+
+def test_a_missing_or_broken_editor_says_how_to_set_one(log_repo: Path, run, tmp_path: Path) -> None:
+    did = new_decision(run, log_repo)
+    res = run(log_repo, "edit", did, env={"EDITOR": str(tmp_path / "no-such-editor"), "VISUAL": ""})
+    assert res.exit_code == 1
+    assert res.stderr.rstrip().endswith("; set $EDITOR (or $VISUAL) to an editor that works, e.g. EDITOR=nano")
+    res = run(log_repo, "edit", did, env={"EDITOR": "false", "VISUAL": ""})
+    assert res.exit_code == 1 and "set $EDITOR (or $VISUAL)" in res.stderr

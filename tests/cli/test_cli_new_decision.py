@@ -252,7 +252,7 @@ def converse(repo: Path, args: list[str], answers: list[tuple[str, str]], timeou
 
 def test_prompts_for_missing_fields_on_a_terminal(log_repo: Path) -> None:
     code, transcript = converse(log_repo, ["new", "decision", "Prompted decision"], [
-        ("Owner (handle) [alice]", ""),
+        ("Owner (handle of one active person) [alice]", ""),
         ("Door", "two-way"),
         ("Context", "Asked on a terminal"),
     ])
