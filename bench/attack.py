@@ -418,11 +418,9 @@ def xss(lab: Lab, t: Tally, quick: bool) -> None:
             if raw in text and html.escape(raw) != raw:
                 problem = f"{page.name} holds the payload unescaped"
                 break
-            if re.search(r"<script[^>]*>[^<]*alert\(1\)", text) or re.search(r"\son\w+=alert\(1\)", text):
-                problem = f"{page.name}: a script or handler from record text"
-                break
-            if re.search(r"href=\"javascript:", text, re.I):
-                problem = f"{page.name}: a javascript: link"
+            found = _active_content(text)
+            if found:
+                problem = f"{page.name}: {found} from record text"
                 break
         t.record("XSS into export html", f"{payload!r}", problem)
         res = declog(repo, "export", "markdown", "--out", str(out / "m"))
@@ -430,6 +428,40 @@ def xss(lab: Lab, t: Tally, quick: bool) -> None:
         res = declog(repo, "export", "json", "--out", "-")
         ok = res.code == 0 and all(json.loads(line) for line in res.out.splitlines() if line.strip())
         t.record("XSS into export html", f"{payload!r}: json lines parse", None if ok else res.output[:120])
+
+
+def _active_content(page: str) -> str | None:
+    """What in ``page``, parsed as HTML, runs a payload: an event-handler attribute, a
+    ``javascript:`` link or source, or a script element whose text holds it."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Scan(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.in_script = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            for name, value in attrs:
+                if name.startswith("on") and value and "alert(1)" in value:
+                    found.append(f"a {name} handler on <{tag}>")
+                if name in ("href", "src", "srcdoc", "action") and value and \
+                        value.strip().lower().startswith("javascript:"):
+                    found.append(f"a javascript: {name} on <{tag}>")
+                if name == "srcdoc" and value and "<script" in value:
+                    found.append("an iframe srcdoc script")
+            self.in_script = tag == "script"
+
+        def handle_endtag(self, tag: str) -> None:
+            self.in_script = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_script and "alert(1)" in data:
+                found.append("a script holding the payload")
+
+    Scan().feed(page)
+    return found[0] if found else None
 
 
 def kills(lab: Lab, t: Tally, quick: bool) -> None:
