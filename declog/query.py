@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from declog import vocab
 from declog.errors import UsageError
 from declog.kinds import Kind
 from declog.store import Record
@@ -51,13 +52,9 @@ def parse_since(value: str, option: str, today: dt.date) -> dt.date:
                          f"7d, 2w or 1m, not '{value}'") from None
 
 
-# The statuses of each kind, as the models' ``Literal``s spell them (tests/test_filters.py checks
-# they agree): checking ``--status`` must not load Pydantic to build a JSON Schema.
-STATUSES: dict[str, tuple[str, ...]] = {
-    "decision": ("proposed", "accepted", "rejected", "superseded", "deprecated"),
-    "mechanism": ("piloting", "active", "retired"),
-    "correction": ("draft", "open", "closed"),
-}
+# The statuses of each kind (declog.vocab; tests/test_filters.py checks the models agree):
+# checking ``--status`` must not load Pydantic to build a JSON Schema.
+STATUSES = vocab.STATUSES
 
 
 def statuses(kind: Kind | None) -> list[str]:

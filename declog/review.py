@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from declog import cadence as cadence_mod
 from declog import deck as deck_mod
+from declog import vocab
 from declog.store import Record
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 TREND_LENGTH = 5  # readings shown per off-target metric, oldest first
 DEFAULT_LOAD_LIMIT = 12
-LIVE_DECISIONS = ("proposed", "accepted")
+LIVE_DECISIONS = vocab.LIVE_DECISION_STATUSES
 LIVE_MECHANISMS = ("piloting", "active")
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date as _date
 from typing import Any
 
+from declog.vocab import DECISION_STATUSES
+
 __all__ = [
     "AdrLink",
     "ParsedAdr",
@@ -31,7 +33,7 @@ __all__ = [
     "parse",
 ]
 
-STATUSES = ("proposed", "accepted", "rejected", "superseded", "deprecated")
+STATUSES = DECISION_STATUSES
 
 # File names that hold an index or a template, never a decision.
 NOT_ADR_NAMES = frozenset({

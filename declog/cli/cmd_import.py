@@ -4,6 +4,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from declog import vocab
 from declog.cli.common import format_option, open_log, out
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def import_() -> None:
 @click.option("--owner", metavar="HANDLE", default=None,
               help="Owner of the decisions whose ADR names none (created if missing). "
                    "Default: import_owner in .declog.yaml, if set.")
-@click.option("--door", type=click.Choice(["one-way", "two-way"]), default="two-way", show_default=True,
+@click.option("--door", type=click.Choice(vocab.DOORS), default="two-way", show_default=True,
               help="Door of every imported decision (ADRs do not record it).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
               help="Tag every imported decision (repeatable; default: imported).")

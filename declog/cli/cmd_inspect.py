@@ -4,6 +4,7 @@ from typing import Any
 
 import click
 
+from declog import vocab
 from declog.cli.common import complete_ids, format_option, is_interactive, open_log, out
 
 
@@ -26,7 +27,7 @@ def _reading(text: str) -> tuple[str, float | int]:
                "  declog inspect 7k3 --verdict degraded --note 'Two deploys skipped the checklist' --on 2026-03-02\n"
                "  declog inspect M-7k3m9q --verdict broken --inspector bob --format json")
 @click.argument("mechanism", metavar="MECHANISM", shell_complete=complete_ids("mechanism"))
-@click.option("--verdict", type=click.Choice(["working", "degraded", "broken"]), default=None,
+@click.option("--verdict", type=click.Choice(vocab.VERDICTS), default=None,
               help="Is the mechanism doing its job? (prompted for on a terminal)")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE",
               help="A reading of one of the mechanism's metrics (repeatable).")
@@ -58,7 +59,7 @@ def inspect(mechanism: str, verdict: str | None, metrics: tuple[str, ...], note:
     if verdict is None:
         if not is_interactive():
             raise UsageError("missing --verdict: working, degraded or broken")
-        verdict = click.prompt("Verdict", type=click.Choice(["working", "degraded", "broken"]))
+        verdict = click.prompt("Verdict", type=click.Choice(vocab.VERDICTS))
     owner = target.data.get("owner")
     who = log.resolve(inspector, KINDS["owner"]).id if inspector else owner
     fields: dict[str, Any] = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import click
 
+from declog import vocab
 from declog.cli.common import complete_choices, complete_ids, open_log, out, warn_unreadable
 from declog.render import LIST_FORMATS
 
@@ -16,7 +17,7 @@ from declog.render import LIST_FORMATS
 @click.option("--owner", multiple=True, help="Only records owned by this handle (repeatable).",
               shell_complete=complete_ids("owner"))
 @click.option("--tag", multiple=True, help="Only records with this tag (repeatable: all must match).")
-@click.option("--door", type=click.Choice(["one-way", "two-way"]), default=None, help="Only this kind of door.")
+@click.option("--door", type=click.Choice(vocab.DOORS), default=None, help="Only this kind of door.")
 @click.option("--since", metavar="DATE", default=None, help="Only decisions decided on or after DATE.")
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True,
               help="table for people; json, csv, markdown or ids for tools.")

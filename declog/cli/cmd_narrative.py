@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from declog import vocab
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
 
 NARRATIVE_TEMPLATE = """\
@@ -139,7 +140,7 @@ def _cleaned(text: str) -> dict[str, Any]:
                "  declog link N-4kq8wd D-573ejx                          # the decisions it led to")
 @click.argument("title", required=False)
 @click.option("--owner", help="Handle of the single-threaded owner (needed once approved).")
-@click.option("--status", type=click.Choice(["draft", "in-review", "approved", "shelved"]), default=None,
+@click.option("--status", type=click.Choice(vocab.NARRATIVE_STATUSES), default=None,
               help="draft (default), in-review, approved or shelved.")
 @click.option("--subtitle", help="Who the customer is and what they get, in one sentence.")
 @click.option("--customer", help="Who the customer is.")
@@ -277,7 +278,7 @@ def link(narrative_id: str, decision_ids: tuple[str, ...], fmt: str) -> int:
                "2 bad usage (no such file, no headline).")
 @click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path())
 @click.option("--owner", metavar="HANDLE", default=None, help="The single-threaded owner of every narrative imported.")
-@click.option("--status", type=click.Choice(["draft", "in-review", "approved", "shelved"]), default="draft",
+@click.option("--status", type=click.Choice(vocab.NARRATIVE_STATUSES), default="draft",
               show_default=True, help="Status of every narrative imported.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @format_option(("text", "json"), "text")

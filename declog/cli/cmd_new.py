@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from declog import vocab
 from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
 
@@ -38,7 +39,7 @@ def _from_file(log: Any, kind: Any, path: str) -> dict[str, Any]:
              "  declog new owner platform --kind team --name 'Platform team' --lead alice")
 @click.argument("handle", required=False)
 @click.option("--name", help="Display name.")
-@click.option("--kind", "owner_kind", type=click.Choice(["person", "team"]), default=None, help="person (default) or team.")
+@click.option("--kind", "owner_kind", type=click.Choice(vocab.OWNER_KINDS), default=None, help="person (default) or team.")
 @click.option("--email", default=None, help="Contact address.")
 @click.option("--team", default=None, help="Handle of the team this person belongs to.")
 @click.option("--lead", default=None, help="For a team: the accountable person's handle.")
@@ -94,9 +95,9 @@ DECISION_FLAGS = {
              "  declog new decision --from-file draft.yaml")
 @click.argument("title", required=False)
 @click.option("--owner", help="Handle of the single accountable person.")
-@click.option("--status", type=click.Choice(["proposed", "accepted", "rejected", "superseded", "deprecated"]),
+@click.option("--status", type=click.Choice(vocab.DECISION_STATUSES),
               default=None, help="Lifecycle status (default: proposed).")
-@click.option("--door", type=click.Choice(["one-way", "two-way"]), help="one-way: hard to reverse; two-way: reversible.")
+@click.option("--door", type=click.Choice(vocab.DOORS), help="one-way: hard to reverse; two-way: reversible.")
 @click.option("--context", help="The forces at play.")
 @click.option("--decision", "decision_text", help="What was decided.")
 @click.option("--rationale", help="Why.")
@@ -273,7 +274,7 @@ MECHANISM_FLAGS = {
              "  declog new mechanism --from-file mechanism.yaml")
 @click.argument("name", required=False)
 @click.option("--owner", help="Handle of the single accountable person.")
-@click.option("--status", type=click.Choice(["piloting", "active", "retired"]), default=None,
+@click.option("--status", type=click.Choice(vocab.MECHANISM_STATUSES), default=None,
               help="Lifecycle status (default: active; piloting needs less).")
 @click.option("--problem", help="The recurring problem: the good intention it replaces.")
 @click.option("--tool", help="The tool that turns inputs into outputs.")
@@ -466,7 +467,7 @@ def _correction_draft(fields: dict[str, Any], default_owner: str) -> str:
              "  declog new correction --from-file coe.yaml")
 @click.argument("title", required=False)
 @click.option("--owner", help="Handle of the single accountable person.")
-@click.option("--status", type=click.Choice(["draft", "open", "closed"]), default=None,
+@click.option("--status", type=click.Choice(vocab.CORRECTION_STATUSES), default=None,
               help="draft, open (default) or closed.")
 @click.option("--summary", help="What happened, in a paragraph.")
 @click.option("--impact", "customer_impact", help="Who was affected, how and for how long.")

@@ -20,6 +20,7 @@ from declog.models.base import (
 from declog.models.base import (
     field_description as F,
 )
+from declog.vocab import DECISION_STATUSES
 
 
 def _inside(path: str) -> str:
@@ -32,7 +33,7 @@ Alias = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9._-]{0,63}
 
 Status = Literal["proposed", "accepted", "rejected", "superseded", "deprecated"]
 Door = Literal["one-way", "two-way"]
-STATUSES: tuple[str, ...] = ("proposed", "accepted", "rejected", "superseded", "deprecated")
+STATUSES: tuple[str, ...] = DECISION_STATUSES
 
 
 class _Part(BaseModel):

@@ -48,7 +48,7 @@ def test_commands_options_and_choices(log_repo: Path, script: str) -> None:
     assert complete(log_repo, script, "list", "--door", "") == ["one-way", "two-way"]
     assert complete(log_repo, script, "list", "--status", "acc") == ["accepted"]
     assert complete(log_repo, script, "list", "") == ["owners", "decisions", "mechanisms", "inspections",
-                                                      "corrections", "all"]
+                                                      "corrections", "narratives", "all"]
     assert complete(log_repo, script, "completion", "") == ["bash", "zsh", "fish"]
 
 
