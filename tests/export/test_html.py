@@ -186,7 +186,7 @@ def test_decision_page_has_fields_history_and_the_chain_both_ways(example: Examp
     assert f'Superseded by <a href="../records/{example.new}.html"' in mid
     assert "JSONB" in mid and "MySQL lacks the JSON features we need" in mid
     old = (site / "records" / f"{example.old}.html").read_text(encoding="utf-8")
-    history = old[old.index('<table class="history">'):]
+    history = old[old.index('<ol class="timeline">'):]
     assert "Bob Builder" in history and "2026-03-03" in history
     assert "status: proposed → accepted" in history
     assert "status: accepted → superseded" in history
@@ -216,7 +216,7 @@ def test_mechanism_charts_plot_every_reading_and_the_target(example: ExampleLog,
     site = tmp_path / "site"
     export(run, example, site)
     page = (site / "mechanisms.html").read_text(encoding="utf-8")
-    charts = re.findall(r'<svg class="chart".*?</svg>', page)
+    charts = re.findall(r'<svg class="chart".*?</svg>', page, re.S)
     assert len(charts) == 2
     pct = next(c for c in charts if 'data-metric="reviewed_pct"' in c)
     points = re.search(r'<polyline class="series" points="([^"]+)"', pct)
@@ -349,8 +349,8 @@ def test_an_imported_decision_page_shows_the_history_of_its_markdown_adr(importe
     site = tmp_path / "site"
     assert run(imported_adr.repo, "export", "html", "--out", str(site)).exit_code == 0
     page = (site / "records" / f"{imported_adr.rid}.html").read_text(encoding="utf-8")
-    history = page[page.index('<table class="history">'):]
-    rows = re.findall(r"<tr>.*?</tr>", history, re.S)[1:]  # newest first, after the header
+    history = page[page.index('<ol class="timeline">'):page.index("</ol>")]
+    rows = history.split('<li class="event')[1:]  # newest first
     assert [re.search(r'class="date">(\d{4}-\d\d-\d\d)', r).group(1) for r in rows] == [  # type: ignore[union-attr]
         "2026-03-02", "2024-05-09", "2024-05-02"]
     assert "Carol Chen" in rows[1] and "status: Proposed → Accepted" in rows[1]

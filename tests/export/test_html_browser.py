@@ -133,7 +133,7 @@ def test_search_graph_and_charts_in_a_real_browser(site: tuple[ExampleLog, Path]
     tab.go_back()
     tab.click(f'ol.chain a[href$="{example.old}.html"]')
     assert "Store orders in MySQL" in tab.locator("h1").inner_text()
-    assert tab.locator("table.history tbody tr").count() >= 3  # created, accepted, superseded
+    assert tab.locator("ol.timeline > li.event").count() >= 3  # created, accepted, superseded
     for href in tab.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"):  # as the browser resolves them
         assert href.startswith("file://"), href
         assert Path(unquote(urlsplit(href).path)).is_file(), href
