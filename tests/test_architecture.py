@@ -99,7 +99,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "tabulate"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe"})
 
 
 @dataclass

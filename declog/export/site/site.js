@@ -24,7 +24,13 @@
       if (ok) { shown += 1; }
     });
     sections.forEach(function (section) {
-      section.hidden = !section.querySelector("li.rec:not([hidden])");
+      var visible = section.querySelectorAll("li.rec:not([hidden])").length;
+      section.hidden = visible === 0;
+      var badge = section.querySelector("h2 .count");
+      if (badge) {  // the count follows the filter: "(1 of 14)"
+        var total = badge.getAttribute("data-total");
+        badge.textContent = "(" + (String(visible) === total ? total : visible + " of " + total) + ")";
+      }
     });
     count.textContent = shown === rows.length ? rows.length + " records" : shown + " of " + rows.length + " records";
     nothing.hidden = shown !== 0;
