@@ -66,7 +66,7 @@ SHOWN: dict[str, frozenset[str]] = {
     "decision": frozenset({"id", "title", "status", "owner", "door", "context", "decision", "rationale", "options",
                            "consequences", "decided_on", "deciders", "consulted", "dissent", "expected_outcome",
                            "review_by", "reviews", "supersedes", "superseded_by", "related", "tags", "scope",
-                           "narrative", "aliases", "source"}),
+                           "narrative", "aliases", "source", "sections"}),
     "mechanism": frozenset({"id", "name", "owner", "status", "problem", "tool", "adoption", "inspection",
                             "input_metrics", "output_metrics", "origin", "related", "tags"}),
     "correction": frozenset({"id", "title", "owner", "status", "summary", "customer_impact", "occurred_on",
@@ -480,7 +480,7 @@ def environment() -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("declog.export", "site/templates"),
-                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
     env.filters.update(prose=prose, inline=inline, num=_num, days=_days, plural=_plural)
     env.globals.update(NAV=NAV, CSP=CSP, GENERATOR=GENERATOR, KIND_TITLES=KIND_TITLES, humanise=humanise,
