@@ -3,7 +3,7 @@
 ``status: proposed → accepted``, ``rationale: edited``, ``options: + "Self-hosted Kafka"``:
 short single-line values show old and new; long text says it was added, edited or removed;
 lists show the items added (+), removed (−) and edited (~), items of a list of mappings being
-named by their ``title`` (or ``who``, ``name``, ``on``, ``description``).
+named by their ``title`` (or ``who``, ``name``, ``on``, ``description``, ``heading``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 SHORT = 60
-ITEM_KEYS = ("title", "who", "name", "on", "description", "mechanism")
+ITEM_KEYS = ("title", "who", "name", "on", "description", "mechanism", "heading")
 
 
 @dataclass(frozen=True)
 class FieldChange:
     field: str
-    change: str  # set | changed | edited | added | removed | items
+    change: str  # set | changed | edited | added | removed | items | lines
     old: Any = None
     new: Any = None
     added: tuple[str, ...] = ()
@@ -36,6 +36,10 @@ class FieldChange:
             return f"{name}: set to {_short(self.new)}"
         if self.change in ("added", "edited", "removed"):
             return f"{name}: {self.change}"
+        if self.change == "lines":  # a section of a markdown file: the lines added and removed
+            counts = [f"{len(lines)} line{'s' * (len(lines) != 1)} {verb}"
+                      for lines, verb in ((self.added, "added"), (self.removed, "removed")) if lines]
+            return f"{name}: {', '.join(counts) or 'reworded'}"
         parts = [f"+ {_quote(a)}" for a in self.added]
         parts += [f"− {_quote(r)}" for r in self.removed]
         parts += [f"~ {_quote(e)}" for e in self.edited]
@@ -49,10 +53,30 @@ class FieldChange:
             out["old"] = self.old
         if self.change in ("changed", "set", "added", "edited") and _is_short(self.new):
             out["new"] = self.new
+        if self.change == "lines":
+            out.update(lines_added=len(self.added), lines_removed=len(self.removed))
         if self.change == "items":
             out.update(added=list(self.added), removed=list(self.removed), edited=list(self.edited),
                        reordered=self.reordered)
         return out
+
+
+def line_changes(name: str, old: str | None, new: str | None) -> FieldChange | None:
+    """``Reasoning: 3 lines added, 1 removed`` for a section of text between two versions; None
+    when it did not change."""
+    import difflib
+
+    if (old or "") == (new or ""):
+        return None
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    added: list[str] = []
+    removed: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            removed += [line for line in a[i1:i2] if line.strip()]
+        if tag in ("insert", "replace"):
+            added += [line for line in b[j1:j2] if line.strip()]
+    return FieldChange(name, "lines", added=tuple(added), removed=tuple(removed))
 
 
 def _is_short(value: Any) -> bool:

@@ -60,12 +60,16 @@ class FileOutcome:
     alias: str | None = None
     status: str | None = None
     guesses: list[Guess] = field(default_factory=list)
+    rationale: bool = False  # the record has one
+    changes: list[str] = field(default_factory=list)  # --refresh: field-level changes
+    kept: list[str] = field(default_factory=list)  # --refresh: fields changed in declog, left as they are
 
     def as_json(self) -> dict[str, Any]:
         return {
             "path": self.path, "action": self.action, "reason": self.reason, "id": self.id,
             "record_path": self.record_path, "title": self.title, "format": self.format, "number": self.number,
             "alias": self.alias, "status": self.status, "guesses": [g.as_json() for g in self.guesses],
+            "changes": self.changes, "kept": self.kept,
         }
 
 
@@ -82,6 +86,11 @@ class ImportReport:
     updated: list[dict[str, str]] = field(default_factory=list)  # records imported before: id, path, change
     written: bool = False
 
+    @property
+    def without_rationale(self) -> list[FileOutcome]:
+        """Accepted imports whose ADR gives no rationale: their owners should write one."""
+        return [f for f in self.of("imported") if f.status == "accepted" and not f.rationale]
+
     def of(self, action: str) -> list[FileOutcome]:
         return [f for f in self.files if f.action == action]
 
@@ -95,12 +104,14 @@ class ImportReport:
             "dry_run": self.dry_run,
             "written": self.written,
             "ok": self.ok,
-            "counts": {a: len(self.of(a)) for a in ("imported", "already-imported", "skipped")}
+            "counts": {a: len(self.of(a)) for a in ("imported", "refreshed", "unchanged", "already-imported",
+                                                    "skipped")}
             | {"owners_created": len(self.owners),
                "guessed": sum(len(f.guesses) for f in self.files)},
             "files": [f.as_json() for f in self.files],
             "owners_created": self.owners,
             "updated": self.updated,
+            "without_rationale": [f.id for f in self.without_rationale],
             "notes": self.notes,
             "problems": self.problems,
         }
@@ -119,6 +130,7 @@ class _Item:
     supersedes: list[str] = field(default_factory=list)
     superseded_by: str | None = None
     related: list[str] = field(default_factory=list)
+    existing: Record | None = None  # --refresh: the record this file was imported as
 
     def guess(self, name: str, reason: str) -> None:
         self.outcome.guesses.append(Guess(name, reason))
@@ -171,8 +183,10 @@ def handle_for(name: str) -> str | None:
 
 def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str = "two-way",
                 dry_run: bool = False, today: dt.date | None = None,
-                tags: Sequence[str] = ("imported",)) -> ImportReport:
+                tags: Sequence[str] = ("imported",), refresh: bool = False) -> ImportReport:
     """Import the ADRs under ``target``; with ``dry_run`` plan everything and write nothing.
+    With ``refresh``, a file imported before updates its record where the markdown changed
+    (:func:`_merge`): fields changed in declog since the import, the ID and aliases stay.
 
     Raises UsageError for bad input (no such folder, no owner to give the decisions);
     validation problems of the records it would write are in ``report.problems`` (nothing
@@ -234,6 +248,10 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
             same = moved.get((rel.rsplit("/", 1)[-1], adr.format, adr.number), [])
             if len(same) == 1 and not (log.repo / _source_path(same[0])).is_file():
                 previous = same[0]
+        if previous is not None and refresh and previous.id and previous.error is None:
+            outcome.action, outcome.id, outcome.record_path = "unchanged", previous.id, previous.path
+            items.append(_Item(rel, adr, outcome, rid=previous.id, existing=previous))
+            continue
         if previous is not None:
             outcome.action, outcome.id, outcome.record_path = "already-imported", previous.id, previous.path
             outcome.reason = f"already imported as {previous.id} ({previous.path}); left alone"
@@ -247,7 +265,12 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
         return report
 
     taken = set(log.by_id())
+    refreshed = {i.existing.path for i in items if i.existing is not None}
+    if refreshed:  # linked as items, with their own IDs
+        by_source = {p: r for p, r in by_source.items() if r.path not in refreshed}
     for item in items:
+        if item.existing is not None:
+            continue
         item.rid = ids.mint("D", taken)
         taken.add(item.rid)
         item.outcome.id = item.rid
@@ -260,11 +283,18 @@ def import_adrs(log: Log, target: Path, *, owner: str | None = None, door: str =
     for item in items:
         item.fields = _fields(item, door, today, tags)
         item.outcome.status = item.fields["status"]
-        path = log.new_path(decision_kind, item.rid, item.fields["title"])
-        item.outcome.record_path = log.rel(path)
+        item.outcome.rationale = "rationale" in item.fields
+        if item.existing is None:
+            path = log.new_path(decision_kind, item.rid, item.fields["title"])
+            item.outcome.record_path = log.rel(path)
 
     owner_fields = [{"handle": h, "name": n} for h, n, _ in new_owners]
     changed = _changed_texts(log, updates, {r.id: r for r in by_source.values() if r.id})
+    old = [i for i in items if i.existing is not None]
+    items = [i for i in items if i.existing is None]
+    changed += _refreshed(log, old)
+    if not items and not changed:  # --refresh, and every record already says what its markdown says
+        return report
     report.problems = _problems(log, items, owner_fields, changed)
     if report.problems or dry_run:
         return report
@@ -418,7 +448,9 @@ def _owners(log: Log, items: list[_Item], owners: dict[str, Record], default: st
             if handles:
                 item.fields[name] = handles
         chosen = next((h for h in item.fields.get("deciders", []) if h in owners and person(h)), None)
-        if chosen is not None:
+        if item.existing is not None:  # --refresh: the owner is declog's, never the markdown's
+            item.fields["owner"] = (item.existing.data or {}).get("owner")
+        elif chosen is not None:
             item.fields["owner"] = chosen
             item.guess("owner", f"the first of its deciders who is an owner in this log: {chosen}")
         else:
@@ -569,38 +601,36 @@ def _clip(text: str | None, limit: int = TEXT_MAX) -> str | None:
 
 
 def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict[str, Any]:
+    """The record of one ADR: only what the ADR says (no filler), sections kept in order."""
     adr = item.adr
     title = " ".join(adr.title.split())
+    if adr.title_guess:
+        item.guess("title", adr.title_guess)
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1].rstrip() + "…"
         item.guess("title", f"shortened to {TITLE_MAX} characters")
+    sections = [{"heading": _clip(s.heading, TITLE_MAX), "text": _clip(s.text)} for s in adr.sections]
+    sections = [s for s in sections if s["heading"] and s["text"]]
     context = _clip(adr.context)
-    if context is None:
-        context = f"Imported from {item.rel}, which has no Context section."
-        item.guess("context", "the ADR has no Context section; a placeholder")
+    if context is None and sections:  # a record needs a context: the ADR's first section is it
+        first = sections.pop(0)
+        context = _clip(f"## {first['heading']}\n\n{first['text']}")
+        item.guess("context", f"the ADR has no Context section; its first section, '{first['heading']}'")
+    elif context is None:
+        context = title
+        item.guess("context", "the ADR has no Context section, and no other section to take its place; its title")
     decision = _clip(adr.decision)
     rationale = _clip(adr.rationale)
-    if item.status != "proposed":
-        if decision is None:
-            decision = title
-            item.guess("decision", "the ADR has no Decision section; its title")
-        if rationale is None:
-            rationale = f"Not stated separately in {item.rel}; see the decision text."
-            item.guess("rationale", "the ADR gives no separate rationale; a placeholder pointing at the decision")
     item.guess("door", f"ADRs do not record reversibility; {door}")
     options = []
     for opt in adr.options:
         entry: dict[str, Any] = {"title": _clip(opt.title, TITLE_MAX)}
         pros = [p for p in (_clip(x) for x in opt.pros) if p]
         cons = [c for c in (_clip(x) for x in opt.cons) if c]
-        pros += [f"(neutral) {n}" for n in (_clip(x) for x in opt.neutral) if n]
         if pros:
             entry["pros"] = pros
         if cons:
             entry["cons"] = cons
-        if adr.chosen_option and opt.title != adr.chosen_option:
-            because = f" because {adr.rationale.rstrip('.')}" if adr.rationale else ""
-            entry["why_not"] = f"{adr.chosen_option} was chosen{because}."
         options.append(entry)
     tag_list = [t for t in tags if TAG_RE.match(t)]
     for raw in adr.tags:
@@ -611,6 +641,11 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
     if adr.number is not None:
         source["number"] = adr.number
     source["imported_on"] = today
+    if adr.status_raw and _plain_status(adr.status_raw) != item.status:
+        source["status"] = _clip(" ".join(adr.status_raw.split()), TITLE_MAX)
+    labels = {k: _clip(v, TITLE_MAX) for k, v in adr.labels if k != v.lower() and _clip(v, TITLE_MAX)}
+    if labels:
+        source["labels"] = labels
     out: dict[str, Any] = {
         "id": item.rid,
         "title": title,
@@ -622,6 +657,7 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
         "rationale": rationale,
         "options": options,
         "consequences": _clip(adr.consequences),
+        "sections": sections,
         "decided_on": item.fields.get("decided_on"),
         "deciders": item.fields.get("deciders", []),
         "consulted": item.fields.get("consulted", []),
@@ -633,6 +669,110 @@ def _fields(item: _Item, door: str, today: dt.date, tags: Sequence[str]) -> dict
         "source": source,
     }
     return {k: v for k, v in out.items() if v is not None and v != [] and v != ""}
+
+
+# What `declog import adr --refresh` may update, when the record still holds what the import
+# wrote there (or filler an earlier import wrote): everything the markdown says.
+MANAGED = ("title", "status", "context", "decision", "rationale", "options", "consequences", "sections",
+           "decided_on", "deciders", "consulted", "supersedes", "superseded_by", "related", "tags", "source")
+# Text earlier versions of the importer wrote that the ADR never said.
+FILLER = (re.compile(r"^Not stated separately in .*; see the decision text\.$", re.S),
+          re.compile(r"^Imported from .*, which has no Context section\.$", re.S))
+
+
+def _same(a: Any, b: Any) -> bool:
+    import json
+
+    return json.dumps(yamlio.to_plain(a), sort_keys=True, default=str) == \
+        json.dumps(yamlio.to_plain(b), sort_keys=True, default=str)
+
+
+def _filler(name: str, value: Any, data: dict[str, Any]) -> bool:
+    if isinstance(value, str):
+        return any(f.match(value.strip()) for f in FILLER) or (name == "decision" and value == data.get("title"))
+    if name == "options" and isinstance(value, list):
+        return any(isinstance(o, dict) and (str(o.get("why_not") or "").endswith(" was chosen.")
+                                            or " was chosen because " in str(o.get("why_not") or "")
+                                            or any(str(p).startswith("(neutral) ") for p in o.get("pros") or []))
+                   for o in value)
+    return False
+
+
+def _imported_versions(log: Log, rids: list[str]) -> dict[str, dict[str, Any]]:
+    """``ID → the record as the import first committed it``, for the records git has."""
+    try:
+        from declog.history import History
+
+        hist = History(log)
+    except (GitError, ImportError):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        oids: dict[str, str] = {}
+        for rid in rids:
+            created = hist.record(rid).created
+            if created is not None and created.new_oid:
+                oids[rid] = created.new_oid
+        data = hist.data_of(list(oids.values())) if oids else {}
+        out = {rid: d for rid, oid in oids.items() if (d := data.get(oid)) is not None}
+    except GitError:
+        return {}
+    finally:
+        hist.close()
+    return out
+
+
+def _merge(item: _Item, base: dict[str, Any] | None) -> dict[str, Any]:
+    """The changes ``--refresh`` makes to a record imported before (field → new value, None to
+    remove): a field the markdown now says otherwise, unless it was changed in declog since the
+    import (then it is kept, and named in ``outcome.kept``); filler an earlier import wrote goes."""
+    assert item.existing is not None
+    current = dict(item.existing.data or {})
+    planned = dict(item.fields)
+    if isinstance(planned.get("source"), dict) and isinstance(current.get("source"), dict):
+        planned["source"] = {**planned["source"], "imported_on": current["source"].get("imported_on")}
+    changes: dict[str, Any] = {}
+    for name in MANAGED:
+        now, new = current.get(name), planned.get(name)
+        if _same(now, new):
+            continue
+        if base is None or _same(now, base.get(name)) or _filler(name, now, current):
+            changes[name] = new  # as the import wrote it: the markdown's say
+        elif not _same(new, base.get(name)):  # changed on both sides: declog's stays, and is named
+            item.outcome.kept.append(name)
+    if "status" in changes and changes["status"] != "superseded" and "superseded_by" not in changes \
+            and current.get("superseded_by"):
+        changes["superseded_by"] = None
+    return changes
+
+
+def _refreshed(log: Log, items: list[_Item]) -> list[tuple[Record, str, str]]:
+    """``(record, text now, text after)`` of the records ``--refresh`` changes; each outcome says
+    what changes (field by field) and what is kept."""
+    from declog.diff import field_changes
+    from declog.edit import field_names
+
+    if not items:
+        return []
+    bases = _imported_versions(log, [i.rid for i in items])
+    out = []
+    for item in items:
+        record = item.existing
+        assert record is not None
+        changes = _merge(item, bases.get(item.rid))
+        if not changes:
+            continue
+        text = log.text_of(record)
+        after = yamlio.set_fields(text, record.path, changes, field_names(record.kind))
+        new_data = yamlio.to_plain(yamlio.load_record_text(after, record.path))
+        item.outcome.action = "refreshed"
+        item.outcome.changes = [c.text() for c in field_changes(yamlio.to_plain(record.data or {}), new_data)]
+        out.append((record, text, after))
+    return out
+
+
+def _plain_status(raw: str) -> str:
+    return " ".join(re.sub(r"[^\w\s-]", " ", raw).lower().split())
 
 
 def _changed_texts(log: Log, updates: dict[str, dict[str, Any]],

@@ -85,8 +85,22 @@ def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
     out.write(tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True) + "\n")
 
 
+def _sections(value: Any, out: TextIO) -> None:
+    """An imported ADR's other sections: each heading, then its markdown, indented."""
+    out.write("sections:\n")
+    for section in value:
+        if not isinstance(section, dict):
+            continue
+        out.write(f"  ## {_cell(section.get('heading'))}\n")
+        for line in str(section.get("text") or "").rstrip().splitlines():
+            out.write(f"    {line}\n" if line.strip() else "\n")
+
+
 def _block(label: str, value: Any, out: TextIO, indent: str = "") -> None:
     if value is None or value == [] or value == "":
+        return
+    if label == "sections" and not indent and isinstance(value, list):
+        _sections(value, out)
         return
     if isinstance(value, str) and "\n" in value.strip():
         out.write(f"{indent}{label}:\n")

@@ -17,6 +17,7 @@ SECTIONS = (
     "Correction action items overdue",
     "Owner load",
     "What changed this week",
+    "Imported decisions without a rationale",  # shown when there are any
 )
 
 
@@ -64,6 +65,9 @@ def _lines(review: WeeklyReview) -> list[tuple[str, list[str]]]:
                               f"due {a.due}, {_days(a.days_overdue)})" for a in review.overdue_actions]))
     out.append((SECTIONS[6], load_lines(review.load)))
     out.append((SECTIONS[7], _changes(review)))
+    if review.imported_without_rationale:
+        out.append((SECTIONS[8], [f"{d.id} {d.title} (owner {d.owner or '?'}, from {d.source})"
+                                  for d in review.imported_without_rationale]))
     return out
 
 
@@ -102,7 +106,7 @@ def _changes(review: WeeklyReview) -> list[str]:
 def review_text(review: WeeklyReview, out: TextIO) -> None:
     out.write(f"Weekly review as of {review.as_of}\n")
     for title, lines in _lines(review):
-        counted = f" ({len(lines)})" if title in SECTIONS[:6] else ""
+        counted = f" ({len(lines)})" if title in (*SECTIONS[:6], SECTIONS[8]) else ""
         out.write(f"\n{title}{counted}\n")
         if not lines:
             out.write("  none\n")

@@ -10,7 +10,7 @@ from typing import Any
 
 from declog.history import History
 from declog.history.model import Revision
-from declog.timeline import Entry, entries_for
+from declog.timeline import Entry, entries_for, merge_by_time, source_path, source_timelines
 
 GROUPS = (
     ("decided", "Decided"),
@@ -79,6 +79,12 @@ def retro(history: History, since: dt.date, until: dt.date) -> Retro:
     for entry in entries:
         per.setdefault(entry.record_id, []).append(entry)
     groups: dict[str, list[Item]] = {key: [] for key, _ in GROUPS}
+    imported = _imported(history, per, since, until)
+    for rid, (items, data) in imported.items():
+        per.pop(rid, None)
+        if items:
+            groups_item = _imported_item(rid, items, data)
+            groups[groups_item.group].append(groups_item)
     for rid, items in per.items():
         newest, oldest = items[0], items[-1]
         created = oldest.action == "created"
@@ -115,3 +121,61 @@ def retro(history: History, since: dt.date, until: dt.date) -> Retro:
     for key in groups:
         groups[key].sort(key=lambda i: (i.when.time, i.record_id))
     return Retro(since, until, groups)
+
+
+def _imported(history: History, per: dict[str, list[Entry]], since: dt.date,
+              until: dt.date) -> dict[str, tuple[list[Entry], dict[str, Any]]]:
+    """``record ID → (entries in the window, current data)`` of every imported decision: the
+    commits to its markdown ADR in the window (when it became accepted, superseded..., by whom)
+    and its own commits after the import; the import commit itself is not an event of the
+    decision. One pass over the history of all the ADR files."""
+    from declog.kinds import KINDS
+
+    current: dict[str, tuple[str, dict[str, Any]]] = {}
+    for record in history.log.records():
+        path = source_path(record.data) if record.kind is KINDS["decision"] and record.id else None
+        if path and record.id:
+            current[record.id] = (path, dict(record.data or {}))
+    if not current:
+        return {}
+    start, end = _epoch(since), _epoch(until + dt.timedelta(days=1))
+    timelines = source_timelines(history, {rid: path for rid, (path, _) in current.items()})
+    out: dict[str, tuple[list[Entry], dict[str, Any]]] = {}
+    for rid, (_, data) in current.items():
+        own = [e for e in per.get(rid, []) if not (e.action == "created" and source_path(e.new))]
+        source = [e for e in timelines.get(rid, []) if e.revision is not None and start <= e.revision.time < end]
+        out[rid] = (merge_by_time(own, source), data)
+    return out
+
+
+def _imported_item(rid: str, items: list[Entry], data: dict[str, Any]) -> Item:
+    """An imported decision's retro line from its entries in the window (newest first)."""
+    newest, oldest = items[0], items[-1]
+    created = oldest.action == "created"
+    start_status = None if created else oldest.old_status
+    end_status = None if newest.action == "deleted" and not newest.source else newest.status
+    if end_status is None and newest.action != "deleted":
+        end_status = newest.old_status
+    if newest.action == "deleted" and not newest.source:
+        group = "deleted"
+    elif start_status != end_status or created:
+        group = _BY_STATUS.get(str(end_status), "changed")
+    else:
+        group = "changed"
+    when = newest.revision
+    if group not in ("changed", "deleted"):  # the commit that made it so
+        for e in items:
+            if e.status == end_status and (e.old_status != end_status or e.action == "created"):
+                when = e.revision
+                break
+    fields: list[str] = []
+    for e in reversed(items):
+        for c in e.changes:
+            if c.field not in fields:
+                fields.append(c.field)
+    assert when is not None
+    authors = list(dict.fromkeys(e.revision.author for e in reversed(items) if e.revision))
+    return Item(rid, str(data.get("title") or newest.title), group, data.get("owner"), start_status, end_status,
+                created, when, authors, len(items), fields,
+                data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None,
+                data.get("decision") if isinstance(data.get("decision"), str) else None)

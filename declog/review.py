@@ -71,6 +71,14 @@ class DueForReview:
 
 
 @dataclass
+class ImportedWithoutRationale:
+    id: str
+    title: str
+    owner: str | None
+    source: str  # the markdown ADR it came from
+
+
+@dataclass
 class OverdueAction:
     correction: str
     correction_title: str
@@ -131,6 +139,7 @@ class WeeklyReview:
     load: Load = field(default_factory=lambda: Load(DEFAULT_LOAD_LIMIT, [], []))
     changes: Retro | None = None  # None: no history to read
     inspections_this_week: int = 0
+    imported_without_rationale: list[ImportedWithoutRationale] = field(default_factory=list)
 
     @property
     def since(self) -> dt.date:
@@ -157,6 +166,7 @@ class WeeklyReview:
             "owner_load": self.load.as_json(),
             "changed": ({"since": self.since.isoformat(), "inspections": self.inspections_this_week,
                          **self.changes.as_json()} if self.changes is not None else None),
+            "imported_without_rationale": plain(self.imported_without_rationale),
         }
 
 
@@ -316,6 +326,20 @@ def due_for_review(log: _Log, as_of: dt.date) -> list[DueForReview]:
     return out
 
 
+def imported_without_rationale(log: _Log) -> list[ImportedWithoutRationale]:
+    """Accepted decisions imported from an ADR that gives no rationale (declog writes none for
+    them): their owners should say why."""
+    out = []
+    for d in log.decisions:
+        data = d.data or {}
+        source = data.get("source")
+        if not isinstance(source, dict) or data.get("status") != "accepted" or _str(data.get("rationale")):
+            continue
+        out.append(ImportedWithoutRationale(d.id or "", d.title, _str(data.get("owner")), str(source.get("path") or "")))
+    out.sort(key=lambda x: (x.owner or "", x.id))
+    return out
+
+
 def overdue_actions(log: _Log, as_of: dt.date) -> list[OverdueAction]:
     """Open action items of corrections whose due date has passed, most overdue first."""
     out = []
@@ -390,6 +414,7 @@ def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int 
     result.awaiting = awaiting(log, as_of, proposed_on or {})
     result.due_for_review = due_for_review(log, as_of)
     result.overdue_actions = overdue_actions(log, as_of)
+    result.imported_without_rationale = imported_without_rationale(log)
     result.load = owner_load(records, load_limit, _log=log)
     result.changes = changes
     week_start = result.since

@@ -148,34 +148,56 @@ def source_path(data: dict[str, Any] | None) -> str | None:
     return path if isinstance(path, str) and path else None
 
 
+def adr_parts(adr: Any) -> dict[str, str]:
+    """``heading → text`` of a parsed ADR, in its order: the fields under the headings the ADR
+    gave them (``Reasoning``, ``Context and Problem Statement``), then its other sections."""
+    labels = dict(adr.labels)
+    out: dict[str, str] = {}
+    for name in ("context", "decision", "rationale", "consequences"):
+        text = getattr(adr, name)
+        label = labels.get(name, name.capitalize())
+        if text and not (name == "rationale" and label == "because"):  # a clause of the decision text
+            out[label] = text
+    for section in adr.sections:
+        out.setdefault(section.heading, section.text)
+    return out
+
+
 def source_entries(rid: str, sh: SourceHistory) -> list[Entry]:
-    """The commits to one source file as entries (newest first), each version's status read
-    from the markdown (Nygard / MADR / log4brains)."""
+    """The commits to one source file as entries (newest first), each version read from the
+    markdown (Nygard / MADR / log4brains): what each commit changed in its status, title and
+    sections (``status: Proposed → Accepted``, ``Reasoning: 3 lines added``)."""
     from declog.adr.parse import parse
-    from declog.diff import FieldChange
+    from declog.diff import FieldChange, line_changes
 
-    parsed: dict[str, tuple[str | None, str | None, str]] = {}
+    parsed: dict[str, Any] = {}
 
-    def read(oid: str | None, path: str) -> tuple[str | None, str | None, str]:
-        """``(status, status as written, title)`` of one version."""
+    def read(oid: str | None, path: str) -> Any:
+        """The parsed version, or None."""
         if oid is None:
-            return None, None, ""
+            return None
         if oid not in parsed:
             content = sh.content(oid)
-            if content is None:
-                parsed[oid] = (None, None, "")
-            else:
-                adr = parse(content.decode("utf-8", "replace"), path)
-                parsed[oid] = (adr.status, adr.status_raw, adr.title)
+            parsed[oid] = None if content is None else parse(content.decode("utf-8", "replace"), path)
         return parsed[oid]
 
     out: list[Entry] = []
     for e in sh.events:
-        status, raw, title = read(e.oid, e.path)
-        old_status, old_raw, old_title = read(e.old_oid, e.old_path or e.path)
+        new = read(e.oid, e.path)
+        old = read(e.old_oid, e.old_path or e.path)
+        status, raw, title = (new.status, new.status_raw, new.title) if new is not None else (None, None, "")
+        old_status, old_raw, old_title = (old.status, old.status_raw, old.title) if old is not None else (None, None, "")
         changes: list[FieldChange] = []
-        if e.action in ("changed", "renamed") and e.old_oid is not None and raw != old_raw:
-            changes.append(FieldChange("status", "changed" if old_raw else "set", old_raw, raw))
+        if e.action in ("changed", "renamed") and old is not None and new is not None:
+            if raw != old_raw:
+                changes.append(FieldChange("status", "changed" if old_raw else "set", old_raw, raw))
+            if title != old_title:
+                changes.append(FieldChange("title", "changed", old_title, title))
+            before, after = adr_parts(old), adr_parts(new)
+            for heading in [*after, *(h for h in before if h not in after)]:
+                change = line_changes(heading, before.get(heading), after.get(heading))
+                if change is not None:
+                    changes.append(change)
         out.append(Entry(rid, e.action, e.path, e.old_path, changes, revision=e.revision, status=status,
                          old_status=old_status, title=title or old_title, merge=e.merge, source=True,
                          status_raw=raw if e.oid else old_raw))

@@ -353,32 +353,41 @@ def to_plain(value: Any) -> Any:
 
 def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]) -> str:
     """Text of a new record file: the schema modeline, then the fields in model order, with
-    multi-line strings as literal blocks."""
+    multi-line strings as literal blocks. The whole text is read back once; only when some value
+    does not read back the same is each one probed on its own (:func:`text_scalar`)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, str):
-            return text_scalar(value)
-        if isinstance(value, dict):
-            out = CommentedMap()
-            for k, v in value.items():
-                out[k] = convert(v)
-            return out
-        if isinstance(value, list | tuple):
-            seq = CommentedSeq()
-            seq.extend(convert(v) for v in value)
-            return seq
-        return value
+    def render(probe: bool) -> tuple[str, dict[str, Any]]:
+        def convert(value: Any) -> Any:
+            if isinstance(value, str):
+                return text_scalar(value, probe=probe)
+            if isinstance(value, dict):
+                out = CommentedMap()
+                for k, v in value.items():
+                    out[k] = convert(v)
+                return out
+            if isinstance(value, list | tuple):
+                seq = CommentedSeq()
+                seq.extend(convert(v) for v in value)
+                return seq
+            return value
 
-    ordered = CommentedMap()
-    for key in field_order:
-        if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
-            ordered[key] = convert(fields[key])
-    for key, value in fields.items():  # anything the order does not name, after it
-        if key not in field_order and value is not None:
-            ordered[key] = convert(value)
-    text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
-    _check_reads_back(text, {key: fields[key] for key in ordered})
+        ordered = CommentedMap()
+        for key in field_order:
+            if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
+                ordered[key] = convert(fields[key])
+        for key, value in fields.items():  # anything the order does not name, after it
+            if key not in field_order and value is not None:
+                ordered[key] = convert(value)
+        text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
+        return text, {key: fields[key] for key in ordered}
+
+    text, expected = render(probe=False)
+    try:
+        _check_reads_back(text, expected)
+    except (UsageError, RecordFileError):
+        text, expected = render(probe=True)
+        _check_reads_back(text, expected)
     return text
 
 
@@ -391,12 +400,13 @@ _NEEDS_ESCAPES = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufef
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def text_scalar(value: str, like: Any = None) -> Any:
+def text_scalar(value: str, like: Any = None, probe: bool = True) -> Any:
     """``value`` ready to dump so that it reads back exactly: multi-line text as a literal block
     (``|-`` when it does not end with a newline), the quoting style of ``like`` (a replaced
     quoted scalar) when it can carry the text, double quotes (with escapes) for text no other
-    style can carry. Raises :class:`UsageError` for text that is not Unicode (lone surrogates, as
-    from undecodable command-line bytes)."""
+    style can carry; ``probe=False`` leaves that check (dumping and loading the value alone) to a
+    caller that reads the whole text back. Raises :class:`UsageError` for text that is not
+    Unicode (lone surrogates, as from undecodable command-line bytes)."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     bad = _SURROGATE.search(value)
@@ -417,7 +427,7 @@ def text_scalar(value: str, like: Any = None) -> Any:
             candidate = type(like)(value)
         except Exception:
             candidate = value
-    if type(candidate) is not str and not _scalar_reads_back(candidate, value):
+    if probe and type(candidate) is not str and not _scalar_reads_back(candidate, value):
         return DoubleQuotedScalarString(value)
     return candidate
 

@@ -41,12 +41,13 @@ def models() -> dict[str, Any]:
         Option,
         Owner,
         Review,
+        Section,
         Source,
         TimelineEntry,
         WhyChain,
     )
 
-    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Source, Mechanism, Metric, InspectionPlan,
+    return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Section, Source, Mechanism, Metric, InspectionPlan,
                                     Inspection, Correction, TimelineEntry, WhyChain, ActionItem)}
 
 

@@ -29,9 +29,9 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1, "adr": 1,
-    # 2 storage: files on disk
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2,
+    "ids": 1, "kinds": 1, "models": 1,
+    # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
+    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
@@ -57,7 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
-    "adr": frozenset({"errors"}),  # markdown ADRs as text: no I/O (declog import, pre-import history)
+    "adr": frozenset({"errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
@@ -75,8 +75,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
-    "importer": frozenset({"adr", "clock", "config", "edit", "errors", "history", "ids", "kinds", "store", "validate",
-                           "yamlio"}),
+    "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
+                           "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"review"}),
@@ -94,12 +94,15 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
+    "markdown_it": frozenset({"adr", "export"}),  # ADR sections from the token stream; prose on the site
+    "jinja2": frozenset({"export"}),  # the site's templates (declog/export/site/templates/)
+    "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe", "mdit_py_plugins"})
 
 
 @dataclass

@@ -25,6 +25,7 @@ FULL: dict[str, Any] = {
         {"title": "DynamoDB", "pros": ["managed"], "cons": ["no joins"], "why_not": "no multi-item transactions"},
     ],
     "consequences": "We run a database",
+    "sections": [{"heading": "Migration path", "text": "Copy the orders table, then switch reads."}],
     "decided_on": dt.date(2026, 3, 2),
     "deciders": ["alice", "bob"],
     "consulted": ["carol"],
@@ -39,7 +40,8 @@ FULL: dict[str, Any] = {
     "scope": ["src/orders/**"],
     "narrative": "https://example.com/prfaq",
     "aliases": ["ADR-0007"],
-    "source": {"path": "doc/adr/0007-use-postgres.md", "format": "nygard", "number": 7, "imported_on": "2026-03-03"},
+    "source": {"path": "doc/adr/0007-use-postgres.md", "format": "nygard", "number": 7, "imported_on": "2026-03-03",
+               "status": "Approved", "labels": {"context": "Background"}},
 }
 
 

@@ -1,22 +1,30 @@
 """Reading one markdown Architecture Decision Record: adr-tools (Nygard), MADR 2-4, log4brains.
 
-Pure text in, a frozen :class:`ParsedAdr` out: no files, no git, nothing from declog but errors.
-``parse`` never raises on odd input; a file that is not an ADR comes back with ``skip_reason``
-set. ``declog import adr`` and the pre-import history of an imported decision both use it.
+Pure text in, a frozen :class:`ParsedAdr` out: no files, no git. The structure comes from
+markdown-it-py's token stream (so headings and front matter inside code blocks are code, either
+fence kind), the front matter from declog's safe YAML loader (:mod:`declog.yamlio`). Which
+heading feeds which field is :data:`SECTION_FIELDS`, the one table; every other section is kept,
+heading and markdown, in ``sections``; sub-sections stay inside their parent's text. Nothing is
+written that the file does not say. ``parse`` never raises on odd input; a file that is not an
+ADR comes back with ``skip_reason`` set. ``declog import adr`` and the pre-import history of an
+imported decision both use it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date as _date
+from typing import Any
 
 __all__ = [
     "AdrLink",
     "ParsedAdr",
     "ParsedOption",
+    "SECTION_FIELDS",
     "STATUSES",
+    "Section",
     "detect_format",
     "normalize_date",
     "normalize_status",
@@ -79,6 +87,9 @@ class ParsedAdr:
     filename_date: str | None = None  # log4brains: the YYYYMMDD prefix of the file name
     slug: str | None = None  # the file name without number, date or extension
     skip_reason: str | None = None  # set when the file is not an ADR
+    sections: tuple[Section, ...] = ()  # the sections no field takes, in order
+    labels: tuple[tuple[str, str], ...] = ()  # (field, the heading or label the ADR used for it)
+    title_guess: str | None = None  # set when the title is not the heading as written
 
     @property
     def is_adr(self) -> bool:
@@ -265,133 +276,183 @@ def normalize_date(raw: str) -> tuple[str | None, bool]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Markdown structure
+# Which heading means which field: the ONE table. Keys are headings as _heading_key() reads them
+# (lower case, no markdown, no trailing colon, no "1." numbering).
+
+SECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "status": ("status", "state", "current status"),
+    "context": (
+        "context and problem statement", "context", "background", "problem", "problem statement",
+        "the problem", "context and problem", "introduction", "motivation", "issue", "situation",
+    ),
+    "decision": (
+        "decision outcome", "decision", "the decision", "what's proposed", "whats proposed", "what is proposed",
+        "proposal", "proposed decision", "chosen option", "outcome", "resolution", "solution",
+    ),
+    "rationale": ("rationale", "reasoning", "reasons", "justification", "why"),
+    "consequences": ("consequences", "implications", "impact", "results"),
+    "options": (
+        "considered options", "options", "options considered", "alternatives", "alternatives considered",
+        "other options considered", "pros and cons of the options", "pros and cons",
+        "pros and cons of the alternatives",
+    ),
+}
+FIELD_OF_HEADING: dict[str, str] = {h: f for f, headings in SECTION_FIELDS.items() for h in headings}
+
+# Template placeholder titles: the heading of a template nobody filled in.
+_PLACEHOLDER = re.compile(
+    r"^\s*[\[{<]|^(?:adr |decision record |decision |record )?title\b|short title of solved problem|"
+    r"^(?:name|title) of (?:the )?(?:adr|decision)", re.I)
+
+# A number in front of a title, in every spelling seen: `23 `, `37. `, `ADR034: `, `ADR-12 - `,
+# `ADD037:`, `[ADR-7] `, `Decision 5: `.
+_TITLE_NUMBER = re.compile(
+    r"^\s*\[?\s*(?:(?:adr|add|rfc|dr|decision|record)\s*[-_#]?\s*)?#?\s*0*(\d{1,6})\s*\]?"
+    r"(?:\s*[.:)\]–—-]+\s*|\s+)(?=\S)(.+)$", re.I)
+
+
+def strip_number(title: str) -> tuple[int | None, str]:
+    """``(number, title)`` without the number prefix (``ADR-12 - Use X`` → ``(12, "Use X")``)."""
+    m = _TITLE_NUMBER.match(title)
+    if not m or not re.search(r"[^\W\d_]", m[2]):
+        return None, title
+    return int(m[1]), m[2].strip()
+
+
+def is_placeholder(title: str) -> bool:
+    return bool(_PLACEHOLDER.search(title.strip()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown structure, from markdown-it-py's token stream
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the ADR that no field takes: its heading and its markdown, as written."""
+
+    heading: str
+    text: str
 
 
 @dataclass
-class _Section:
+class _Heading:
     level: int
     title: str
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return _plain(self.title)
-
-    def text(self) -> str:
-        return _clean_block("\n".join(self.lines))
+    start: int  # first line of the heading
+    end: int  # the line after it
 
 
-def _clean_block(text: str) -> str:
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    out: list[str] = []
-    for line in lines:
-        if not line.strip() and out and not out[-1].strip():
-            continue
-        out.append(line)
-    return "\n".join(out)
+_MD: Any = None
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+def _markdown() -> Any:
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.front_matter import front_matter_plugin
+
+        # blocks only: headings, fences and front matter are all this reads (no inline parsing)
+        _MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table").disable("inline")
+    return _MD
 
 
-def _split_front_matter(text: str) -> tuple[dict[str, str | list[str]], str]:
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_NO_SPACE_HEADING = re.compile(r"^(#{1,6})(\d[^\s#]*)[ \t]*(.*)$")  # `#25. Title`: no space after the #
+
+
+@dataclass
+class _Doc:
+    lines: list[str]
+    front: dict[str, Any]
+    front_end: int  # the first line after the front matter
+    headings: list[_Heading]
+    code: set[int]  # lines inside fenced or indented code
+
+    def text(self, start: int, end: int, drop: set[int] | None = None) -> str:
+        """Lines ``start``..``end`` as markdown: HTML comments outside code removed, blank runs
+        outside code collapsed, trimmed."""
+        out: list[str] = []
+        pending: list[str] = []  # prose lines, so comments spanning lines go as one
+        blank = False
+
+        def flush() -> None:
+            nonlocal blank
+            if not pending:
+                return
+            for line in _COMMENT.sub("", "\n".join(pending)).split("\n"):
+                line = line.rstrip()
+                if not line.strip():
+                    if out and not blank:
+                        out.append("")
+                    blank = True
+                    continue
+                out.append(line)
+                blank = False
+            pending.clear()
+
+        for i in range(start, min(end, len(self.lines))):
+            if drop and i in drop:
+                continue
+            if i in self.code:
+                flush()
+                out.append(self.lines[i].rstrip())
+                blank = not self.lines[i].strip()
+            else:
+                pending.append(self.lines[i])
+        flush()
+        while out and not out[-1].strip():
+            out.pop()
+        while out and not out[0].strip():
+            out.pop(0)
+        return "\n".join(out)
+
+
+def _front_matter(content: str) -> dict[str, Any]:
+    """The front matter through declog's safe YAML loader; anything that is not a mapping of
+    plain values reads as no front matter."""
+    from declog import yamlio
+    from declog.errors import DeclogError
+
+    try:
+        data = yamlio.load_record_text(content, "front matter")
+    except (DeclogError, ValueError, TypeError):
+        return {}
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def _read(text: str) -> _Doc:
+    tokens = _markdown().parse(text)
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, text
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        return {}, text
-    data: dict[str, str | list[str]] = {}
-    key: str | None = None
-    for line in lines[1:end]:
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        item = re.match(r"^\s+-\s+(.*)$|^-\s+(.*)$", line)
-        if item and key is not None:
-            value = _unquote(item.group(1) or item.group(2) or "")
-            current = data.get(key)
-            data[key] = [*current, value] if isinstance(current, list) else [value]
-            continue
-        m = re.match(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$", line)
-        if m:
-            key = m[1].lower()
-            data[key] = _unquote(m[2])
-            if data[key] == "":
-                data[key] = []
-    return data, "\n".join(lines[end + 1:])
+    front: dict[str, Any] = {}
+    front_end = 0
+    headings: list[_Heading] = []
+    code: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok.type == "front_matter" and tok.map:
+            front = _front_matter(tok.content)
+            front_end = tok.map[1]
+        elif tok.type in ("fence", "code_block") and tok.map:
+            code.update(range(tok.map[0], tok.map[1]))
+        elif tok.type == "heading_open" and tok.map and i + 1 < len(tokens):
+            title = _COMMENT.sub("", tokens[i + 1].content).strip()
+            headings.append(_Heading(int(tok.tag[1]), title, tok.map[0], tok.map[1]))
+        elif tok.type == "paragraph_open" and tok.map and tok.level == 0 and i + 1 < len(tokens):
+            m = _NO_SPACE_HEADING.match(lines[tok.map[0]].strip())
+            if m:
+                title = _COMMENT.sub("", f"{m[2]} {m[3]}").strip()
+                headings.append(_Heading(len(m[1]), title, tok.map[0], tok.map[0] + 1))
+    return _Doc(lines, front, front_end, headings, code)
 
 
-def _unquote(value: str) -> str:
-    value = re.sub(r"\s+#.*$", "", value.strip()) if not value.strip().startswith(("'", '"')) else value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
-def _as_list(value: str | list[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [v for v in (_unquote(x) for x in value) if v]
-    value = value.strip()
-    if value.startswith("[") and value.endswith("]"):
-        value = value[1:-1]
-    return [v for v in (_unquote(x) for x in value.split(",")) if v]
-
-
-def _sections(body: str) -> tuple[list[str], list[_Section]]:
-    """The lines before the first heading, and every heading with the lines under it."""
-    preamble: list[str] = []
-    sections: list[_Section] = []
-    fenced = False
-    for line in body.split("\n"):
-        if _FENCE.match(line):
-            fenced = not fenced
-        m = None if fenced else _HEADING.match(line)
-        if m:
-            sections.append(_Section(len(m[1]), m[2].strip()))
-        elif sections:
-            sections[-1].lines.append(line)
-        else:
-            preamble.append(line)
-    return preamble, sections
-
-
-def _find(sections: list[_Section], *names: str, level: int | None = None) -> _Section | None:
-    for name in names:
-        for section in sections:
-            if (level is None or section.level == level) and section.key == name:
-                return section
-    for name in names:
-        for section in sections:
-            if (level is None or section.level == level) and section.key.startswith(name):
-                return section
-    return None
-
-
-def _with_children(sections: list[_Section], start: _Section) -> list[_Section]:
-    """A section and those nested under it."""
-    i = sections.index(start)
-    out = [start]
-    for section in sections[i + 1:]:
-        if section.level <= start.level:
-            break
-        out.append(section)
-    return out
+def _heading_key(title: str) -> str:
+    words = _plain(re.sub(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", title))
+    return words.rstrip(":").strip()
 
 
 _FIELD_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(status|date|deciders|decision-makers|decision makers|consulted|"
-    r"informed|tags|technical story)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$",
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(status|date|introduced|deciders|decision-makers|decision makers|consulted|"
+    r"tags)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*?)\s*$",
     re.I,
 )
 
@@ -411,13 +472,21 @@ _RELATIONS: tuple[tuple[str, str], ...] = (
     ("relates to", "related"),
     ("related to", "related"),
     ("see also", "related"),
+    # prose: "This decision has been superseded by decision: [0022 ...](...)"
+    ("this decision has been superseded by decision", "superseded_by"),
+    ("this decision has been superseded by", "superseded_by"),
+    ("this decision supersedes decision", "supersedes"),
+    ("this decision supersedes", "supersedes"),
 )
 
-_NUMBER_IN_TEXT = re.compile(r"(?:adr|decision|record)?[\s#-]*0*(\d{1,6})\b", re.I)
+
+_RELATION_WORD = re.compile(r"supe[rs]|replace|amend|clarif|extend|relate|see also", re.I)
 
 
 def _relation(line: str) -> AdrLink | None:
-    stripped = re.sub(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?", "", line).strip()
+    if not _RELATION_WORD.search(line):
+        return None
+    stripped = re.sub(r"^\s*(?:>\s*)*(?:[-*+]\s+)?(?:\*\*|__)?", "", line).strip()
     words = _plain(stripped)
     for phrase, relation in _RELATIONS:
         if words.startswith(phrase) or words.startswith(f"partly {phrase}") or words.startswith(
@@ -430,7 +499,7 @@ def _relation(line: str) -> AdrLink | None:
             number = _number_of(target, link.group(1) if link else stripped[len(phrase):])
             if target is None and number is None:
                 return None
-            return AdrLink(relation, line.strip(), target, number)
+            return AdrLink(relation, line.strip().lstrip("> ").strip(), target, number)
     return None
 
 
@@ -477,6 +546,25 @@ _CHOSEN = re.compile(
 )
 
 
+def _as_list(value: Any) -> list[str]:
+    """Names from a front-matter value or a field line: a YAML list, or one comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return [v.strip().strip("'\"").strip() for v in text.split(",") if v.strip().strip("'\"").strip()]
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 # ---------------------------------------------------------------------------------------------
 # The file
 
@@ -484,10 +572,9 @@ _CHOSEN = re.compile(
 def detect_format(text: str, filename: str) -> str:
     """nygard, madr or log4brains, from the file name and the shape of the text."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    _, body = _split_front_matter(text)
     if re.match(r"^\d{8}-.+\.md$", name, re.I):
         return "log4brains"
-    plain = body.lower()
+    plain = text.lower()
     if text.startswith("---") or re.search(r"^#+\s*(context and problem statement|decision outcome|"
                                            r"considered options|pros and cons of the options)\b", plain, re.M):
         return "madr"
@@ -496,13 +583,18 @@ def detect_format(text: str, filename: str) -> str:
     return "nygard"
 
 
+def _humanize(slug: str) -> str:
+    words = re.sub(r"[-_]+", " ", slug).strip()
+    return words[:1].upper() + words[1:]
+
+
 def parse(text: str, filename: str) -> ParsedAdr:
     """What the ADR in ``text`` says; ``filename`` (a name or path) helps find its number and format."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     fmt = detect_format(text, name)
-    front, body = _split_front_matter(text)
-    preamble, sections = _sections(body)
+    doc = _read(text)
+    front = doc.front
 
     filename_number: int | None = None
     filename_date: str | None = None
@@ -512,142 +604,161 @@ def parse(text: str, filename: str) -> ParsedAdr:
         filename_date, _ = normalize_date(m[1])
         slug = m[2]
     else:
-        m = re.match(r"^(?:adr[-_]?)?(\d{1,6})[-_.\s]+(.*)$", slug, re.I)
+        m = re.match(r"^(?:adr[-_]?)?(\d{1,6})(?:[-_.\s]+(.*))?$", slug, re.I)
         if m:
-            filename_number, slug = int(m[1]), m[2]
+            filename_number, slug = int(m[1]), m[2] or ""
 
-    # Title: the first level-1 heading (or the first heading at all), or `title:` in front matter.
-    title_section = next((s for s in sections if s.level == 1), sections[0] if sections else None)
-    raw_title = title_section.title if title_section else str(front.get("title") or "")
-    if isinstance(front.get("title"), str) and front["title"]:
-        raw_title = raw_title or str(front["title"])
-    number = filename_number
-    m = re.match(r"^(?:ADR|Decision|Record)?\s*[#-]?\s*0*(\d{1,6})\s*[.:)\-–—]\s*(.+)$", raw_title, re.I)
-    if m:
-        number = int(m[1]) if number is None or fmt == "nygard" else number
-        raw_title = m[2]
-    title = _option_title(raw_title) if raw_title else ""
-    title = " ".join(title.split())
+    # Title: the first level-1 heading, else the first heading unless it names a known section.
+    headings = doc.headings
+    title_heading = next((h for h in headings if h.level == 1), None)
+    if title_heading is None and headings and _heading_key(headings[0].title) not in FIELD_OF_HEADING:
+        title_heading = headings[0]
+    front_title = _scalar(front.get("title"))
+    raw_title = title_heading.title if title_heading is not None else (front_title or "")
+    title_number, raw_title = strip_number(raw_title)
+    number = filename_number if filename_number is not None else title_number
+    title = " ".join(_option_title(raw_title).split()) if raw_title else ""
+    title_guess: str | None = None
+    if title_number is not None:
+        title_guess = f"the number in the heading ('{title_heading.title if title_heading else raw_title}') left out"
+    if not title or is_placeholder(title):
+        fallback = _humanize(slug) if slug else name
+        title_guess = (f"the heading '{title}' is a template placeholder; the file name" if title
+                       else "the ADR has no title heading; the file name")
+        title = fallback
 
-    # Field lines: `Date: ...` (Nygard), `* Status: ...` (MADR 2), `- Status: ...` (log4brains).
+    # The sections: headings after the title, at the shallowest level among them.
+    after = [h for h in headings if h is not title_heading and (title_heading is None or h.start > title_heading.start)]
+    top_level = min((h.level for h in after), default=0)
+    tops = [h for h in after if h.level == top_level]
+    body_start = title_heading.end if title_heading is not None else doc.front_end
+    intro_end = tops[0].start if tops else len(doc.lines)
+    if title_heading is not None and title_heading.start > doc.front_end:
+        intro_lines = list(range(doc.front_end, title_heading.start)) + list(range(body_start, intro_end))
+    else:
+        intro_lines = list(range(body_start, intro_end))
+
+    # Field lines before the first section: `Date: ...`, `* Status: ...`, `- Deciders: ...`.
     fields: dict[str, str] = {}
-    header_lines = list(preamble)
-    if title_section is not None:
-        header_lines += title_section.lines
-    for line in header_lines:
-        fm = _FIELD_LINE.match(line)
-        if fm and fm[1].lower() not in fields and fm[2].strip():
-            fields[fm[1].lower()] = fm[2].strip()
+    labels: dict[str, str] = {}
+    dropped: set[int] = set()
+    for i in intro_lines:
+        if i in doc.code:
+            continue
+        fm = _FIELD_LINE.match(doc.lines[i])
+        if fm and fm[2].strip():
+            key = fm[1].lower()
+            key = "date" if key == "introduced" else key
+            if key not in fields:
+                fields[key] = fm[2].strip()
+                labels[key] = fm[1]
+                dropped.add(i)
+    intro = _clean(doc, intro_lines, dropped)
+
+    # Each top section to its field, or to `sections`.
+    texts: dict[str, str] = {}
+    sections: list[Section] = []
+    status_text: str | None = None
+    option_ranges: list[tuple[_Heading, int]] = []
+    for n, h in enumerate(tops):
+        end = tops[n + 1].start if n + 1 < len(tops) else len(doc.lines)
+        body = doc.text(h.end, end)
+        target = FIELD_OF_HEADING.get(_heading_key(h.title))
+        if target == "status" and status_text is None:
+            status_text = body
+            labels.setdefault("status", h.title)
+            continue
+        if target == "options":
+            option_ranges.append((h, end))
+            if body:
+                sections.append(Section(h.title, body))
+            continue
+        if target is not None and target not in texts and body:
+            texts[target] = body
+            labels[target] = h.title
+            continue
+        if body:
+            sections.append(Section(h.title, body))
 
     links: list[AdrLink] = []
-    status_raw: str | None = None
-    status_section = _find(sections, "status")
-    if isinstance(front.get("status"), str) and front["status"]:
-        status_raw = str(front["status"])
-    elif "status" in fields:
-        status_raw = fields["status"]
-    elif status_section is not None:
-        words: list[str] = []
-        link_lines: list[str] = []
-        for line in status_section.text().split("\n"):
-            if not line.strip():
-                continue
-            link = _relation(line)
-            if link is not None:
-                link_lines.append(line.strip())
-            else:
-                words.append(re.sub(r"^\s*[-*+]\s+", "", line).strip())
-        status_raw = words[0] if words else (link_lines[0] if link_lines else None)
+    status_raw: str | None = _scalar(front.get("status")) or fields.get("status")
     if status_raw is not None:
-        status_raw = _clean_block(status_raw).strip() or None
-    status, status_guessed = normalize_status(status_raw) if status_raw else (None, False)
-    if status_raw and status == "superseded" and re.match(r"^\s*(partly|partially)", _plain(status_raw)):
-        status, status_guessed = "accepted", True
+        labels["status"] = "status" if _scalar(front.get("status")) else labels.get("status", "Status")
+    extra_status: str | None = None
+    if status_raw is None and status_text:
+        words: list[str] = []
+        for line in status_text.split("\n"):
+            if line.strip() and _relation(line) is None:
+                words.append(re.sub(r"^\s*[-*+]\s+", "", line).strip())
+        status_raw = words[0] if words else next((ln.strip() for ln in status_text.split("\n") if ln.strip()), None)
+        if status_raw is not None and status_text.strip() != status_raw:
+            extra_status = status_text
+    status, status_guessed = (None, False)
+    if status_raw:
+        first = status_raw.split(";", 1)[0]
+        status, status_guessed = normalize_status(first)
+        if status == "superseded" and re.match(r"^\s*(partly|partially)", _plain(first)):
+            status, status_guessed = "accepted", True
+    if extra_status:
+        sections.insert(0, Section(labels.get("status", "Status"), extra_status))
 
-    # Links anywhere outside code: the status, the status section, lines of text.
+    # Links: the status, and every line of prose (not code).
     seen: set[str] = set()
-    candidates = [status_raw or ""] + [line for line in body.split("\n")]
+    candidates = [p for p in (status_raw or "").split(";")]
+    candidates += [doc.lines[i] for i in range(doc.front_end, len(doc.lines)) if i not in doc.code]
     for line in candidates:
         link = _relation(line)
         if link is not None and link.text not in seen:
             seen.add(link.text)
             links.append(link)
 
-    front_date = front.get("date")
-    raw_date = (front_date if isinstance(front_date, str) else None) or fields.get("date")
+    raw_date = _scalar(front.get("date")) or fields.get("date")
+    if _scalar(front.get("date")):
+        labels["decided_on"] = "date"
+    elif "date" in labels:
+        labels["decided_on"] = labels.pop("date")
     iso_date, date_guessed = normalize_date(raw_date) if raw_date else (None, False)
 
     deciders = _as_list(front.get("deciders") or front.get("decision-makers") or front.get("decision_makers")
                         or fields.get("deciders") or fields.get("decision-makers") or fields.get("decision makers"))
     consulted = _as_list(front.get("consulted") or fields.get("consulted"))
     tags = _as_list(front.get("tags") or fields.get("tags"))
+    for key in ("deciders", "decision-makers", "decision makers", "consulted", "tags"):
+        if key in labels:
+            labels[key.replace("decision-makers", "deciders").replace("decision makers", "deciders")] = labels.pop(key)
 
-    # Body sections.
-    context_parts: list[str] = []
-    ctx = _find(sections, "context and problem statement", "context", "problem statement", "background")
-    if ctx is not None and ctx.text():
-        context_parts.append(ctx.text())
-    if fields.get("technical story"):
-        context_parts.append(f"Technical story: {fields['technical story']}")
-    drivers = _find(sections, "decision drivers")
-    if drivers is not None and drivers.text():
-        context_parts.append("Decision drivers:\n\n" + drivers.text())
-
-    considered = _find(sections, "considered options", "options considered", "options")
-    pros_cons = _find(sections, "pros and cons of the options", "pros and cons")
-    outcome = _find(sections, "decision outcome")
-    decision_section = outcome or _find(sections, "decision", level=2) or _find(sections, "decision")
-
-    options = _options(sections, considered, pros_cons)
-    decision_text: str | None = None
-    rationale: str | None = None
+    context = texts.get("context")
+    if intro:
+        context = f"{intro}\n\n{context}" if context else intro
+    decision = texts.get("decision")
+    rationale = texts.get("rationale")
     chosen: str | None = None
-    consequence_parts: list[str] = []
-    if decision_section is not None:
-        own = decision_section.text()
-        cm = _CHOSEN.search(own)
+    if decision:
+        cm = _CHOSEN.search(decision)
         if cm:
             chosen = _option_title(next(g for g in cm.groups()[:5] if g))
-            after = cm[6].strip()
-            because = re.match(r"^because\s*:?\s*(.*)$", after, re.I | re.S)
-            rest_of_outcome = own[: cm.start()].strip()
-            if because:
-                reason, _, more = because[1].partition("\n\n")
-                rationale = " ".join(reason.split()).strip() or None
-                if rationale and rationale.startswith("{"):
-                    rationale = None
-                tail = more.strip()
-            else:
-                tail = after
-            decision_text = "\n\n".join(x for x in (f"Chosen option: {chosen}", rest_of_outcome, tail) if x)
-        else:
-            decision_text = own or None
-        for child in _with_children(sections, decision_section)[1:]:
-            if child.key.startswith(("positive consequences", "negative consequences", "consequences")):
-                if child.text():
-                    heading = child.title if child.key != "consequences" else None
-                    consequence_parts.append(f"{heading}:\n\n{child.text()}" if heading else child.text())
-    cons_section = _find(sections, "consequences", level=2)
-    if cons_section is not None and cons_section.text():
-        consequence_parts.insert(0, cons_section.text())
+            because = re.match(r"^because\s*:?\s*(.*)$", cm[6].strip(), re.I | re.S)
+            if because and rationale is None:
+                reason = because[1].split("\n\n", 1)[0].strip()
+                if reason and not reason.startswith("{"):
+                    rationale = reason
+                    labels.setdefault("rationale", "because")
+    options = _options(doc, option_ranges)
     if chosen and options:
         known = {_norm(o.title): o.title for o in options}
         match = known.get(_norm(chosen)) or next(
-            (title for key, title in known.items() if key.startswith(_norm(chosen)) or _norm(chosen).startswith(key)),
+            (t for key, t in known.items() if key.startswith(_norm(chosen)) or _norm(chosen).startswith(key)),
             None,
         )
         chosen = match or chosen
 
     skip: str | None = None
-    has_body = bool(context_parts or decision_text or options)
     if name.lower() in NOT_ADR_NAMES or "template" in name.lower():
         skip = f"{name} is an index or a template, not a decision"
-    elif not title:
-        skip = "no title (a level-1 heading)"
-    elif status_raw is None and not has_body:
-        skip = "no status and no ADR sections (Context, Decision)"
-    elif title.startswith("{") or title.startswith("[short title"):
-        skip = "an unfilled template"
+    elif not text.strip():
+        skip = "an empty file"
+    elif title_heading is None and not front_title and filename_number is None and filename_date is None:
+        skip = "no heading and no number in the file name: not an ADR"
 
     return ParsedAdr(
         number=number,
@@ -659,10 +770,10 @@ def parse(text: str, filename: str) -> ParsedAdr:
         status_guessed=status_guessed,
         date_raw=raw_date,
         date_guessed=date_guessed,
-        context="\n\n".join(context_parts) or None,
-        decision=decision_text,
-        rationale=rationale,
-        consequences="\n\n".join(consequence_parts) or None,
+        context=context or None,
+        decision=decision or None,
+        rationale=rationale or None,
+        consequences=texts.get("consequences") or None,
         chosen_option=chosen,
         options=tuple(options),
         deciders=tuple(deciders),
@@ -672,43 +783,61 @@ def parse(text: str, filename: str) -> ParsedAdr:
         filename_date=filename_date,
         slug=slug or None,
         skip_reason=skip,
+        sections=tuple(sections),
+        labels=tuple(sorted(labels.items())),
+        title_guess=title_guess,
     )
 
 
-def _options(
-    sections: list[_Section], considered: _Section | None, pros_cons: _Section | None
-) -> list[ParsedOption]:
+def _clean(doc: _Doc, lines: list[int], dropped: set[int]) -> str:
+    """The text of ``lines`` (two runs at most) without the ``dropped`` field lines."""
+    if not lines:
+        return ""
+    parts: list[str] = []
+    run_start = prev = lines[0]
+    for i in [*lines[1:], None]:
+        if i is None or i != prev + 1:
+            part = doc.text(run_start, prev + 1, dropped)
+            if part:
+                parts.append(part)
+            if i is not None:
+                run_start = i
+        if i is not None:
+            prev = i
+    return "\n\n".join(parts)
+
+
+def _options(doc: _Doc, ranges: list[tuple[_Heading, int]]) -> list[ParsedOption]:
+    """Options from `Considered Options` (a list) and `Pros and Cons of the Options` (a heading
+    per option with Good/Bad bullets)."""
     order: list[str] = []
-    if considered is not None:
-        order = [_option_title(item) for item in _bullets(considered.lines)]
-        if not order:  # numbered lists
-            order = [_option_title(m[1]) for m in
-                     (re.match(r"^\s*\d+[.)]\s+(.*)$", line) for line in considered.lines) if m]
     detail: dict[str, ParsedOption] = {}
     detail_order: list[str] = []
-    if pros_cons is not None:
-        for child in _with_children(sections, pros_cons)[1:]:
-            if child.level != pros_cons.level + 1:
-                continue
+    for heading, end in ranges:
+        inner = [h for h in doc.headings if heading.end <= h.start < end]
+        prose = [doc.lines[i] for i in range(heading.end, inner[0].start if inner else end) if i not in doc.code]
+        if not inner:
+            listed = [_option_title(item) for item in _bullets(prose)]
+            if not listed:
+                listed = [_option_title(m[1]) for m in (re.match(r"^\s*\d+[.)]\s+(.*)$", ln) for ln in prose) if m]
+            order += [t for t in listed if t and t not in order]
+            continue
+        level = min(h.level for h in inner)
+        kids = [h for h in inner if h.level == level]
+        for n, child in enumerate(kids):
+            child_end = kids[n + 1].start if n + 1 < len(kids) else end
             pros: list[str] = []
             cons: list[str] = []
-            neutral: list[str] = []
-            description: list[str] = []
-            for item_line in child.lines:
-                item = _BULLET.match(item_line)
-                text = item[1].strip() if item else item_line.strip()
-                verdict = re.match(r"^(good|bad|neutral|pro|con)\b\s*,?\s*(?:because\s*)?(.*)$", text, re.I)
-                if item and verdict:
-                    kind, what = verdict[1].lower(), verdict[2].strip()
-                    if what:
-                        (pros if kind in ("good", "pro") else cons if kind in ("bad", "con") else neutral).append(what)
-                elif text:
-                    description.append(text)
+            for line in doc.lines[child.end:child_end]:
+                item = _BULLET.match(line)
+                verdict = re.match(r"^(good|bad|pro|con)\b\s*,?\s*(?:because\s*)?(.*)$", item[1].strip(), re.I) \
+                    if item else None
+                if verdict and verdict[2].strip():
+                    (pros if verdict[1].lower() in ("good", "pro") else cons).append(verdict[2].strip())
             title = _option_title(child.title)
-            detail[_norm(title)] = ParsedOption(
-                title, " ".join(description) or None, tuple(pros), tuple(cons), tuple(neutral)
-            )
-            detail_order.append(title)
+            if title:
+                detail[_norm(title)] = ParsedOption(title, None, tuple(pros), tuple(cons))
+                detail_order.append(title)
     out: list[ParsedOption] = []
     used: set[str] = set()
     for title in order:
@@ -718,7 +847,7 @@ def _options(
         )
         if found is not None:
             used.add(_norm(found.title))
-            out.append(ParsedOption(title, found.description, found.pros, found.cons, found.neutral))
+            out.append(ParsedOption(title, None, found.pros, found.cons))
         elif title:
             out.append(ParsedOption(title))
     for title in detail_order:

@@ -20,7 +20,8 @@ def import_() -> None:
                  "  declog import adr doc/adr --owner alice --dry-run   # what would happen; writes nothing\n"
                  "  declog import adr doc/adr --owner alice\n"
                  "  declog import adr docs/decisions --owner alice --format json | jq .files\n"
-                 "  declog show ADR-15                                  # an imported ADR by its old number\n\n"
+                 "  declog show ADR-15                                  # an imported ADR by its old number\n"
+                 "  declog import adr doc/adr --refresh --dry-run       # what changed in the markdown since\n\n"
                  "Exit status: 0 imported (or nothing new), 1 a record would not be valid (nothing written),\n"
                  "2 bad usage (no such folder, no owner).")
 @click.argument("path", metavar="PATH", type=click.Path(exists=False))
@@ -31,9 +32,13 @@ def import_() -> None:
               help="Door of every imported decision (ADRs do not record it).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
               help="Tag every imported decision (repeatable; default: imported).")
-@click.option("--dry-run", is_flag=True, help="Show what would be imported and guessed; write nothing.")
+@click.option("--refresh", is_flag=True,
+              help="Also update the records of files imported before whose markdown changed since; fields "
+                   "changed in declog since the import, IDs and aliases stay.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported, changed and guessed; write nothing.")
 @format_option(("text", "json"), "text")
-def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], dry_run: bool, fmt: str) -> int:
+def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], refresh: bool, dry_run: bool,
+        fmt: str) -> int:
     """Import a folder of markdown Architecture Decision Records (or one file) as decisions.
 
     Each ADR becomes a decision with a new ID, the alias ADR-NNNN (so `declog show ADR-15`
@@ -41,7 +46,8 @@ def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], dry_run:
     Statuses written as free text, missing dates (taken from git), rationales, owners and the
     door are filled in and reported as guesses; "Superseded by" links become both sides of a
     supersede link. Every record is checked before any is written. A file imported before is
-    left alone, so running it again is safe.
+    left alone, so running it again is safe; with --refresh its record follows the markdown
+    (--dry-run shows the field-level diff), all records or none.
     """
     from pathlib import Path
 
@@ -51,7 +57,7 @@ def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], dry_run:
     log = open_log()
     default_owner = owner if owner is not None else log.config.import_owner
     report = import_adrs(log, Path(path), owner=default_owner, door=door, dry_run=dry_run,
-                         tags=tags or ("imported",))
+                         tags=tags or ("imported",), refresh=refresh)
     if fmt == "json":
         import json
 
@@ -72,6 +78,10 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
     imported = report.of("imported")
     verb = "Would import" if report.dry_run or report.problems else "Imported"
     extra = [f"{len(report.of('already-imported'))} already imported", f"{len(report.of('skipped'))} skipped"]
+    refreshed, unchanged = report.of("refreshed"), report.of("unchanged")
+    if refreshed or unchanged:
+        extra[0] = (f"{len(refreshed)} {'to refresh' if report.dry_run or report.problems else 'refreshed'}, "
+                    f"{len(unchanged)} unchanged")
     if report.owners:
         extra.append(f"{len(report.owners)} owner(s) {'to create' if report.dry_run else 'created'}")
     if imported:
@@ -97,6 +107,21 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
         line("Records imported before, linked " + ("(to change):" if report.dry_run else "(changed):"))
         for u in report.updated:
             line(f"  {u['id']} {u['path']}: {u['change']}")
+    if refreshed:
+        line("Refreshed from the markdown" + (" (would change):" if report.dry_run or report.problems else ":"))
+        for f in refreshed:
+            line(f"  {f.path} → {f.id} {f.record_path}")
+            for change in f.changes:
+                line(f"      {change}")
+    kept = [f for f in [*refreshed, *unchanged] if f.kept]
+    if kept:
+        line("Kept as changed in declog since the import (the markdown says otherwise):")
+        for f in kept:
+            line(f"  {f.id}: {', '.join(f.kept)}")
+    if report.without_rationale:
+        line("Accepted without a rationale (the ADR gives none; `declog review` lists them for their owners):")
+        for f in report.without_rationale:
+            line(f"  {f.id} {f.title}")
     for title, action in (("Already imported:", "already-imported"), ("Skipped:", "skipped")):
         rows = report.of(action)
         if rows:

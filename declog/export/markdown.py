@@ -470,6 +470,9 @@ class _Export:
         out += self._section("Rationale", d.get("rationale"))
         out += self._options(d.get("options"))
         out += self._section("Consequences", d.get("consequences"))
+        for section in _list(d.get("sections")):  # an imported ADR's other sections, in its order
+            if isinstance(section, dict) and isinstance(section.get("heading"), str):
+                out += self._section(inline(section["heading"]), section.get("text"))
         out += self._section("Expected outcome", d.get("expected_outcome"))
         out += self._dissent(page, d.get("dissent"))
         out += self._reviews(page, d.get("reviews"))

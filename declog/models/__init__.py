@@ -13,7 +13,8 @@ from typing import Any
 _WHERE = {
     "Problem": "base", "RecordModel": "base",
     "ActionItem": "correction", "Correction": "correction", "TimelineEntry": "correction", "WhyChain": "correction",
-    "Decision": "decision", "Dissent": "decision", "Option": "decision", "Review": "decision", "Source": "decision",
+    "Decision": "decision", "Dissent": "decision", "Option": "decision", "Review": "decision", "Section": "decision",
+    "Source": "decision",
     "Inspection": "inspection",
     "InspectionPlan": "mechanism", "Mechanism": "mechanism", "Metric": "mechanism",
     "Owner": "owner",

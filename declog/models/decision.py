@@ -60,6 +60,13 @@ class Review(_Part):
     )
 
 
+class Section(_Part):
+    """A section of an imported ADR that no other field holds, such as "Options considered"."""
+
+    heading: ShortText = F("The heading, as the ADR wrote it.")
+    text: Text = F("What the section says, as markdown (its sub-sections' headings included).")
+
+
 ImportFormat = Literal["nygard", "madr", "log4brains"]
 
 
@@ -70,6 +77,11 @@ class Source(_Part):
     format: ImportFormat = F("nygard (adr-tools) | madr | log4brains.")
     number: int | None = F("The ADR's original number, when it had one.", default=None, ge=0)
     imported_on: IsoDate = F("When `declog import` brought it in.")
+    status: ShortText | None = F("The status as the ADR wrote it, when declog's reads differently.", default=None)
+    labels: dict[str, ShortText] = F(
+        "The headings or labels the ADR used for declog's fields (context: Context and Problem Statement).",
+        default_factory=dict,
+    )
 
 
 class Decision(RecordModel):
@@ -87,6 +99,8 @@ class Decision(RecordModel):
     rationale: Text | None = F("Why this option. Required once accepted.", default=None)
     options: list[Option] = F("Options weighed; a one-way door needs at least two.", default_factory=list)
     consequences: Text | None = F("What follows from the decision, good and bad.", default=None)
+    sections: list[Section] = F("An imported ADR's other sections (heading and markdown), in the ADR's order.",
+                                default_factory=list)
     decided_on: IsoDate | None = F("When it was decided. Required once accepted.", default=None)
     deciders: list[Handle] = F("Who made the call.", default_factory=list)
     consulted: list[Handle] = F("Who was consulted.", default_factory=list)
@@ -106,11 +120,18 @@ class Decision(RecordModel):
     source: Source | None = F("The markdown file an imported decision came from (set by `declog import`).",
                               default=None)
 
+    @property
+    def imported(self) -> bool:
+        """An imported decision says what its ADR said: the rules asking for text the ADR may not
+        have (decision, rationale; a one-way door's options and expected outcome) do not
+        apply to it. `declog review` lists those that lack a rationale."""
+        return self.source is not None
+
     def rule_problems(self) -> list[Problem]:
         problems: list[Problem] = []
         if self.status == "accepted":
             for name in ("decision", "rationale", "decided_on"):
-                if getattr(self, name) is None:
+                if getattr(self, name) is None and not (self.imported and name != "decided_on"):
                     problems.append(Problem((name,), f"an accepted decision needs `{name}`"))
         if self.status == "superseded" and not self.superseded_by:
             problems.append(
@@ -120,7 +141,7 @@ class Decision(RecordModel):
             problems.append(
                 Problem(("status",), f"`superseded_by` is set, so status must be superseded, not {self.status}")
             )
-        if self.door == "one-way":
+        if self.door == "one-way" and not self.imported:
             if len(self.options) < 2:
                 problems.append(Problem(("options",), "a one-way door needs at least two `options` weighed"))
             if not self.expected_outcome:

@@ -439,3 +439,22 @@ def test_every_template_and_asset_is_package_data() -> None:
              if p.is_file()]
     assert len(files) > 5
     assert [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)] == []
+
+
+def test_an_imported_decision_page_shows_its_other_sections_as_rendered_prose(
+        log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    adr = log_repo / "doc" / "adr" / "0004-use-postgres.md"
+    adr.parent.mkdir(parents=True)
+    adr.write_text("# 4. Use Postgres\n\nDate: 2024-05-02\n\n## Status\n\nAccepted\n\n## Context\n\nOrders.\n\n"
+                   "## Decision\n\nPostgres.\n\n## Areas of impact\n\n- the **API**\n- the <i>jobs</i>\n",
+                   encoding="utf-8")
+    assert run(log_repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
+    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+    rid = json.loads(run(log_repo, "show", "ADR-4", "--format", "json").stdout)["id"]
+    site = tmp_path / "site"
+    assert run(log_repo, "export", "html", "--out", str(site)).exit_code == 0
+    page = (site / "records" / f"{rid}.html").read_text(encoding="utf-8")
+    section = page[page.index('<section class="adr-section">'):]
+    assert section.startswith('<section class="adr-section"><h2>Areas of impact</h2>')
+    assert "<li>the <strong>API</strong></li>" in section and "<li>the &lt;i&gt;jobs&lt;/i&gt;</li>" in section
+    assert page.index("<h2>Decision</h2>") < page.index("<h2>Areas of impact</h2>") < page.index("<h2>History</h2>")

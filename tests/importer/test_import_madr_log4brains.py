@@ -15,20 +15,26 @@ def test_madr_options_outcome_and_deciders(madr_repo: Path, run: Callable[..., R
     assert files["docs/adr/adr-template.md"]["action"] == "skipped"
     madr = show(run, madr_repo, "ADR-1")
     assert madr["source"] == {"path": "docs/adr/0001-use-madr-for-decisions.md", "format": "madr", "number": 1,
-                              "imported_on": madr["source"]["imported_on"]}
+                              "imported_on": madr["source"]["imported_on"],
+                              "labels": {"context": "Context and Problem Statement", "decided_on": "date", "decision": "Decision Outcome",
+                                         "rationale": "because"}}
     assert (madr["status"], madr["decided_on"]) == ("accepted", "2022-05-03")
     assert madr["rationale"] == "it is lean and gives options their pros and cons."
-    assert madr["decision"].startswith("Chosen option: MADR 3.0.0")
-    assert madr["context"].startswith("We want to record decisions in a structured way.")
-    assert "Decision drivers:" in madr["context"] and "* Easy to review" in madr["context"]
-    assert madr["options"] == [
-        {"title": "MADR 3.0.0", "pros": ["it is lean", "(neutral) it is new"], "cons": ["few tools read it"]},
-        {"title": "Nygard", "pros": ["it is simple"], "cons": ["options are not listed"],
-         "why_not": "MADR 3.0.0 was chosen because it is lean and gives options their pros and cons."},
-        {"title": "Formless prose", "cons": ["nobody can find anything"],
-         "why_not": "MADR 3.0.0 was chosen because it is lean and gives options their pros and cons."},
+    # the outcome as written, its sub-section inside it as markdown
+    assert madr["decision"] == ('Chosen option: "MADR 3.0.0", because it is lean and gives options their pros and '
+                                "cons.\n\n### Consequences\n\n* Good, because options are compared\n"
+                                "* Bad, because it is longer")
+    assert madr["context"] == "We want to record decisions in a structured way."
+    assert madr["sections"][0] == {"heading": "Decision Drivers", "text": "* Easy to write\n* Easy to review"}
+    assert [s["heading"] for s in madr["sections"]] == [
+        "Decision Drivers", "Considered Options", "Pros and Cons of the Options"]
+    assert "* Neutral, because it is new" in madr["sections"][2]["text"]
+    assert madr["options"] == [  # pros and cons as the ADR words them; no why_not it did not write
+        {"title": "MADR 3.0.0", "pros": ["it is lean"], "cons": ["few tools read it"]},
+        {"title": "Nygard", "pros": ["it is simple"], "cons": ["options are not listed"]},
+        {"title": "Formless prose", "cons": ["nobody can find anything"]},
     ]
-    assert "Good, because options are compared" in madr["consequences"]
+    assert "consequences" not in madr
     # deciders become handles; the first who is an owner of the log owns it; the others are created
     assert madr["deciders"] == ["alice-smith", "bob"] and madr["owner"] == "bob"
     assert madr["consulted"] == ["carol"]
@@ -47,8 +53,8 @@ def test_madr2_without_front_matter_and_madr4(madr_repo: Path, run: Callable[...
     assert junit["deciders"] == ["dan-brown"] and junit["owner"] == "bob"
     assert guessed(files["docs/adr/0002-use-junit5.md"], "owner") == [
         "the ADR names no owner of this log; the default owner bob"]
-    assert "Technical story: [ticket 42](https://example.com/42)" in junit["context"]
-    assert junit["consequences"].rstrip() == "Positive Consequences:\n\n* Fewer dependencies"
+    assert junit["context"] == "Technical Story: [ticket 42](https://example.com/42)\n\nHow do we test?"
+    assert junit["decision"].endswith("### Positive Consequences\n\n* Fewer dependencies")
     otel = show(run, madr_repo, "ADR-3")
     assert (otel["status"], otel["deciders"], otel["owner"]) == ("proposed", ["bob"], "bob")
     assert "decided_on" not in otel

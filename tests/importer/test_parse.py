@@ -90,7 +90,6 @@ def test_log4brains() -> None:
     ("index.md", "# Knowledge base\n"),
     ("template.md", nygard(0, "Title", "Accepted")),
     ("notes.md", "Some notes without a heading.\n"),
-    ("0009-empty.md", "# 9. Nothing here\n\nJust a line.\n"),
 ])
 def test_what_is_not_an_adr(name: str, text: str) -> None:
     adr = parse(text, name)
