@@ -183,3 +183,43 @@ def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
                     a.decided, a.decided_in = (d.revision, d.source) if d else (None, None)
     finally:
         hist.close()
+
+
+@dataclass
+class NarrativeAnswer:
+    """A narrative (PR/FAQ) that answers "why did we build X?", with the decisions it led to."""
+
+    record: Record
+    score: float
+    decisions: list[Record] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.record.data or {}
+        return {"id": self.record.id, "title": self.record.title, "path": self.record.path,
+                "score": round(self.score, 4), "status": d.get("status"), "owner": d.get("owner"),
+                "subtitle": d.get("subtitle"), "problem": d.get("problem"), "solution": d.get("solution"),
+                "success_metrics": d.get("success_metrics") or [],
+                "decisions": [_brief(r) for r in self.decisions]}
+
+
+def narrative_answers(log: Log, text: str, *, limit: int = 3, at: str | None = None) -> list[NarrativeAnswer]:
+    """Narratives ranked for ``text``, each with the decisions it led to (its `decisions`)."""
+    from declog.search import rank_narratives
+
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
+    records = log.light_records()
+    stories = [_whole(log, r) for r in records if r.kind.name == "narrative"]
+    hits = rank_narratives(stories, text)[:limit]
+    if not hits:
+        return []
+    by_id = {str(r.id): r for r in records if r.id and r.error is None}
+    found = []
+    for hit in hits:
+        led_to = (hit.record.data or {}).get("decisions")
+        decisions = [_whole(log, by_id[d]) for d in led_to if isinstance(d, str) and d in by_id] \
+            if isinstance(led_to, list) else []
+        found.append(NarrativeAnswer(hit.record, hit.score, decisions))
+    return found

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 RACY_NS = 2_000_000_000
-FORMAT = 6  # bump when the tables change; an older cache file is then rebuilt
+FORMAT = 7  # bump when the tables change; an older cache file is then rebuilt
 SCHEMA = """
 create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
@@ -49,10 +49,12 @@ create table if not exists problems (key text primary key, problems text);
 # this list and bump FORMAT: validate.cross_problems only sees the light view of cached records.
 HEAVY_FIELDS = frozenset({
     "title", "name", "email", "context", "decision", "rationale", "options", "consequences",
-    "expected_outcome", "scope", "narrative",
+    "expected_outcome", "scope",
     # mechanisms, inspections and corrections of error
     "problem", "tool", "adoption", "note", "summary", "customer_impact", "timeline", "five_whys",
     "root_causes", "lessons",
+    # narratives (a decision's `narrative` stays: its link to a narrative is checked both ways)
+    "subtitle", "customer", "solution", "press_release", "quote", "getting_started", "faq", "sections",
 })
 # Keep this many parse results of files no longer in the tree (other branches, older edits).
 SPARE_BLOBS = 200

@@ -40,6 +40,8 @@ def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str
         needed += ["tool", "adoption", "inspection", "input_metrics", "output_metrics"]
     if kind.name == "correction" and fields.get("status") != "draft":
         needed += ["five_whys", "root_causes", "action_items"]
+    if kind.name == "narrative" and fields.get("status") == "approved":
+        needed += ["owner", "success_metrics"]
     needed += log.config.required.get(kind.name, [])
     seen: list[str] = []
     for name in needed:
@@ -137,6 +139,7 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
     if olds:
         fields["supersedes"] = [*fields.get("supersedes", []), *(o.id for o, _ in olds if o.id not in
                                                                fields.get("supersedes", []))]
+    olds = [*olds, *_narrative_backlinks(log, kind, rid, fields)]
     olds_after = [Record(o.path, o.kind, "", data=yamlio.to_plain(yamlio.load_record_text(t, o.path)))
                   for o, t in olds]
     _raise(_issues_for(log, kind, fields, rel, None, olds_after), f"the new {kind.name}")
@@ -192,6 +195,62 @@ def _superseded(log: Log, new_id: str, olds: Sequence[Record]) -> list[tuple[Rec
                               field_names(old.kind))
         out.append((old, text))
     return out
+
+
+def _narrative_backlinks(log: Log, kind: Kind, rid: str, fields: Mapping[str, Any]) -> list[tuple[Record, str]]:
+    """A new decision whose `narrative` names a narrative by ID is added to that narrative's
+    `decisions` in the same change (the link is checked both ways)."""
+    nid = fields.get("narrative")
+    if kind is not KINDS["decision"] or not isinstance(nid, str) or not ids.ID_RE.match(nid):
+        return []
+    story = log.find(nid, KINDS["narrative"])
+    if story is None or story.error is not None or story.id != nid:
+        return []  # validation reports what it does not resolve to
+    listed = list((story.data or {}).get("decisions") or [])
+    if rid in listed:
+        return []
+    text = yamlio.set_fields(log.text_of(story), story.path, {"decisions": [*listed, rid]}, field_names(story.kind))
+    return [(story, text)]
+
+
+def link_narrative(log: Log, narrative: Record, decisions: Sequence[Record]) -> list[Record]:
+    """Link both sides: ``narrative.decisions += decision`` and ``decision.narrative = narrative``
+    for each decision; every file is checked before any is written."""
+    if narrative.kind is not KINDS["narrative"]:
+        raise UsageError(f"{narrative.id} is not a narrative: `declog link` links a narrative (N-…) to the "
+                         "decisions it led to")
+    for d in (narrative, *decisions):
+        if d.error is not None:
+            raise UsageError(f"cannot change {d.path}: {d.error.problem}")
+    listed = list((narrative.data or {}).get("decisions") or [])
+    changed: list[tuple[Record, str]] = []
+    for d in decisions:
+        if d.kind is not KINDS["decision"]:
+            raise UsageError(f"{d.id} is not a decision: a narrative leads to decisions")
+        current = (d.data or {}).get("narrative")
+        if isinstance(current, str) and current and current != narrative.id and ids.ID_RE.match(current):
+            raise UsageError(f"{d.id} already names narrative {current}; a decision comes from one narrative")
+        if isinstance(current, str) and current and current != narrative.id:
+            raise UsageError(f"{d.id} already links a document as its narrative ({current}); a decision comes "
+                             f"from one narrative: clear it first (`declog set {d.id} narrative=`)")
+        if d.id not in listed:
+            listed.append(str(d.id))
+        if current != narrative.id:
+            changed.append((d, yamlio.set_fields(log.text_of(d), d.path, {"narrative": narrative.id},
+                                                 field_names(d.kind))))
+    if listed != list((narrative.data or {}).get("decisions") or []):
+        changed.insert(0, (narrative, yamlio.set_fields(log.text_of(narrative), narrative.path,
+                                                        {"decisions": listed}, field_names(narrative.kind))))
+    afters = [Record(r.path, r.kind, "", data=yamlio.to_plain(yamlio.load_record_text(t, r.path))) for r, t in changed]
+    for (record, text), after in zip(changed, afters, strict=True):
+        _raise(_issues_for(log, record.kind, yamlio.load_record_text(text, record.path), record.path, text,
+                           [a for a in afters if a is not after]), f"{record.id}")
+    with log.write_lock():
+        for record, _ in changed:
+            _unchanged_since_read(log, record)
+        for record, text in changed:
+            log.write_text(log.abs(record.path), text)
+    return [log.read(log.abs(r.path), r.kind) for r, _ in changed]
 
 
 def parse_value(kind: Kind, name: str, raw: str) -> Any:

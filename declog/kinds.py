@@ -32,8 +32,9 @@ DECISION = Kind("decision", "decisions", "", "D", "id", "declog.models.decision:
 MECHANISM = Kind("mechanism", "mechanisms", "mechanisms", "M", "id", "declog.models.mechanism:Mechanism", "name")
 INSPECTION = Kind("inspection", "inspections", "inspections", "I", "id", "declog.models.inspection:Inspection", "on")
 CORRECTION = Kind("correction", "corrections", "corrections", "C", "id", "declog.models.correction:Correction", "title")
+NARRATIVE = Kind("narrative", "narratives", "narratives", "N", "id", "declog.models.narrative:Narrative", "title")
 
-KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION, MECHANISM, INSPECTION, CORRECTION)}
+KINDS: dict[str, Kind] = {k.name: k for k in (OWNER, DECISION, MECHANISM, INSPECTION, CORRECTION, NARRATIVE)}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS.values() if k.folder}
 BY_LETTER: dict[str, Kind] = {k.letter: k for k in KINDS.values() if k.letter}
 # the status a new record starts with when none is given

@@ -17,6 +17,7 @@ COLUMNS = {
     "mechanism": ("id", "status", "owner", "cadence", "name"),
     "inspection": ("id", "on", "mechanism", "verdict", "inspector"),
     "correction": ("id", "status", "owner", "open_items", "title"),
+    "narrative": ("id", "status", "owner", "decisions", "title"),
 }
 
 

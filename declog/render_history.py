@@ -209,8 +209,26 @@ def why_text(query: str, found: Sequence[Any], out: TextIO) -> None:
         out.write("\n")
 
 
-def why_json(query: str, found: Sequence[Any], out: TextIO) -> None:
-    _dump({"query": query, "results": [a.as_json() for a in found]}, out)
+def why_json(query: str, found: Sequence[Any], out: TextIO, narratives: Sequence[Any] = ()) -> None:
+    _dump({"query": query, "results": [a.as_json() for a in found],
+           "narratives": [n.as_json() for n in narratives]}, out)
+
+
+def why_narratives_text(found: Sequence[Any], out: TextIO) -> None:
+    """The narratives (PR/FAQs) behind a question, before the decisions."""
+    if not found:
+        return
+    out.write("Narratives (PR/FAQ):\n")
+    for n in found:
+        d = n.record.data or {}
+        out.write(f"  {n.record.id}  {n.record.title}\n")
+        out.write(f"     status {d.get('status')} · owner {d.get('owner') or '?'} · {n.record.path}\n")
+        for name in ("subtitle", "problem"):
+            if d.get(name):
+                out.writelines(line + "\n" for line in _wrap(f"{name}: {d[name]}", "       ", first="     "))
+        for r in n.decisions:
+            out.write(f"     led to {r.id}  {r.title} [{(r.data or {}).get('status')}]\n")
+    out.write("\n")
 
 
 # -- blame -----------------------------------------------------------------------------------

@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from declog.deck import Deck, Slide, Trend
 from declog.review import Load, OffTarget, WeeklyReview
+
+DECK_TITLE = "Metrics deck: each mechanism's inputs, then outputs, over 6 weeks and 12 months"
+BLOCKS = "▁▂▃▄▅▆▇█"
+GAP = "·"  # a week or month without a reading: never a value carried forward
 
 SECTIONS = (
     "Inspections overdue",
@@ -112,6 +117,8 @@ def review_text(review: WeeklyReview, out: TextIO) -> None:
             out.write("  none\n")
         for line in lines:
             out.write(f"  - {line}\n")
+        if title == SECTIONS[2] and review.deck is not None:
+            deck_text(review.deck, out)
 
 
 def review_markdown(review: WeeklyReview, out: TextIO) -> None:
@@ -123,6 +130,119 @@ def review_markdown(review: WeeklyReview, out: TextIO) -> None:
         for line in lines:
             escaped = line.replace("|", "\\|")
             out.write(f"- {escaped}\n")
+        if title == SECTIONS[2] and review.deck is not None:
+            deck_markdown(review.deck, out)
+
+
+# -- the deck ----------------------------------------------------------------------------------
+
+def sparkline(values: list[float | None]) -> str:
+    """One block character per value, scaled between the lowest and highest; a gap where there
+    is no reading."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return GAP * len(values)
+    lo, hi = min(present), max(present)
+    out = []
+    for v in values:
+        if v is None:
+            out.append(GAP)
+        elif hi == lo:
+            out.append(BLOCKS[3])
+        else:
+            out.append(BLOCKS[round((v - lo) / (hi - lo) * (len(BLOCKS) - 1))])
+    return "".join(out)
+
+
+def _value(v: float | None) -> str:
+    return "–" if v is None else _num(v)
+
+
+def change_text(t: Trend) -> str:
+    change = t.week_over_week
+    if change is None:
+        return "no change to show (a week without a reading)"
+    pct = t.week_over_week_pct
+    sign = "+" if change > 0 else ""
+    return f"{sign}{_num(round(change, 4))}" + (f" ({sign}{pct:.1f}%)" if pct is not None else "")
+
+
+def target_text(t: Trend) -> str:
+    if t.target is None:
+        return "no target"
+    unit = f" {t.unit}" if t.unit else ""
+    want = "at least" if t.direction == "up" else "at most"
+    return f"{want} {_num(t.target)}{unit}"
+
+
+def sparse_notes(t: Trend, cadence: str | None) -> list[str]:
+    notes = []
+    if t.sparse_6w:
+        notes.append(f"read {t.readings_6w} time{'s' * (t.readings_6w != 1)} in the last 6 weeks; its cadence "
+                     f"({cadence}) asks for {t.expected_6w}: the gaps are weeks without a reading")
+    elif t.sparse_12m:
+        notes.append(f"read {t.readings_12m} time{'s' * (t.readings_12m != 1)} in the last 12 months; its cadence "
+                     f"({cadence}) asks for {t.expected_12m}")
+    return notes
+
+
+def _slide_head(s: Slide) -> str:
+    cadence = f", inspected {s.cadence}" if s.cadence else ""
+    return f"{s.mechanism} {s.name} (owner {s.owner or '?'}{cadence})"
+
+
+def deck_text(deck: Deck, out: TextIO) -> None:
+    out.write(f"\n{DECK_TITLE}\n")
+    out.write(f"  weeks {deck.weeks[0]} … {deck.weeks[-1]}, months {deck.months[0]} … {deck.months[-1]}\n")
+    if not deck.slides:
+        out.write("  none\n")
+    for s in deck.slides:
+        out.write(f"  - {_slide_head(s)}\n")
+        if not s.trends:
+            out.write("      no metrics\n")
+        for t in s.trends:
+            unit = f" ({t.unit})" if t.unit else ""
+            out.write(f"      {t.role} {t.metric}{unit}: 6 weeks {sparkline(t.weeks)} "
+                      f"{' '.join(_value(v) for v in t.weeks)} · week over week {change_text(t)} · "
+                      f"target {target_text(t)} · 12 months {sparkline(t.months)}\n")
+            for note in sparse_notes(t, s.cadence):
+                out.write(f"        {note}\n")
+        for ev in s.events:
+            verdict = f", {ev.verdict}" if ev.verdict else ""
+            out.write(f"      noteworthy, {ev.week} ({ev.on}, {ev.inspection}{verdict}): {ev.note}\n")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def deck_markdown(deck: Deck, out: TextIO) -> None:
+    out.write(f"\n## {DECK_TITLE}\n\n")
+    if not deck.slides:
+        out.write("None.\n")
+    for s in deck.slides:
+        out.write(f"### {_cell(_slide_head(s))}\n\n")
+        if not s.trends:
+            out.write("No metrics.\n\n")
+            continue
+        head = ["metric", "last 6 weeks", *deck.weeks, "week over week", "target", "last 12 months"]
+        out.write("| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n")
+        for t in s.trends:
+            unit = f" ({t.unit})" if t.unit else ""
+            cells = [f"{t.role} `{t.metric}`{unit}", sparkline(t.weeks), *(_value(v) for v in t.weeks),
+                     change_text(t), target_text(t), sparkline(t.months)]
+            out.write("| " + " | ".join(_cell(c) for c in cells) + " |\n")
+        if s.events:
+            by_week = {w: "; ".join(f"{ev.note} ({ev.on}, {ev.inspection})" for ev in s.events if ev.week == w)
+                       for w in deck.weeks}
+            cells = ["noteworthy events", "", *(by_week[w] for w in deck.weeks), "", "", ""]
+            out.write("| " + " | ".join(_cell(c) for c in cells) + " |\n")
+        out.write("\n")
+        notes = [(t, n) for t in s.trends for n in sparse_notes(t, s.cadence)]
+        for t, note in notes:
+            out.write(f"- `{t.metric}`: {_cell(note)}\n")
+        if notes:
+            out.write("\n")
 
 
 def review_json(review: WeeklyReview, out: TextIO) -> None:

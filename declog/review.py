@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from declog import cadence as cadence_mod
+from declog import deck as deck_mod
 from declog.store import Record
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ class WeeklyReview:
     changes: Retro | None = None  # None: no history to read
     inspections_this_week: int = 0
     imported_without_rationale: list[ImportedWithoutRationale] = field(default_factory=list)
+    deck: deck_mod.Deck | None = None  # every live mechanism's metrics, 6 weeks and 12 months
 
     @property
     def since(self) -> dt.date:
@@ -167,6 +169,7 @@ class WeeklyReview:
             "changed": ({"since": self.since.isoformat(), "inspections": self.inspections_this_week,
                          **self.changes.as_json()} if self.changes is not None else None),
             "imported_without_rationale": plain(self.imported_without_rationale),
+            "deck": self.deck.as_json() if self.deck is not None else None,
         }
 
 
@@ -214,12 +217,13 @@ class _Log:
     mechanisms: list[Record] = field(default_factory=list)
     inspections: list[Record] = field(default_factory=list)
     corrections: list[Record] = field(default_factory=list)
+    narratives: list[Record] = field(default_factory=list)
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> _Log:
         out = cls()
         lists = {"owner": out.owners, "decision": out.decisions, "mechanism": out.mechanisms,
-                 "inspection": out.inspections, "correction": out.corrections}
+                 "inspection": out.inspections, "correction": out.corrections, "narrative": out.narratives}
         for r in records:
             if r.data is not None and r.id is not None:
                 lists[r.kind.name].append(r)
@@ -419,5 +423,6 @@ def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int 
     result.changes = changes
     week_start = result.since
     result.inspections_this_week = sum(1 for items in per.values() for on, _, _ in items if on >= week_start)
+    result.deck = deck_mod.build(log.mechanisms, log.inspections, as_of, per)
     return result
 

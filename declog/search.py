@@ -308,3 +308,44 @@ def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]
             score *= 2.0
         hits.append(Hit(r, score, phrase=phrase))
     return hits
+
+
+# -- narratives (PR/FAQs) ---------------------------------------------------------------------------
+
+def _as_decision_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A narrative's text in the weighted fields of a decision: the headline counts most, then
+    tags, the sub-heading and solution, the problem and customer, the FAQ, the press release."""
+    def join(*names: str) -> str:
+        parts: list[str] = []
+        for name in names:
+            value = data.get(name)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict):
+                        parts += [str(v) for k, v in item.items() if k not in ("audience", "mechanism") and v]
+                    elif item:
+                        parts.append(str(item))
+            elif value:
+                parts.append(str(value))
+        return "\n".join(parts)
+
+    return {"title": data.get("title"), "tags": data.get("tags"), "decision": join("subtitle", "solution"),
+            "rationale": join("problem", "customer"), "options": join("faq"),
+            "context": join("press_release", "quote", "getting_started", "sections"),
+            "consequences": join("success_metrics")}
+
+
+def rank_narratives(records: Sequence[Record], query: str) -> list[Hit]:
+    """Narratives among ``records`` (whole ones) ranked for ``query``, best first, with the same
+    weights as decisions (there are few narratives: no index)."""
+    from declog.kinds import KINDS
+
+    stories = [r for r in records if r.kind is KINDS["narrative"] and r.error is None and r.id and r.data]
+    terms = query_terms(query)
+    if not terms or not stories:
+        return []
+    shaped = {id(s): Record(s.path, s.kind, s.oid, data=_as_decision_fields(s.data or {})) for s in stories}
+    back = {id(shaped[id(s)]): s for s in stories}
+    hits = [Hit(back[id(h.record)], h.score, phrase=h.phrase) for h in _rank_python(list(shaped.values()), terms)]
+    hits.sort(key=lambda h: (-h.score, h.record.id or ""))
+    return hits

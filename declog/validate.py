@@ -12,6 +12,7 @@ forked process meanwhile (see :class:`_CheckInParallel`).
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -201,6 +202,7 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
     mechanism_kind = KINDS["mechanism"]
     inspection_kind = KINDS["inspection"]
     correction_kind = KINDS["correction"]
+    narrative_kind = KINDS["narrative"]
 
     def person_ref(r: Record, loc: tuple[Any, ...], handle: Any, *, accountable: bool) -> None:
         if not isinstance(handle, str):
@@ -287,8 +289,20 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
                         known = ", ".join(str(n) for n in names) or "none"
                         out.append((r, ("readings", name), f"'{name}' is not a metric of {mechanism.id} "
                                     f"(its metrics: {known})", "reference", {mechanism.path}))
+        if r.kind is narrative_kind:
+            _narrative_links(r, data, one, kind_ref, out)
+            continue
         if r.kind is not decision_kind:
             continue
+        nid = data.get("narrative")
+        if isinstance(nid, str) and _ID_SHAPE.match(nid):  # otherwise a path or URL, not checked
+            story = one(nid)
+            if story is None or story.kind is not narrative_kind:
+                out.append((r, ("narrative",), f"'{nid}' does not resolve to any narrative (a narrative's ID, "
+                            "or a path or URL of a document)", "reference", {story.path} if story else set()))
+            elif r.id not in _as_list(story.links.get("decisions")):
+                out.append((r, ("narrative",), f"one-sided link: {nid} does not list {r.id} in `decisions` "
+                            f"(run `declog link {nid} {r.id}`)", "link", {story.path}))
         for i, old_id in enumerate(_as_list(data.get("supersedes"))):
             if not isinstance(old_id, str):
                 continue
@@ -310,6 +324,34 @@ def cross_problems(records: Sequence[Record], focus: Collection[str] | None = No
                             f"(run `declog supersede {r.id} {new_id}`)", "link", {new.path}))
     out.extend(_cycles(records, by_id))
     return out
+
+
+_ID_SHAPE = re.compile(r"^[A-Z]-[0-9a-z]{6}$")
+
+
+def _narrative_links(r: Record, data: dict[str, Any], one: Any, kind_ref: Any,
+                     out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]]) -> None:
+    """A narrative's links: each decision it led to names it back; each success metric that
+    names a mechanism names one of that mechanism's metrics."""
+    decision_kind, mechanism_kind = KINDS["decision"], KINDS["mechanism"]
+    for i, did in enumerate(_as_list(data.get("decisions"))):
+        target = kind_ref(r, ("decisions", i), did, (decision_kind,), "decision")
+        if target is not None and target.links.get("narrative") != r.id:
+            out.append((r, ("decisions", i), f"one-sided link: {did} does not say `narrative: {r.id}` "
+                        f"(run `declog link {r.id} {did}`)", "link", {target.path}))
+    for i, metric in enumerate(_as_list(data.get("success_metrics"))):
+        if not isinstance(metric, dict) or metric.get("mechanism") is None:
+            continue
+        mechanism = kind_ref(r, ("success_metrics", i, "mechanism"), metric.get("mechanism"), (mechanism_kind,),
+                             "mechanism")
+        if mechanism is None:
+            continue
+        names = [m.get("name") for group in ("input_metrics", "output_metrics")
+                 for m in _as_list(mechanism.links.get(group)) if isinstance(m, dict)]
+        if metric.get("metric") not in names:
+            known = ", ".join(str(n) for n in names) or "none"
+            out.append((r, ("success_metrics", i, "metric"), f"'{metric.get('metric')}' is not a metric of "
+                        f"{mechanism.id} (its metrics: {known})", "reference", {mechanism.path}))
 
 
 def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:

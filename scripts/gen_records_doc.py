@@ -34,21 +34,27 @@ def models() -> dict[str, Any]:
         Correction,
         Decision,
         Dissent,
+        FaqEntry,
         Inspection,
         InspectionPlan,
         Mechanism,
         Metric,
+        Narrative,
+        NarrativeSection,
+        NarrativeSource,
         Option,
         Owner,
         Review,
         Section,
         Source,
+        SuccessMetric,
         TimelineEntry,
         WhyChain,
     )
 
     return {m.__name__: m for m in (Owner, Decision, Option, Dissent, Review, Section, Source, Mechanism, Metric, InspectionPlan,
-                                    Inspection, Correction, TimelineEntry, WhyChain, ActionItem)}
+                                    Inspection, Correction, TimelineEntry, WhyChain, ActionItem, Narrative, FaqEntry,
+                                    SuccessMetric, NarrativeSection, NarrativeSource)}
 
 
 def _pattern_name(pattern: str) -> str | None:

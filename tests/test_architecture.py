@@ -29,17 +29,17 @@ LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
     "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0,
     # 1 domain: what a record is
-    "ids": 1, "kinds": 1, "models": 1,
+    "ids": 1, "kinds": 1, "models": 1, "prfaq": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
     "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
-    "graph": 4,
+    "graph": 4, "deck": 4,
     # 5 composed operations and rendering
     "edit": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5,
+    "export": 5, "narrative_import": 5,
     # 6 interface
     "cli": 6, "api": 6, "__main__": 6,
 }
@@ -58,6 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
     "models": frozenset({"cadence", "ids"}),
     "adr": frozenset({"errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
+    "prfaq": frozenset({"errors"}),  # PR/FAQ markdown as text: no I/O (declog import narrative)
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
@@ -70,17 +71,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
-    "review": frozenset({"cadence", "retro", "store"}),
+    "review": frozenset({"cadence", "deck", "retro", "store"}),
+    "deck": frozenset({"cadence", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
                            "validate", "yamlio"}),  # diff: what --refresh changes, field by field
+    "narrative_import": frozenset({"edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"review"}),
-    "export": frozenset({"clock", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+    "render_review": frozenset({"deck", "review"}),
+    "export": frozenset({"clock", "deck", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "cli": ANY,
     # the Python API: a façade over the operations, beside the command line (never imports it)
@@ -94,7 +97,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
-    "markdown_it": frozenset({"adr", "export"}),  # ADR sections from the token stream; prose on the site
+    "markdown_it": frozenset({"adr", "export", "prfaq"}),  # ADR and PR/FAQ sections from the token stream; prose on the site
     "jinja2": frozenset({"export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),

@@ -114,10 +114,10 @@ def test_records_md_is_up_to_date() -> None:
 
 
 def test_records_md_documents_every_field() -> None:
-    from declog.models import Correction, Decision, Inspection, Mechanism, Owner
+    from declog.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
 
     text = (DOCS / "records.md").read_text(encoding="utf-8")
-    for model in (Owner, Decision, Mechanism, Inspection, Correction):
+    for model in (Owner, Decision, Mechanism, Inspection, Correction, Narrative):
         for name in model.model_fields:
             assert f"| `{name}` |" in text, f"{model.__name__}.{name} is not in docs/records.md"
 
@@ -138,9 +138,9 @@ def _yaml_blocks(doc: str) -> list[str]:
 @pytest.mark.parametrize("doc", ["records.md", "concepts.md"])
 def test_example_records_are_valid(doc: str) -> None:
     from declog import yamlio
-    from declog.models import Correction, Decision, Inspection, Mechanism, Owner
+    from declog.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
 
-    by_letter: dict[str, Any] = {"D": Decision, "M": Mechanism, "I": Inspection, "C": Correction}
+    by_letter: dict[str, Any] = {"D": Decision, "M": Mechanism, "I": Inspection, "C": Correction, "N": Narrative}
     checked = 0
     for block in _yaml_blocks(doc):
         if all(not line.strip() or line.lstrip().startswith("#") for line in block.splitlines()):

@@ -937,6 +937,52 @@ def _(e: Env) -> Result:
     return e.declog(e.log(), "new", "correction", "Checkout down", "--edit", env=e.editor("true"))
 
 
+@case("E-narrative-template-unchanged")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "new", "narrative", "One-click reorder", "--edit", env=e.editor("true"))
+
+
+@case("E-link-other-narrative")
+def _(e: Env) -> Result:
+    import json
+
+    repo = e.log()
+    first = json.loads(e.declog(repo, "new", "narrative", "One-click reorder", "--no-input", "--format", "json").stdout)
+    second = json.loads(e.declog(repo, "new", "narrative", "Saved lists", "--no-input", "--format", "json").stdout)
+    did = e.decision(repo)
+    assert e.declog(repo, "link", first["id"], did).exit_code == 0
+    return e.declog(repo, "link", second["id"], did)
+
+
+@case("E-link-document-narrative")
+def _(e: Env) -> Result:
+    import json
+
+    repo = e.log()
+    story = json.loads(e.declog(repo, "new", "narrative", "One-click reorder", "--no-input", "--format", "json").stdout)
+    did = e.decision(repo, "Use Postgres for orders", "--narrative", "docs/prfaq.md")
+    return e.declog(repo, "link", story["id"], did)
+
+
+@case("E-import-narrative-folder")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "docs" / "prfaq").mkdir(parents=True)
+    return e.declog(repo, "import", "narrative", "docs/prfaq")
+
+
+@case("E-import-narrative-outside")
+def _(e: Env) -> Result:
+    return e.declog(e.log(), "import", "narrative", str(e.file("prfaq.md", "# Reorder\n")))
+
+
+@case("E-import-narrative-no-headline")
+def _(e: Env) -> Result:
+    repo = e.log()
+    (repo / "notes.md").write_text("Just some notes, no heading.\n", encoding="utf-8")
+    return e.declog(repo, "import", "narrative", "notes.md")
+
+
 @case("E-commit-msg-unreadable")
 def _(e: Env) -> Result:
     return e.declog(e.log(), "check-commit-msg", "no-such-message-file")
@@ -1341,6 +1387,10 @@ LEFT_OUT: dict[str, str] = {
         "a guard: set_fields changes only the fields it is asked to (the property tests try to break it)",
     "declog/export/__init__.py:path_of:UsageError:': not a plain path inside the output folder'":
         "exports name their files from IDs and slugs, which are never paths; a guard",
+    "declog/edit.py:link_narrative:UsageError:' is not a narrative: `declog link` links a narrative (N-…) to the "
+    "decisions it led to'": "`declog link` resolves a narrative only (E-wrong-kind comes first)",
+    "declog/edit.py:link_narrative:UsageError:' is not a decision: a narrative leads to decisions'":
+        "`declog link` resolves decisions only (E-wrong-kind comes first)",
     "declog/importer.py:_changed_texts:UsageError:'cannot link '":
         "an ADR linking to an earlier import whose file has since broken: the file's problem is named",
     "declog/importer.py:_write:UsageError:' appeared in the log while importing (another declog process); "

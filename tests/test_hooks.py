@@ -355,3 +355,28 @@ def test_problems_are_caught_when_pre_commit_splits_files_into_batches(user_repo
     assert proc.returncode == 0, proc.stdout[-4000:]
     checked = [int(n) for n in SUMMARY_RE.findall(proc.stdout)]
     assert len(checked) >= 2 and sum(checked) == count, checked
+
+
+@pytest.mark.slow
+def test_commit_refuses_an_approved_narrative_with_an_unanswered_question(user_repo: UserRepo) -> None:
+    """A PR/FAQ is refused while a question of its FAQ has no answer, and goes in once answered."""
+    made = json.loads(user_repo.declog(
+        "new", "narrative", "Orders ships one-click reorder", "--owner", "alice", "--no-input",
+        "--faq-external", "What if an item is sold out? :: The cart offers a substitute",
+        "--faq-internal", "Does it need a new service?",
+        "--metric", "Share of baskets started from a past order: at least 30 percent", "--format", "json"))
+    first = user_repo.commit("Draft the reorder PR/FAQ")
+    assert first.returncode == 0, first.stdout
+    before = user_repo.head()
+    path = user_repo.path / made["path"]
+    path.write_text(path.read_text(encoding="utf-8").replace("status: draft", "status: approved"), encoding="utf-8")
+    proc = user_repo.commit("Approve the reorder PR/FAQ")
+    user_repo.assert_refused(proc, before)
+    assert re.search(rf"^{re.escape(made['path'])}:\d+:\d+: faq\.1\.answer: this question has no answer", proc.stdout,
+                     re.M), proc.stdout
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - question: Does it need a new service?\n",
+        "  - question: Does it need a new service?\n    answer: No; it reuses the cart API.\n"), encoding="utf-8")
+    proc = user_repo.commit("Approve the reorder PR/FAQ")
+    assert proc.returncode == 0, proc.stdout
+    assert user_repo.head() != before

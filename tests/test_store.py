@@ -36,7 +36,7 @@ def test_init_creates_the_layout_once(repo: Path) -> None:
     root, created = store.init(repo)
     assert root == repo.resolve()
     assert created == [".declog.yaml", "decisions/", "decisions/corrections/", "decisions/inspections/",
-                       "decisions/mechanisms/", "decisions/owners/"]
+                       "decisions/mechanisms/", "decisions/narratives/", "decisions/owners/"]
     assert (repo / "decisions" / ".gitkeep").exists() and (repo / "decisions" / "owners" / ".gitkeep").exists()
     config_text = (repo / ".declog.yaml").read_bytes()
     assert store.init(repo / "decisions") == (repo.resolve(), [])
@@ -46,7 +46,7 @@ def test_init_creates_the_layout_once(repo: Path) -> None:
 def test_init_with_a_root_and_refusing_to_move_it(repo: Path) -> None:
     _, created = store.init(repo, "docs/adr")
     assert created == [".declog.yaml", "docs/adr/", "docs/adr/corrections/", "docs/adr/inspections/",
-                       "docs/adr/mechanisms/", "docs/adr/owners/"]
+                       "docs/adr/mechanisms/", "docs/adr/narratives/", "docs/adr/owners/"]
     assert store.init(repo, "docs/adr/")[1] == []
     with pytest.raises(UsageError, match="already lives in docs/adr/"):
         store.init(repo, "elsewhere")

@@ -16,12 +16,13 @@ from declog import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:attribute, short help shown by `declog --help` without importing it)
     "init": ("declog.cli.cmd_init:init", "Set up the log in the current git repository."),
-    "new": ("declog.cli.cmd_new:new", "Record a new owner, decision, mechanism or correction."),
+    "new": ("declog.cli.cmd_new:new", "Record a new owner, decision, mechanism, correction or narrative."),
     "show": ("declog.cli.cmd_show:show", "Show one record and what git knows about it."),
     "list": ("declog.cli.cmd_list:list_", "List records, filtered."),
     "set": ("declog.cli.cmd_set:set_", "Change fields in place, keeping comments and layout."),
     "edit": ("declog.cli.cmd_edit:edit", "Open a record in $EDITOR; never saves an invalid one."),
     "supersede": ("declog.cli.cmd_supersede:supersede", "Replace decision OLD by NEW, linking both sides."),
+    "link": ("declog.cli.cmd_narrative:link", "Link a narrative (PR/FAQ) to the decisions it led to, both sides."),
     "validate": ("declog.cli.cmd_validate:validate", "Check records: schema, references, lifecycle."),
     "schema": ("declog.cli.cmd_schema:schema", "Print a record kind's JSON Schema, or write them all."),
     "history": ("declog.cli.cmd_history:history", "Every change to a record, field by field, and its linked commits."),

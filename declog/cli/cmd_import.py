@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 @click.group("import", epilog="Example:\n\n\b\n  declog import adr doc/adr --owner alice --dry-run\n"
              "  declog import adr doc/adr --owner alice")
 def import_() -> None:
-    """Bring in decisions kept elsewhere: markdown ADRs (adr-tools/Nygard, MADR, log4brains)."""
+    """Bring in decisions kept elsewhere: markdown ADRs (adr-tools/Nygard, MADR, log4brains), and
+    PR/FAQs in markdown as narratives."""
 
 
 @import_.command("adr", epilog="Examples:\n\n\b\n"
@@ -143,3 +144,12 @@ def _common_guesses(files: list[Any]) -> set[tuple[str, str]]:
         return set()
     sets = [{(g.field, g.reason) for g in f.guesses} for f in files]
     return set.intersection(*sets)
+
+
+def _narratives() -> None:
+    from declog.cli.cmd_narrative import import_narrative
+
+    import_.add_command(import_narrative)
+
+
+_narratives()

@@ -13,7 +13,7 @@ from declog.cli.common import edit_until_valid, format_option, is_interactive, o
              "  declog new mechanism 'Weekly deploy review' --owner alice ...\n"
              "  declog new correction 'Checkout down after a config push'")
 def new() -> None:
-    """Record a new owner, decision, mechanism or correction of errors."""
+    """Record a new owner, decision, mechanism, correction of errors or narrative (PR/FAQ)."""
 
 
 def _announce(record: Any, fmt: str) -> None:
@@ -510,3 +510,12 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
     record = edit.create(log, kind, fields)
     _announce(record, fmt)
     return 0
+
+
+def _narratives() -> None:
+    from declog.cli.cmd_narrative import new_narrative
+
+    new.add_command(new_narrative)
+
+
+_narratives()

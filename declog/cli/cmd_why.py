@@ -18,7 +18,7 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     was decided, what replaced it, and the commits that carried it out. Exits 1 when nothing
     matches."""
     from declog import render_history
-    from declog.answers import answers
+    from declog.answers import answers, narrative_answers
     from declog.errors import UsageError
 
     text = " ".join(query).strip()
@@ -26,10 +26,14 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
         raise UsageError("give a question in plain words, e.g. declog why orders database")
     log = open_log()
     found = answers(log, text, limit=limit, status=status, at=at)
+    stories = [] if status else narrative_answers(log, text, at=at)  # --status names decision statuses
     if fmt == "json":
-        render_history.why_json(text, found, out())
+        render_history.why_json(text, found, out(), stories)
     else:
+        render_history.why_narratives_text(stories, out())
         render_history.why_text(text, found, out())
+    if not found and stories:
+        return 0
     if not found:
         click.echo(f"no decisions match '{text}'" + (f" with status {', '.join(status)}" if status else ""), err=True)
         return 1

@@ -51,10 +51,11 @@ GENERATOR = "declog export html"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
-KIND_ORDER = ("decision", "mechanism", "correction", "inspection", "owner")
-KIND_TITLES = {"decision": "Decisions", "mechanism": "Mechanisms", "correction": "Corrections of error",
+KIND_ORDER = ("decision", "narrative", "mechanism", "correction", "inspection", "owner")
+KIND_TITLES = {"decision": "Decisions", "narrative": "Narratives (PR/FAQ)", "mechanism": "Mechanisms",
+               "correction": "Corrections of error",
                "inspection": "Inspections", "owner": "Owners"}
-KIND_NAMES = {"decision": "Decision", "mechanism": "Mechanism", "correction": "Correction of error",
+KIND_NAMES = {"decision": "Decision", "narrative": "Narrative (PR/FAQ)", "mechanism": "Mechanism", "correction": "Correction of error",
               "inspection": "Inspection", "owner": "Owner"}
 NAV = (("index.html", "Decisions"), ("graph.html", "Graph"), ("mechanisms.html", "Mechanisms"),
        ("owners.html", "Owners"), ("review.html", "Weekly review"))
@@ -72,6 +73,9 @@ SHOWN: dict[str, frozenset[str]] = {
     "correction": frozenset({"id", "title", "owner", "status", "summary", "customer_impact", "occurred_on",
                              "timeline", "five_whys", "root_causes", "lessons", "action_items", "related", "tags"}),
     "inspection": frozenset({"id", "mechanism", "on", "inspector", "verdict", "readings", "note"}),
+    "narrative": frozenset({"id", "title", "status", "owner", "subtitle", "customer", "problem", "solution",
+                            "press_release", "quote", "getting_started", "faq", "success_metrics", "decisions",
+                            "sections", "related", "tags", "source"}),
     "owner": frozenset({"handle", "name", "kind", "email", "team", "lead", "active"}),
 }
 
@@ -599,9 +603,12 @@ def owners_page(site: Site) -> str:
 
 
 def review_page(site: Site) -> str:
-    from declog.render_review import SECTIONS
+    from declog.export.html_deck import slides
+    from declog.render_review import DECK_TITLE, SECTIONS
 
-    return render("review.html", site, current="review.html", review=site.review, SECTIONS=SECTIONS)
+    deck = site.review.deck if site.review is not None else None
+    return render("review.html", site, current="review.html", review=site.review, SECTIONS=SECTIONS,
+                  deck=deck, slides=slides(deck) if deck is not None else [], DECK_TITLE=DECK_TITLE)
 
 
 # -- building and writing --------------------------------------------------------------------

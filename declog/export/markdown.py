@@ -40,7 +40,7 @@ GRAPH = "graph.md"
 STATUS_ORDER: tuple[str, ...] = ("accepted", "proposed", "superseded", "deprecated", "rejected")
 HISTORY_LIMIT = 20  # commits shown per record; older ones are counted
 GRAPH_LIMIT = 300  # decisions drawn in graph.md; a bigger graph is left to `declog graph`
-FOLDERS = {"owner": "owners", "mechanism": "mechanisms", "correction": "corrections"}
+FOLDERS = {"owner": "owners", "mechanism": "mechanisms", "correction": "corrections", "narrative": "narratives"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -271,7 +271,7 @@ class _Export:
                 continue
             rh = history.record(rid)
             self.hist[rid] = rh
-            if record.kind.name in ("decision", "mechanism", "correction"):
+            if record.kind.name in ("decision", "mechanism", "correction", "narrative"):
                 shown[rid] = rh.events[: self.limit]
         data: dict[str, dict[str, Any] | None] = {r.oid: r.data for r in self.records if r.oid and r.data is not None}
         wanted: dict[str, tuple[str, Kind]] = {}  # oid → the path and kind to parse it as
@@ -454,7 +454,8 @@ class _Export:
             ("Tags", ", ".join(code(t) for t in _list(d.get("tags")))),
             ("Scope", ", ".join(code(s) for s in _list(d.get("scope")))),
             ("Also known as", ", ".join(inline(a) for a in _list(d.get("aliases")))),
-            ("Narrative", inline(d.get("narrative", ""))),
+            ("Narrative", self.link(page, d["narrative"]) if d.get("narrative") in self.by_id
+             else inline(d.get("narrative", ""))),
         ]
         source = d.get("source")
         if isinstance(source, dict) and source.get("path"):
@@ -638,6 +639,56 @@ class _Export:
         out += self._history_section(page, rid, "correction")
         return out
 
+    def narrative(self, record: Record) -> str:
+        """A PR/FAQ: the press release first, then the FAQ (customers', then the team's), how
+        success is measured, and the decisions it led to."""
+        rid = record.id or ""
+        page = self.page[rid]
+        d = record.data or {}
+        out = f"# {inline(record.title)}\n\n"
+        if d.get("subtitle"):
+            out += f"*{inline(d['subtitle'])}*\n\n"
+        rows = [("ID", code(rid)), ("Status", f"**{inline(d.get('status', ''))}**"),
+                ("Owner", self.link(page, d.get("owner")) if d.get("owner") else ""),
+                ("Tags", ", ".join(code(t) for t in _list(d.get("tags")))),
+                ("Source", code(d["source"]["path"]) if isinstance(d.get("source"), dict)
+                 and d["source"].get("path") else "")]
+        rows += self._git_rows(rid, decision=False)
+        out += self._facts(rows)
+        out += self._section("Press release", d.get("press_release"))
+        if isinstance(d.get("quote"), str) and d["quote"].strip():
+            out += "".join(f"> {line}".rstrip() + "\n" for line in prose(d["quote"]).rstrip("\n").split("\n")) + "\n"
+        for title, key in (("The customer", "customer"), ("The problem", "problem"), ("The solution", "solution"),
+                           ("Getting started", "getting_started")):
+            out += self._section(title, d.get(key))
+        faq = [q for q in _list(d.get("faq")) if isinstance(q, dict)]
+        for audience, title in (("external", "FAQ: customers"), ("internal", "FAQ: internal")):
+            entries = [q for q in faq if q.get("audience", "external") == audience]
+            if not entries:
+                continue
+            out += f"## {title}\n\n"
+            for q in entries:
+                out += f"### {inline(q.get('question', ''))}\n\n"
+                out += (prose(q["answer"]) if isinstance(q.get("answer"), str) else "*Not answered yet.*\n") + "\n"
+        metrics = [m for m in _list(d.get("success_metrics")) if isinstance(m, dict)]
+        if metrics:
+            out += "## Success metrics\n\n" + "".join(
+                _item(f"**{inline(m.get('metric', ''))}**"
+                      + (f" ({self.link(page, m['mechanism'], title=False)})" if m.get("mechanism") else "")
+                      + (f": target {inline(m['target'])}" if m.get("target") else "")) for m in metrics) + "\n"
+        decisions = [x for x in _list(d.get("decisions")) if isinstance(x, str)]
+        if decisions:
+            out += "## Decisions it led to\n\n" + "".join(_item(self.link(page, x, status=True)) for x in decisions) \
+                + "\n"
+        for section in _list(d.get("sections")):
+            if isinstance(section, dict):
+                text = section.get("text")
+                out += f"## {inline(section.get('heading', ''))}\n\n" + (prose(text) + "\n" if isinstance(text, str)
+                                                                            else "")
+        out += self._related(page, rid, d)
+        out += self._history_section(page, rid, "narrative")
+        return out
+
     # -- index and graph -------------------------------------------------------------------
     def index(self, with_graph: bool) -> str:
         decisions = [r for r in self.by_id.values() if r.kind.name == "decision"]
@@ -668,7 +719,8 @@ class _Export:
                              inline(d.get("door", "")), inline(d.get("decided_on", "")),
                              self.link(INDEX, d.get("superseded_by"), title=False) if d.get("superseded_by") else ""])
             out += _table(["ID", "title", "owner", "door", "decided on", "superseded by"], rows) + "\n"
-        for kind, label in (("mechanism", "Mechanisms"), ("correction", "Corrections of error"), ("owner", "Owners")):
+        for kind, label in (("narrative", "Narratives (PR/FAQ)"), ("mechanism", "Mechanisms"),
+                            ("correction", "Corrections of error"), ("owner", "Owners")):
             members = sorted((r for r in self.by_id.values() if r.kind.name == kind), key=lambda r: r.id or "")
             if not members:
                 continue
@@ -711,7 +763,7 @@ class _Export:
     def pages(self) -> Pages:
         out = Pages(skipped=list(self.skipped))
         render = {"decision": self.decision, "owner": self.owner, "mechanism": self.mechanism,
-                  "correction": self.correction}
+                  "correction": self.correction, "narrative": self.narrative}
         for rid, name in self.page.items():
             record = self.by_id[rid]
             make = render.get(record.kind.name)

@@ -18,6 +18,8 @@ _WHERE = {
     "Inspection": "inspection",
     "InspectionPlan": "mechanism", "Mechanism": "mechanism", "Metric": "mechanism",
     "Owner": "owner",
+    "FaqEntry": "narrative", "Narrative": "narrative", "NarrativeSection": "narrative", "NarrativeSource": "narrative",
+    "SuccessMetric": "narrative",
 }
 
 __all__ = sorted(_WHERE)

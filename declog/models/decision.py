@@ -113,7 +113,9 @@ class Decision(RecordModel):
     related: list[RecordId] = F("Related records.", default_factory=list)
     tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
     scope: list[ShortText] = F("Path globs of the code this decision governs.", default_factory=list)
-    narrative: ShortText | None = F("Path or URL of a PR/FAQ, memo or design document.", default=None)
+    narrative: ShortText | None = F(
+        "The narrative (N-xxxxxx) it came from, listing it back in `decisions`; or a path or URL of a PR/FAQ, "
+        "memo or design document.", default=None)
     aliases: list[Alias] = F(
         "Other names `show` and `why` accept, such as an imported ADR's number (ADR-0015).", default_factory=list
     )

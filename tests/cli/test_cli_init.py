@@ -13,12 +13,12 @@ def test_init_creates_config_folders_and_schemas(repo: Path, run) -> None:
     res = run(repo, "init")
     assert res.exit_code == 0, res.output
     assert ("created .declog.yaml, decisions/, decisions/corrections/, decisions/inspections/, "
-            "decisions/mechanisms/, decisions/owners/, decisions/.schemas/") in res.stdout
-    kinds = ("correction", "decision", "inspection", "mechanism", "owner")
+            "decisions/mechanisms/, decisions/narratives/, decisions/owners/, decisions/.schemas/") in res.stdout
+    kinds = ("correction", "decision", "inspection", "mechanism", "narrative", "owner")
     assert sorted(snapshot(repo)) == sorted([
         ".declog.yaml", "decisions/.gitkeep", *(f"decisions/.schemas/{k}.schema.json" for k in kinds),
         "decisions/owners/.gitkeep", "decisions/mechanisms/.gitkeep", "decisions/inspections/.gitkeep",
-        "decisions/corrections/.gitkeep",
+        "decisions/corrections/.gitkeep", "decisions/narratives/.gitkeep",
     ])
     for kind in kinds:
         text = (repo / "decisions" / ".schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")

@@ -22,9 +22,9 @@ def test_print_a_schema(run) -> None:
 def test_write_check_and_drift(tmp_path: Path, run) -> None:
     out = tmp_path / "schemas"
     res = run(None, "schema", "--out", str(out))
-    assert res.exit_code == 0 and "wrote 5 schema file(s)" in res.stdout
+    assert res.exit_code == 0 and "wrote 6 schema file(s)" in res.stdout
     assert sorted(p.name for p in out.iterdir()) == [f"{k}.schema.json" for k in
-                                                    ("correction", "decision", "inspection", "mechanism", "owner")]
+                                                    ("correction", "decision", "inspection", "mechanism", "narrative", "owner")]
     assert run(None, "schema", "--out", str(out)).stdout.endswith("schemas up to date\n")
     assert run(None, "schema", "--out", str(out), "--check").exit_code == 0
     drifted = out / "decision.schema.json"
