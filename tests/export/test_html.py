@@ -454,6 +454,9 @@ def test_an_imported_decision_page_shows_its_other_sections_as_rendered_prose(
     site = tmp_path / "site"
     assert run(log_repo, "export", "html", "--out", str(site)).exit_code == 0
     page = (site / "records" / f"{rid}.html").read_text(encoding="utf-8")
+    review = (site / "review.html").read_text(encoding="utf-8")  # accepted, imported with no rationale
+    assert f'<a href="records/{rid}.html" title="Use Postgres">{rid}</a> Use Postgres (owner' in review
+    assert "from <code>doc/adr/0004-use-postgres.md</code>" in review
     section = page[page.index('<section class="adr-section">'):]
     assert section.startswith('<section class="adr-section"><h2>Areas of impact</h2>')
     assert "<li>the <strong>API</strong></li>" in section and "<li>the &lt;i&gt;jobs&lt;/i&gt;</li>" in section
