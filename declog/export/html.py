@@ -131,6 +131,7 @@ class Site:
     _backlinks: dict[str, list[tuple[str, str]]] | None = field(default=None, repr=False)
     _older: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions it replaced
     _newer: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions that replaced it
+    _owned: dict[str, list[Item]] | None = field(default=None, repr=False)
 
     def backlinks(self, rid: str) -> list[tuple[str, str]]:
         """``(record ID, field)`` of the records whose fields name ``rid`` (one pass over the log)."""
@@ -201,12 +202,15 @@ class Site:
                                              pair[0].id))
 
     def owned_by(self) -> dict[str, list[Item]]:
-        owned: dict[str, list[Item]] = {}
-        for item in self.items.values():
-            owner = item.data.get("owner")
-            if item.kind != "owner" and isinstance(owner, str):
-                owned.setdefault(owner, []).append(item)
-        return {k: sorted(v, key=_sort_key) for k, v in owned.items()}
+        """Owner handle → the records they own (worked out once)."""
+        if self._owned is None:
+            owned: dict[str, list[Item]] = {}
+            for item in self.items.values():
+                owner = item.data.get("owner")
+                if item.kind != "owner" and isinstance(owner, str):
+                    owned.setdefault(owner, []).append(item)
+            self._owned = {k: sorted(v, key=_sort_key) for k, v in owned.items()}
+        return self._owned
 
 
 def site_items(records: Iterable[Record]) -> dict[str, Item]:
@@ -538,18 +542,29 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+# Text with none of these is plain text to CommonMark: no markup, no entity, nothing to escape.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&!~\"'\n\t\r]|^\s|\s$|  ")
+_BLOCK_START = re.compile(r"[#>+=|-]|\d{1,9}[.)]")
+
+
 def prose(text: object) -> Any:
     """Record prose (CommonMark) as HTML: raw HTML is shown as text, links only of safe schemes."""
     from markupsafe import Markup
 
-    return Markup(_markdown().render(str(text)))
+    value = str(text)
+    if value and not _MARKUP.search(value) and not _BLOCK_START.match(value):
+        return Markup(f"<p>{value}</p>\n")  # what markdown-it makes of one plain line, without parsing it
+    return Markup(_markdown().render(value))
 
 
 def inline(text: object) -> Any:
     """One line of prose (a table cell, a list item) as inline HTML."""
     from markupsafe import Markup
 
-    return Markup(_markdown().renderInline(str(text)))
+    value = str(text)
+    if not _MARKUP.search(value):
+        return Markup(value)
+    return Markup(_markdown().renderInline(value))
 
 
 def humanise(key: str) -> str:

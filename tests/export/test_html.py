@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Result, git
 from tests.export.conftest import ImportedAdr
@@ -461,3 +463,13 @@ def test_an_imported_decision_page_shows_its_other_sections_as_rendered_prose(
     assert section.startswith('<section class="adr-section"><h2>Areas of impact</h2>')
     assert "<li>the <strong>API</strong></li>" in section and "<li>the &lt;i&gt;jobs&lt;/i&gt;</li>" in section
     assert page.index("<h2>Decision</h2>") < page.index("<h2>Areas of impact</h2>") < page.index("<h2>History</h2>")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Z09.,:;?()/+-=#|%éü→\\`*_[]<>&!~\"'\n\t")), max_size=16))
+def test_plain_text_shortcut_renders_as_markdown_it_does(text: str) -> None:
+    """prose() and inline() skip the parser for plain text; the HTML must be what it would make."""
+    from declog.export.html import _markdown, inline, prose
+
+    assert str(prose(text)) == _markdown().render(text)
+    assert str(inline(text)) == _markdown().renderInline(text)
