@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog import edit, ids, prfaq, yamlio
+from declog import clock, edit, ids, prfaq, yamlio
 from declog.errors import UsageError
 from declog.kinds import KINDS
 from declog.store import Log, Record
@@ -90,7 +90,7 @@ def import_narratives(log: Log, paths: Sequence[Path], *, owner: str | None = No
         if owner is not None:
             fields["owner"] = owner
         fields.update({k: v for k, v in parsed.fields.items() if k != "title"})
-        fields["source"] = {"path": rel, "imported_on": (today or dt.date.today()).isoformat()}
+        fields["source"] = {"path": rel, "imported_on": (today or clock.today()).isoformat()}
         faq = fields.get("faq") or []
         item = ImportedFile(rel, "imported", rid, log.rel(log.new_path(kind, rid, str(fields["title"]))),
                             str(fields["title"]), len(faq), sum(1 for q in faq if "answer" not in q),

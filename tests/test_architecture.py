@@ -79,7 +79,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
                            "validate", "yamlio"}),  # diff: what --refresh changes, field by field
-    "narrative_import": frozenset({"edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
+    "narrative_import": frozenset({"clock", "edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
     "render": frozenset({"store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"deck", "review"}),

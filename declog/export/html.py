@@ -182,12 +182,13 @@ class Site:
         return sorted(items, key=lambda i: (self.day_of(i), numbers[i.id] or 0, i.id), reverse=True)
 
     def day_of(self, item: Item) -> str:
-        """The day a decision was made (``decided_on``), or else the day it was first committed."""
+        """The day a decision was made (``decided_on``), or else the day of its first commit (for
+        an imported decision, the first commit to its markdown ADR)."""
         day = item.data.get("decided_on")
         if isinstance(day, str) and day:
             return day
-        created = self.created.get(item.id)
-        return created.date if created is not None else ""
+        times = [e.revision.time for e in self.entries.get(item.id, []) if e.revision is not None]
+        return clock.day_of(min(times)).isoformat() if times else ""
 
     def chain(self, rid: str) -> tuple[list[str], list[str]]:
         """The decisions before ``rid`` (oldest first) and after it (nearest first)."""
