@@ -434,7 +434,7 @@ def _read(text: str) -> _Doc:
             front_end = tok.map[1]
         elif tok.type in ("fence", "code_block") and tok.map:
             code.update(range(tok.map[0], tok.map[1]))
-        elif tok.type == "heading_open" and tok.map and i + 1 < len(tokens):
+        elif tok.type == "heading_open" and tok.map and tok.level == 0 and i + 1 < len(tokens):
             title = _COMMENT.sub("", tokens[i + 1].content).strip()
             headings.append(_Heading(int(tok.tag[1]), title, tok.map[0], tok.map[1]))
         elif tok.type == "paragraph_open" and tok.map and tok.level == 0 and i + 1 < len(tokens):

@@ -45,6 +45,7 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     from declog.errors import GitError
     from declog.history import History
     from declog.retro import retro
+    from declog.timeline import source_path, source_timelines
 
     try:
         hist = History(log)
@@ -54,12 +55,15 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
         if not hist.head:
             return {}, None
         proposed_on: dict[str, dt.date] = {}
-        for r in records:
-            if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed" and r.id:
-                events = hist.index.events_of(r.id)
-                if events:
-                    first = min(e.revision.time for e in events)
-                    proposed_on[r.id] = clock.day_of(first)
+        proposed = [r for r in records if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed"
+                    and r.id]
+        # an imported decision was proposed when its markdown ADR was first committed, not on import day
+        sources = source_timelines(hist, {r.id: p for r in proposed if (p := source_path(r.data))})
+        for r in proposed:
+            times = [e.revision.time for e in hist.index.events_of(r.id)]
+            times += [e.revision.time for e in sources.get(r.id, []) if e.revision is not None]
+            if times:
+                proposed_on[r.id] = clock.day_of(min(times))
         return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
     finally:
         hist.close()

@@ -698,9 +698,9 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
             found = decided(rh, before.get(rid, [])) if rid in sources and accepted_elsewhere(rh) else decided(rh)
             if found is not None:
                 site.decided[rid] = found
-        if item.kind == "decision" and item.status == "proposed" and rh.events:
-            first = min(ev.revision.time for ev in rh.events)
-            proposed_on[rid] = clock.day_of(first)
+        times = [e.revision.time for e in site.entries[rid] if e.revision is not None]  # an ADR's commits too
+        if item.kind == "decision" and item.status == "proposed" and times:
+            proposed_on[rid] = clock.day_of(min(times))
 
 
 def build_site(site: Site) -> dict[str, str]:

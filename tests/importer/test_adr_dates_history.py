@@ -84,3 +84,14 @@ def test_history_says_what_each_markdown_commit_changed(adr_history_repo: Path,
     entries = json.loads(run(adr_history_repo, "history", "ADR-1", "--format", "json").stdout)["changes"]
     reasoning = [c for e in entries for c in e["changes"] if c["field"] == "Reasoning"]
     assert [(c["change"], c["lines_added"], c["lines_removed"]) for c in reasoning] == [("lines", 3, 0)]
+
+
+def test_review_dates_a_proposed_import_from_its_adr(repo: Path, run: Callable[..., Result]) -> None:
+    write(repo, "doc/adr/0002-use-kafka.md", "# 2. Use Kafka\n\n## Status\n\nProposed\n\n## Context\n\nEvents.\n")
+    commit(repo, "Propose ADR 2", "2022-01-10T09:00:00Z", author="Ann")
+    assert run(repo, "init").exit_code == 0
+    imported(run, repo, "doc/adr", "--owner", "dee")
+    commit(repo, "Import the ADRs", "2026-03-02T10:00:00Z", author="Dee")
+    res = run(repo, "review", "--as-of", "2026-03-05", "--format", "json")
+    (waiting,) = json.loads(res.stdout)["awaiting_decision"]
+    assert (waiting["id"], waiting["proposed_on"]) == (show(run, repo, "ADR-2")["id"], "2022-01-10")

@@ -367,3 +367,10 @@ def test_show_and_every_export_render_the_sections(quirks_repo: Path, run: Calla
     assert run(quirks_repo, "export", "html", "--out", str(html_out)).exit_code == 0
     (html,) = [p.read_text(encoding="utf-8") for p in html_out.rglob(f"{rid}*.html")]
     assert '<section class="adr-section"><h2>Migration path</h2><p>Copy the invoice tables first.' in html
+
+
+def test_headings_inside_quotes_and_lists_are_text() -> None:
+    adr = parse("# 5. Use X\n\n## Context\n\n> ## Quoted heading\n> quoted text\n\n- ## listed\n\n## Decision\n\nX.\n",
+                "0005-use-x.md")
+    assert adr.context == "> ## Quoted heading\n> quoted text\n\n- ## listed" and adr.decision == "X."
+    assert not adr.sections
