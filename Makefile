@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench eval schemas clean browser fuzz
+.PHONY: demo test lint typecheck bench eval schemas clean browser fuzz golden
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(if $(filter 1 yes true,$(KEEP)),--keep,)
 
+# Line coverage of declog/, declog processes started by the tests included (patch = subprocess in
+# pyproject.toml), printed after the tests; the floor is what the suite reached when it was set.
+COVERAGE_FLOOR ?= 90
+
 test: $(STAMP) browser
 	$(BIN)/ruff check declog tests scripts bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	rm -rf build/coverage && mkdir -p build/coverage
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR)
 
 # The browser tests of `declog export html` (tests/export/test_html_browser.py) drive Debian's
 # Chromium through Playwright; Playwright never downloads a browser. Does nothing when Chromium
@@ -36,6 +43,11 @@ browser:
 	$$SUDO apt-get update -q >/dev/null && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null && \
 	[ -x "$(CHROMIUM)" ] || { echo "make browser: apt-get could not install chromium as $(CHROMIUM); set DECLOG_SKIP_BROWSER=1 to skip the browser tests" >&2; exit 1; }
+
+# Regenerate the golden files of tests/golden/ (text, markdown, JSON and HTML renderings of one
+# fixed log) after a rendering changed on purpose; review the diff before committing it.
+golden: $(STAMP)
+	DECLOG_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/golden -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check declog tests scripts bench

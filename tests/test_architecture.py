@@ -28,7 +28,7 @@ PACKAGE = ROOT / "declog"
 # Layers, lowest first. A component may import components of its own layer or below.
 LAYERS: dict[str, int] = {
     # 0 base: no declog imports at all
-    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0, "controls": 0,
+    "root": 0, "errors": 0, "diff": 0, "scope": 0, "cadence": 0, "clock": 0, "vocab": 0, "controls": 0,
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "prfaq": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
@@ -56,10 +56,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "scope": frozenset(),
     "cadence": frozenset(),
     "clock": frozenset(),
+    "vocab": frozenset(),
     "ids": frozenset({"errors"}),
     "kinds": frozenset({"errors"}),  # and the models, by name through importlib (Kind.model)
-    "models": frozenset({"cadence", "ids"}),
-    "adr": frozenset({"errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
+    "models": frozenset({"vocab", "cadence", "ids"}),
+    "adr": frozenset({"vocab", "errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
     "prfaq": frozenset({"errors"}),  # PR/FAQ markdown as text: no I/O (declog import narrative)
     "yamlio": frozenset({"errors"}),
     "cache": frozenset(),
@@ -67,13 +68,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
-    "query": frozenset({"cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
+    "query": frozenset({"vocab", "cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
     "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
     "search": frozenset({"kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
-    "review": frozenset({"cadence", "deck", "retro", "store"}),
+    "review": frozenset({"vocab", "cadence", "deck", "retro", "store"}),
     "deck": frozenset({"cadence", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "drift": frozenset({"history", "ids", "kinds", "scope", "store"}),
@@ -104,7 +105,8 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "ruamel": frozenset({"yamlio"}),
     "pydantic": frozenset({"models", "validate"}),  # validate catches pydantic.ValidationError
     "tabulate": frozenset({"render"}),
-    "markdown_it": frozenset({"adr", "prfaq"}),  # ADR and PR/FAQ sections from the token stream
+    "markdown_it": frozenset({"adr", "export", "prfaq"}),  # ADR and PR/FAQ sections from the token stream; prose on the site
+    "jinja2": frozenset({"export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
     "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
@@ -112,7 +114,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "markdown_it", "mdit_py_plugins"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe", "mdit_py_plugins"})
 
 
 @dataclass

@@ -1,16 +1,20 @@
 """``declog export html``: the whole log as a static site that needs no server and no network.
 
 The site is plain files: ``index.html`` (every record, with instant search and a status
-filter), a page per record under ``records/`` (every field, the record's history from git, its
-supersede chain both ways, what links to it), ``graph.html`` (supersede and related links as an
-SVG drawn here), ``mechanisms.html`` (a line chart per metric, from the inspection readings),
-``owners.html`` and ``review.html`` (the weekly review). Styles and scripts are local files
-under ``assets/``; the search index is a ``.js`` file, because a page opened from ``file://``
-cannot fetch JSON.
+filter), a page per record under ``records/`` (a decision reads like a document: what was
+decided and why, who decided it and in which commit, the options weighed, then its history
+from git as a timeline; its supersede chain both ways and what links to it), ``graph.html``
+(supersede and related links as an SVG drawn here), ``mechanisms.html`` (a line chart per
+metric, from the inspection readings), ``owners.html`` and ``review.html`` (the weekly review).
 
-Every piece of record text goes through :func:`html.escape`: records come from anyone who can
-open a pull request. The pages carry a Content-Security-Policy that allows scripts and styles
-from the site's own files only, so even a missed escape could not run an inline script.
+The pages are Jinja2 templates under ``declog/export/site/templates/`` with autoescaping on:
+record text is escaped by the template engine, never by hand, because records come from anyone
+who can open a pull request. Prose fields are CommonMark rendered by markdown-it-py with raw
+HTML off and only ``http``, ``https``, ``mailto`` and relative links. Styles and scripts are
+the package's own files (``site/style.css``, ``site/site.js``); the search index is a ``.js``
+file, because a page opened from ``file://`` cannot fetch JSON. Every page carries a
+Content-Security-Policy that allows scripts and styles from the site's own files only, so even
+a missed escape could not run an inline script.
 
 :func:`build_site` makes the files in memory (``{relative path: text}``) and runs no git beyond
 one :class:`declog.history.History`; :func:`write_site` writes them through
@@ -20,27 +24,28 @@ one :class:`declog.history.History`; :func:`write_site` writes them through
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from declog import clock
 from declog.errors import GitError
 from declog.export import ExportDir
-from declog.export.assets_html import SCRIPT, STYLE
-from declog.export.html_deck import STYLE as DECK_STYLE
 from declog.history import History
 
 if TYPE_CHECKING:
+    import jinja2
+    from markdown_it import MarkdownIt
+
     from declog.history import Revision
     from declog.review import WeeklyReview
     from declog.store import Log, Record
-    from declog.timeline import Entry
+    from declog.timeline import Decided, Entry
 
 GENERATOR = "declog export html"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -50,13 +55,29 @@ KIND_ORDER = ("decision", "narrative", "mechanism", "correction", "inspection", 
 KIND_TITLES = {"decision": "Decisions", "narrative": "Narratives (PR/FAQ)", "mechanism": "Mechanisms",
                "correction": "Corrections of error",
                "inspection": "Inspections", "owner": "Owners"}
+KIND_NAMES = {"decision": "Decision", "narrative": "Narrative (PR/FAQ)", "mechanism": "Mechanism", "correction": "Correction of error",
+              "inspection": "Inspection", "owner": "Owner"}
 NAV = (("index.html", "Decisions"), ("graph.html", "Graph"), ("mechanisms.html", "Mechanisms"),
        ("owners.html", "Owners"), ("review.html", "Weekly review"))
+ASSETS = ("style.css", "site.js")  # declog/export/site/ → assets/
+SAFE_SCHEMES = ("http", "https", "mailto")
 
-
-def e(value: object) -> str:
-    """Record text made safe for HTML text and attribute values."""
-    return html.escape(str(value), quote=True)
+# The fields each kind's template lays out itself; any other field is shown under "More".
+SHOWN: dict[str, frozenset[str]] = {
+    "decision": frozenset({"id", "title", "status", "owner", "door", "context", "decision", "rationale", "options",
+                           "consequences", "decided_on", "deciders", "consulted", "dissent", "expected_outcome",
+                           "review_by", "reviews", "supersedes", "superseded_by", "related", "tags", "scope",
+                           "narrative", "aliases", "source", "sections"}),
+    "mechanism": frozenset({"id", "name", "owner", "status", "problem", "tool", "adoption", "inspection",
+                            "input_metrics", "output_metrics", "origin", "related", "tags"}),
+    "correction": frozenset({"id", "title", "owner", "status", "summary", "customer_impact", "occurred_on",
+                             "timeline", "five_whys", "root_causes", "lessons", "action_items", "related", "tags"}),
+    "inspection": frozenset({"id", "mechanism", "on", "inspector", "verdict", "readings", "note"}),
+    "narrative": frozenset({"id", "title", "status", "owner", "subtitle", "customer", "problem", "solution",
+                            "press_release", "quote", "getting_started", "faq", "success_metrics", "decisions",
+                            "sections", "related", "tags", "source"}),
+    "owner": frozenset({"handle", "name", "kind", "email", "team", "lead", "active"}),
+}
 
 
 # -- the records of the site -----------------------------------------------------------------
@@ -85,6 +106,15 @@ class Item:
         value = self.data.get("status")
         return value if isinstance(value, str) else ""
 
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind.capitalize())
+
+    def more(self) -> list[tuple[str, Any]]:
+        """The fields the kind's template does not lay out, with readable labels."""
+        shown = SHOWN.get(self.kind, frozenset({"id"}))
+        return [(humanise(k), v) for k, v in self.data.items() if k not in shown and v not in (None, [], {}, "")]
+
 
 @dataclass
 class Site:
@@ -94,11 +124,14 @@ class Site:
     as_of: dt.date
     entries: dict[str, list[Entry]] = field(default_factory=dict)  # record ID → timeline, newest first
     linked: dict[str, list[Revision]] = field(default_factory=dict)  # record ID → commits naming it
+    decided: dict[str, Decided] = field(default_factory=dict)  # decision ID → who accepted it, in which commit
+    created: dict[str, Revision] = field(default_factory=dict)  # record ID → the commit that added it
     review: WeeklyReview | None = None
     has_history: bool = False
     _backlinks: dict[str, list[tuple[str, str]]] | None = field(default=None, repr=False)
     _older: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions it replaced
     _newer: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions that replaced it
+    _owned: dict[str, list[Item]] | None = field(default=None, repr=False)
 
     def backlinks(self, rid: str) -> list[tuple[str, str]]:
         """``(record ID, field)`` of the records whose fields name ``rid`` (one pass over the log)."""
@@ -136,13 +169,49 @@ class Site:
     def of_kind(self, kind: str) -> list[Item]:
         return [i for i in self.items.values() if i.kind == kind]
 
-    def link(self, rid: object, prefix: str, text: str | None = None) -> str:
-        """A link to the record ``rid`` when the site has a page for it, else its escaped text."""
-        shown = e(text if text is not None else rid)
-        if isinstance(rid, str) and rid in self.items:
-            item = self.items[rid]
-            return f'<a href="{e(prefix + item.page)}" title="{e(item.label)}">{shown}</a>'
-        return shown
+    def ordered(self, kind: str) -> list[Item]:
+        """The records of one kind in the order the site lists them: decisions by ADR number when
+        every one was imported with a number, otherwise newest first (the day decided, or else
+        the day first committed); inspections by day; everything else by ID."""
+        items = self.of_kind(kind)
+        if kind != "decision":
+            return sorted(items, key=_sort_key)
+        numbers = {i.id: _adr_number(i.data) for i in items}
+        if items and all(n is not None for n in numbers.values()):
+            return sorted(items, key=lambda i: (numbers[i.id], i.id))
+        return sorted(items, key=lambda i: (self.day_of(i), numbers[i.id] or 0, i.id), reverse=True)
+
+    def day_of(self, item: Item) -> str:
+        """The day a decision was made (``decided_on``), or else the day of its first commit (for
+        an imported decision, the first commit to its markdown ADR)."""
+        day = item.data.get("decided_on")
+        if isinstance(day, str) and day:
+            return day
+        times = [e.revision.time for e in self.entries.get(item.id, []) if e.revision is not None]
+        return clock.day_of(min(times)).isoformat() if times else ""
+
+    def chain(self, rid: str) -> tuple[list[str], list[str]]:
+        """The decisions before ``rid`` (oldest first) and after it (nearest first)."""
+        older, newer = self.supersede_maps()
+        before = _walk(self, rid, lambda i: older.get(i.id, []))
+        after = _walk(self, rid, lambda i: newer.get(i.id, []))
+        return list(reversed(before)), after
+
+    def linked_from(self, rid: str) -> list[tuple[Item, str]]:
+        out = [(self.items[other], humanise(key)) for other, key in self.backlinks(rid)]
+        return sorted(out, key=lambda pair: (KIND_ORDER.index(pair[0].kind) if pair[0].kind in KIND_ORDER else 9,
+                                             pair[0].id))
+
+    def owned_by(self) -> dict[str, list[Item]]:
+        """Owner handle → the records they own (worked out once)."""
+        if self._owned is None:
+            owned: dict[str, list[Item]] = {}
+            for item in self.items.values():
+                owner = item.data.get("owner")
+                if item.kind != "owner" and isinstance(owner, str):
+                    owned.setdefault(owner, []).append(item)
+            self._owned = {k: sorted(v, key=_sort_key) for k, v in owned.items()}
+        return self._owned
 
 
 def site_items(records: Iterable[Record]) -> dict[str, Item]:
@@ -274,18 +343,26 @@ def _columns(group: list[str], preds: dict[str, list[str]]) -> dict[str, int]:
     return column
 
 
-def graph_svg(site: Site, prefix: str = "") -> tuple[str, int]:
-    """The decision graph as inline SVG, and how many decisions have no link and are not drawn."""
+@dataclass
+class Drawn:
+    """The graph as the template draws it."""
+
+    width: float
+    height: float
+    nodes: list[tuple[Item, Placed]]
+    edges: list[tuple[Edge, str]]  # the edge and its SVG path
+
+
+def graph_drawing(site: Site) -> tuple[Drawn | None, int]:
+    """Where each linked decision and each link goes, and how many decisions have no link and
+    are not drawn."""
     edges = graph_edges(site.items)
     linked = sorted({n for edge in edges for n in (edge.source, edge.target)})
     alone = sum(1 for i in site.of_kind("decision") if i.id not in linked)
     if not linked:
-        return '<p class="empty">No decision supersedes or relates to another yet.</p>', alone
+        return None, alone
     placed, width, height = layout(linked, edges)
-    parts = [f'<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-             f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="Decision graph">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>']
+    paths: list[tuple[Edge, str]] = []
     for edge in edges:
         a, b = placed[edge.source], placed[edge.target]
         if edge.kind == "supersedes":
@@ -293,9 +370,7 @@ def graph_svg(site: Site, prefix: str = "") -> tuple[str, int]:
             if b.x <= a.x:  # only in a cycle: go round
                 x2 = b.x + NODE_W
             mid = (x1 + x2) / 2
-            parts.append(f'<path class="edge supersedes" d="M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} '
-                         f'{x2:.1f},{y2:.1f}" marker-end="url(#arrow)"><title>{e(edge.target)} supersedes '
-                         f'{e(edge.source)}</title></path>')
+            d = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         else:
             x1, y1, x2, y2 = a.x + NODE_W / 2, a.y + NODE_H, b.x + NODE_W / 2, b.y
             if b.y < a.y:
@@ -307,21 +382,8 @@ def graph_svg(site: Site, prefix: str = "") -> tuple[str, int]:
                 d = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
             else:
                 d = f"M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}"
-            parts.append(f'<path class="edge related" d="{d}"><title>{e(edge.source)} is related to '
-                         f'{e(edge.target)}</title></path>')
-    for node in linked:
-        p = placed[node]
-        item = site.items[node]
-        status = re.sub(r"[^a-z-]", "", item.status)
-        parts.append(
-            f'<a class="node" href="{e(prefix + item.page)}" data-id="{e(node)}">'
-            f'<rect class="node status-{status}" x="{p.x:.1f}" y="{p.y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6"/>'
-            f'<text x="{p.x + 10:.1f}" y="{p.y + 18:.1f}" class="node-id">{e(node)}'
-            f'{(" · " + e(item.status)) if item.status else ""}</text>'
-            f'<text x="{p.x + 10:.1f}" y="{p.y + 36:.1f}" class="node-title">{e(_clip(item.label, 32))}</text>'
-            f'<title>{e(node)} {e(item.label)}</title></a>')
-    parts.append("</svg>")
-    return "".join(parts), alone
+        paths.append((edge, d))
+    return Drawn(width, height, [(site.items[n], placed[n]) for n in linked], paths), alone
 
 
 # -- metric charts ---------------------------------------------------------------------------
@@ -346,20 +408,40 @@ CHART_W, CHART_H = 520, 220
 PAD_L, PAD_R, PAD_T, PAD_B = 60, 20, 18, 40
 
 
-def chart_svg(metric: dict[str, Any], points: Sequence[tuple[str, float]]) -> str:
-    """A line chart of one metric's readings over time, with its target as a dashed line."""
+@dataclass
+class Chart:
+    """One metric's readings over time, placed on the chart's canvas."""
+
+    name: str
+    unit: str  # " percent", or ""
+    points: list[tuple[float, float, str, float]]  # x, y, day, value
+    ticks: list[tuple[float, float]]  # y, value
+    first: str
+    last: str
+    target: tuple[float, float] | None  # y, value
+    want: str  # "≥ ", "≤ " or ""
+    width: int = CHART_W
+    height: int = CHART_H
+    left: int = PAD_L
+    top: int = PAD_T
+    right: int = CHART_W - PAD_R
+    bottom: int = CHART_H - PAD_B
+
+
+def chart_of(metric: dict[str, Any], points: Sequence[tuple[str, float]]) -> Chart | None:
+    """Where the readings of one metric go on a line chart, with its target (``None``: no readings)."""
     name = str(metric.get("name") or "?")
     unit = metric.get("unit")
     target = metric.get("target")
     target = float(target) if isinstance(target, int | float) and not isinstance(target, bool) else None
     if not points:
-        return f'<p class="empty">{e(name)}: no readings yet.</p>'
+        return None
     days = [_day(d) for d, _ in points]
     values = [v for _, v in points]
     lo, hi = min(values + ([target] if target is not None else [])), max(values + ([target] if target is not None else []))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
-    ticks = {lo, hi}  # the extremes of the readings and the target, before padding
+    ticks = sorted({lo, hi})  # the extremes of the readings and the target, before padding
     span = hi - lo
     lo, hi = lo - span * 0.08, hi + span * 0.08
     first, last = min(days), max(days)
@@ -373,34 +455,21 @@ def chart_svg(metric: dict[str, Any], points: Sequence[tuple[str, float]]) -> st
     def y(value: float) -> float:
         return PAD_T + inner_h * (hi - value) / (hi - lo)
 
-    unit_text = f" {unit}" if isinstance(unit, str) else ""
-    coords = [(x(d), y(v)) for d, v in zip(days, values, strict=True)]
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{CHART_W}" height="{CHART_H}" '
-             f'viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-label="{e(name)} over time" data-metric="{e(name)}">',
-             f"<title>{e(name)}{e(unit_text)}: {len(points)} reading{'s' * (len(points) != 1)}</title>",
-             f'<line class="axis" x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{PAD_T + inner_h}"/>',
-             f'<line class="axis" x1="{PAD_L}" y1="{PAD_T + inner_h}" x2="{PAD_L + inner_w}" y2="{PAD_T + inner_h}"/>']
-    for value in sorted(ticks):
-        parts.append(f'<text class="tick" x="{PAD_L - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{_num(value)}</text>')
-    parts.append(f'<text class="tick" x="{PAD_L}" y="{CHART_H - 14}" text-anchor="start">{first.isoformat()}</text>')
-    if last != first:
-        parts.append(f'<text class="tick" x="{PAD_L + inner_w}" y="{CHART_H - 14}" text-anchor="end">'
-                     f"{last.isoformat()}</text>")
-    if target is not None:
-        ty = y(target)
-        want = {"up": "≥ ", "down": "≤ "}.get(str(metric.get("direction")), "")
-        parts.append(f'<line class="target" x1="{PAD_L}" y1="{ty:.1f}" x2="{PAD_L + inner_w}" y2="{ty:.1f}"/>'
-                     f'<text class="target-label" x="{PAD_L + inner_w - 4}" y="{ty - 5:.1f}" text-anchor="end">'
-                     f"target {want}{_num(target)}{e(unit_text)}</text>")
-    parts.append('<polyline class="series" points="' + " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords) + '"/>')
-    for (cx, cy), (day, value) in zip(coords, points, strict=True):
-        parts.append(f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="3.5"><title>{e(day)}: {_num(value)}'
-                     f"{e(unit_text)}</title></circle>")
-    parts.append("</svg>")
-    return "".join(parts)
+    return Chart(name, f" {unit}" if isinstance(unit, str) else "",
+                 [(x(d), y(v), day, v) for d, (day, v) in zip(days, points, strict=True)],
+                 [(y(v), v) for v in ticks], first.isoformat(), last.isoformat(),
+                 (y(target), target) if target is not None else None,
+                 {"up": "≥ ", "down": "≤ "}.get(str(metric.get("direction")), ""))
 
 
-def metric_charts(site: Site, mechanism: Item, readings: Sequence[tuple[str, str, dict[str, float]]]) -> str:
+def chart_svg(metric: dict[str, Any], points: Sequence[tuple[str, float]]) -> str:
+    """A line chart of one metric's readings over time, with its target as a dashed line."""
+    name = str(metric.get("name") or "?")
+    return str(_macro("chart")(chart_of(metric, points), name)).strip()
+
+
+def metric_charts(mechanism: Item, readings: Sequence[tuple[str, str, dict[str, float]]]) -> list[dict[str, Any]]:
+    """Per metric of the mechanism: its role, the metric, its target in words and its chart."""
     out = []
     for role in ("input", "output"):
         for metric in _list(mechanism.data.get(f"{role}_metrics")):
@@ -408,62 +477,108 @@ def metric_charts(site: Site, mechanism: Item, readings: Sequence[tuple[str, str
                 continue
             name = metric.get("name")
             points = [(day, values[name]) for day, _, values in readings if isinstance(name, str) and name in values]
-            out.append(f'<figure class="metric"><figcaption>{e(role)} metric <strong>{e(name)}</strong>'
-                       f"{_target_text(metric)}</figcaption>{chart_svg(metric, points)}</figure>")
-    return "".join(out) or '<p class="empty">This mechanism has no metrics.</p>'
+            out.append({"role": role, "name": name, "target": _target_text(metric),
+                        "chart": chart_of(metric, points)})
+    return out
+
+
+# -- templates and prose ---------------------------------------------------------------------
+@cache
+def environment() -> jinja2.Environment:
+    """The templates of the site, autoescaped (Jinja2 is imported here, not with the module)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("declog.export", "site/templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                             undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
+    env.filters.update(prose=prose, inline=inline, num=_num, days=_days, plural=_plural)
+    env.globals.update(NAV=NAV, CSP=CSP, GENERATOR=GENERATOR, KIND_TITLES=KIND_TITLES, humanise=humanise,
+                       NODE_W=NODE_W, NODE_H=NODE_H, clip=_clip, safe_url=safe_url)
+    return env
+
+
+def _macro(name: str) -> Any:
+    return getattr(environment().get_template("macros.html").module, name)
+
+
+def render(template: str, site: Site, prefix: str = "", **context: Any) -> str:
+    """One page: ``prefix`` leads from the page back to the site's root (``../`` for records)."""
+    context.setdefault("current", "")
+    return environment().get_template(template).render(site=site, prefix=prefix, **context)
+
+
+def safe_link(url: str) -> bool:
+    """Links that prose may carry: http, https, mailto, or relative to the page (no other
+    scheme, no ``//host``)."""
+    url = url.strip()
+    if url.startswith("//") or url.startswith("\\"):
+        return False
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def safe_url(value: object) -> str | None:
+    """``value`` when it is an http(s) address that may be a link, else ``None``."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and \
+            not any(c in value for c in "\"'<> \n"):
+        return value
+    return None
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    md.disable("image")  # the site loads nothing from elsewhere; an image stays as its text
+    md.validateLink = safe_link  # type: ignore[method-assign]
+
+    def link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        href = tokens[idx].attrGet("href") or ""
+        if re.match(r"(?i)https?:", href):
+            tokens[idx].attrSet("rel", "noopener noreferrer")
+        return str(self.renderToken(tokens, idx, options, env))
+
+    md.add_render_rule("link_open", link_open)
+    return md
+
+
+# Text with none of these is plain text to CommonMark: no markup, no entity, nothing to escape.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&!~\"'\n\t\r]|^\s|\s$|  ")
+_BLOCK_START = re.compile(r"[#>+=|-]|\d{1,9}[.)]")
+
+
+def prose(text: object) -> Any:
+    """Record prose (CommonMark) as HTML: raw HTML is shown as text, links only of safe schemes."""
+    from markupsafe import Markup
+
+    value = str(text)
+    if value and not _MARKUP.search(value) and not _BLOCK_START.match(value):
+        return Markup(f"<p>{value}</p>\n")  # what markdown-it makes of one plain line, without parsing it
+    return Markup(_markdown().render(value))
+
+
+def inline(text: object) -> Any:
+    """One line of prose (a table cell, a list item) as inline HTML."""
+    from markupsafe import Markup
+
+    value = str(text)
+    if not _MARKUP.search(value):
+        return Markup(value)
+    return Markup(_markdown().renderInline(value))
+
+
+def humanise(key: str) -> str:
+    """A field name as a label: ``why_not`` → ``Why not``."""
+    words = str(key).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 # -- pages -----------------------------------------------------------------------------------
-def page(title: str, body: str, prefix: str = "", *, current: str = "", scripts: Sequence[str] = ()) -> str:
-    mark = ' aria-current="page"'
-    nav = "".join(f'<a href="{prefix}{href}"{mark if href == current else ""}>{label}</a>' for href, label in NAV)
-    tags = "".join(f'<script src="{prefix}{s}"></script>' for s in scripts)
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="generator" content="{GENERATOR}">'
-            f"<title>{e(title)} · declog</title>"
-            f'<link rel="stylesheet" href="{prefix}assets/style.css"></head>'
-            f'<body><header><nav>{nav}</nav></header><main>{body}</main>'
-            "<footer>Exported by declog. Static pages: nothing here talks to a server.</footer>"
-            f"{tags}</body></html>\n")
-
-
 def index_page(site: Site) -> str:
     statuses = sorted({i.status for i in site.items.values() if i.status and i.kind != "owner"})
-    options = "".join(f'<option value="{e(s)}">{e(s)}</option>' for s in statuses)
-    sections = []
-    for kind in KIND_ORDER:
-        items = sorted(site.of_kind(kind), key=_sort_key)
-        if not items:
-            continue
-        rows = "".join(_index_row(site, i) for i in items)
-        sections.append(f'<section class="kind" data-kind="{kind}" id="kind-{kind}"><h2>{KIND_TITLES[kind]} '
-                        f'<span class="count">({len(items)})</span></h2><ul class="records">{rows}</ul></section>')
-    body = ('<h1>Decision log</h1>'
-            '<div class="search"><label for="q">Search</label> '
-            '<input id="q" type="search" autocomplete="off" placeholder="Search titles, context, rationale, owners…">'
-            '<label for="status">Status</label> <select id="status"><option value="">any</option>'
-            f'{options}</select> <span id="count" aria-live="polite">{len(site.items)} records</span></div>'
-            '<p id="nothing" class="empty" hidden>Nothing matches.</p>' + "".join(sections))
-    return page("Decision log", body, current="index.html", scripts=("assets/search-index.js", "assets/site.js"))
-
-
-def _index_row(site: Site, item: Item) -> str:
-    data = item.data
-    bits = []
-    if item.status:
-        bits.append(f'<span class="badge status-{e(item.status)}">{e(item.status)}</span>')
-    owner = data.get("owner") if item.kind != "owner" else None
-    if isinstance(owner, str):
-        bits.append(f'<span class="owner">{site.link(owner, "")}</span>')
-    for key in ("decided_on", "on"):
-        if isinstance(data.get(key), str):
-            bits.append(f'<span class="date">{e(data[key])}</span>')
-    return (f'<li class="rec" id="r-{e(item.id)}" data-status="{e(item.status)}" data-kind="{item.kind}">'
-            f'<a class="rid" href="{e(item.page)}">{e(item.id)}</a> '
-            f'<a class="title" href="{e(item.page)}">{e(item.label)}</a> {" ".join(bits)}</li>')
+    sections = [(kind, site.ordered(kind)) for kind in KIND_ORDER if site.of_kind(kind)]
+    return render("index.html", site, current="index.html", statuses=statuses, sections=sections)
 
 
 def search_index_js(site: Site) -> str:
@@ -476,266 +591,40 @@ def search_index_js(site: Site) -> str:
 
 
 def record_page(site: Site, item: Item, readings: dict[str, list[tuple[str, str, dict[str, float]]]]) -> str:
-    prefix = "../"
-    data = item.data
-    head = (f'<p class="kind">{e(item.kind)} <code>{e(item.id)}</code>'
-            + (f' <span class="badge status-{e(item.status)}">{e(item.status)}</span>' if item.status else "")
-            + f'</p><h1>{e(item.label)}</h1><p class="path">File: <code>{e(item.record.path)}</code></p>')
-    parts = [head]
-    if item.kind == "decision":
-        parts.append(_chain_section(site, item, prefix))
-    if item.kind == "mechanism":
-        parts.append(f"<section><h2>Metrics</h2>{metric_charts(site, item, readings.get(item.id, []))}</section>")
-    if item.kind == "narrative":
-        from declog.export.html_deck import narrative_html
-
-        parts.append(narrative_html(data, site.link, prefix, partial(_status_badge, site), partial(_label, site)))
-        rest = {k: v for k, v in data.items() if k in ("id", "status", "owner", "tags", "related", "source")}
-        parts.append("<section><h2>About this narrative</h2>" + _fields_html(site, rest, prefix, item.id)
-                     + "</section>")
-    else:
-        parts.append("<section><h2>Fields</h2>" + _fields_html(site, data, prefix, item.id) + "</section>")
-    back = _backlinks(site, item)
-    if back:
-        parts.append("<section><h2>Linked from</h2><ul>" + "".join(
-            f"<li>{site.link(other.id, prefix)} {e(other.label)} <span class=\"why\">({e(how)})</span></li>"
-            for other, how in back) + "</ul></section>")
-    parts.append(_history_section(site, item))
-    return page(f"{item.id} {item.label}", "".join(parts), prefix)
-
-
-def _chain_section(site: Site, item: Item, prefix: str) -> str:
-    older, newer = site.supersede_maps()
-    before = _walk(site, item.id, lambda i: older.get(i.id, []))
-    after = _walk(site, item.id, lambda i: newer.get(i.id, []))
-    if not before and not after:
-        return ""
-    rows = []
-    for rid in reversed(before):
-        rows.append(f'<li class="before">{site.link(rid, prefix)} {e(_label(site, rid))} {_status_badge(site, rid)}</li>')
-    rows.append(f'<li class="this"><strong>{e(item.id)} {e(item.label)}</strong> (this decision)</li>')
-    for rid in after:
-        rows.append(f'<li class="after">{site.link(rid, prefix)} {e(_label(site, rid))} {_status_badge(site, rid)}</li>')
-    direct = []
-    sup = _strings(item.data.get("supersedes"))
-    if sup:
-        direct.append("Supersedes " + ", ".join(site.link(r, prefix) for r in sup) + ".")
-    by = item.data.get("superseded_by")
-    if isinstance(by, str):
-        direct.append(f"Superseded by {site.link(by, prefix)}.")
-    return (f'<section class="chain"><h2>Supersede chain</h2><p>{" ".join(direct)}</p>'
-            f'<ol class="chain">{"".join(rows)}</ol></section>')
-
-
-def _walk(site: Site, start: str, step: Any) -> list[str]:
-    """IDs reachable from ``start`` by ``step``, nearest first (each once; cycles stop)."""
-    out: list[str] = []
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        nxt = []
-        for rid in frontier:
-            item = site.items.get(rid)
-            if item is None:
-                continue
-            for other in step(item):
-                if other not in seen:
-                    seen.add(other)
-                    out.append(other)
-                    nxt.append(other)
-        frontier = nxt
-    return out
-
-
-def _backlinks(site: Site, item: Item) -> list[tuple[Item, str]]:
-    out = [(site.items[rid], key) for rid, key in site.backlinks(item.id)]
-    return sorted(out, key=lambda pair: (KIND_ORDER.index(pair[0].kind) if pair[0].kind in KIND_ORDER else 9,
-                                         pair[0].id))
-
-
-def _history_section(site: Site, item: Item) -> str:
-    if not site.has_history:
-        return '<section class="history"><h2>History</h2><p class="empty">No git history to read.</p></section>'
-    entries = site.entries.get(item.id, [])
-    rows = []
-    for entry in entries:
-        rev = entry.revision
-        when = e(rev.when) if rev else e(entry.stage or "")
-        who = e(rev.author) if rev else "(not committed)"
-        subject = f'<div class="subject"><code>{e(rev.short)}</code> {e(rev.subject)}</div>' if rev else ""
-        changes = "".join(f"<li>{e(c.text())}</li>" for c in entry.changes)
-        moved = (f"<li>moved from <code>{e(entry.old_path)}</code></li>"
-                 if entry.old_path and entry.old_path != entry.path else "")
-        if entry.source:  # a commit to the markdown ADR this record was imported from
-            status = f" as {e(entry.status_raw)}" if entry.action == "created" and entry.status_raw else ""
-            moved = f'<li class="source">in <code>{e(entry.path)}</code>{status}</li>' + moved
-        rows.append(f'<tr><td class="date">{when}</td><td>{who}</td><td>{e(entry.action)}</td>'
-                    f'<td>{subject}<ul>{changes}{moved}</ul></td></tr>')
-    table = ('<table class="history"><thead><tr><th>when (UTC)</th><th>author</th><th>what</th><th>changes</th>'
-             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>') if rows else \
-        '<p class="empty">Not committed yet.</p>'
-    linked = site.linked.get(item.id, [])
-    more = ""
-    if linked:
-        more = ("<h3>Commits that name it in a trailer</h3><ul>" + "".join(
-            f"<li><code>{e(r.short)}</code> {e(r.date)} {e(r.author)}: {e(r.subject)}</li>" for r in linked)
-            + "</ul>")
-    return f'<section class="history"><h2>History</h2>{table}{more}</section>'
-
-
-def _fields_html(site: Site, data: dict[str, Any], prefix: str, own_id: str = "") -> str:
-    rows = "".join(f"<dt>{e(key)}</dt><dd>{f'<code>{e(value)}</code>' if value == own_id else _value_html(site, value, prefix)}</dd>"
-                   for key, value in data.items() if key != "sections")
-    return f'<dl class="fields">{rows}</dl>' + _sections_html(data.get("sections"))
-
-
-def _sections_html(sections: Any) -> str:
-    """An imported ADR's other sections: a heading and the text of each, in the ADR's order."""
-    parts = [f'<section class="adr-section"><h3>{e(s.get("heading"))}</h3><div class="prose">{e(s.get("text"))}</div>'
-             "</section>" for s in _list(sections) if isinstance(s, dict)]
-    return "".join(parts)
-
-
-def _value_html(site: Site, value: Any, prefix: str) -> str:
-    if isinstance(value, dict):
-        return "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{_value_html(site, v, prefix)}</dd>"
-                                for k, v in value.items()) + "</dl>"
-    if isinstance(value, list):
-        if not value:
-            return '<span class="empty">none</span>'
-        return "<ul>" + "".join(f"<li>{_value_html(site, v, prefix)}</li>" for v in value) + "</ul>"
-    if isinstance(value, str):
-        if value in site.items:
-            return site.link(value, prefix)
-        if value.startswith(("https://", "http://")) and not any(c in value for c in "\"'<> \n"):
-            return f'<a href="{e(value)}" rel="noopener noreferrer">{e(value)}</a>'
-        css = ' class="prose"' if "\n" in value else ""
-        return f"<span{css}>{e(value)}</span>"
-    if value is None:
-        return '<span class="empty">–</span>'
-    return e(json.dumps(value))
+    template = f"{item.kind}.html" if item.kind in SHOWN else "record.html"
+    before, after = site.chain(item.id) if item.kind == "decision" else ([], [])
+    charts = metric_charts(item, readings.get(item.id, [])) if item.kind == "mechanism" else []
+    inspections = list(reversed(readings.get(item.id, []))) if item.kind == "mechanism" else []
+    return render(template, site, "../", item=item, d=item.data, before=before, after=after, charts=charts,
+                  inspections=inspections, entries=site.entries.get(item.id, []),
+                  linked=site.linked.get(item.id, []), decided=site.decided.get(item.id),
+                  created=site.created.get(item.id), owned=site.owned_by().get(item.id, []))
 
 
 def graph_page(site: Site) -> str:
-    svg, alone = graph_svg(site)
-    note = (f'<p class="note">{alone} decision{"s" * (alone != 1)} with no supersede or related link '
-            f'{"is" if alone == 1 else "are"} not drawn; see <a href="index.html">the list</a>.</p>') if alone else ""
-    legend = ('<p class="legend"><span class="key supersedes"></span> supersedes (older → newer) '
-              '<span class="key related"></span> related. Click a decision to open it.</p>')
-    return page("Decision graph", f'<h1>Decision graph</h1>{legend}{note}<div class="graph-box">{svg}</div>',
-                current="graph.html")
+    drawn, alone = graph_drawing(site)
+    return render("graph.html", site, current="graph.html", drawn=drawn, alone=alone)
 
 
 def mechanisms_page(site: Site, readings: dict[str, list[tuple[str, str, dict[str, float]]]]) -> str:
-    parts = ["<h1>Mechanisms</h1>"]
-    mechanisms = sorted(site.of_kind("mechanism"), key=_sort_key)
-    if not mechanisms:
-        parts.append('<p class="empty">No mechanisms yet.</p>')
-    for m in mechanisms:
-        rows = readings.get(m.id, [])
-        plan = m.data.get("inspection")
-        cadence = plan.get("cadence") if isinstance(plan, dict) else None
-        facts = [f"owner {site.link(m.data.get('owner'), '')}"]
-        if cadence:
-            facts.append(f"inspected {e(cadence)}")
-        facts.append(f"last inspected {e(rows[-1][0])}" if rows else "never inspected")
-        inspections = "".join(
-            f"<tr><td>{site.link(iid, '')}</td><td>{e(day)}</td>"
-            f"<td>{e(site.items[iid].data.get('verdict', ''))}</td>"
-            f"<td>{e(', '.join(f'{k}={_num(v)}' for k, v in values.items()))}</td></tr>"
-            for day, iid, values in reversed(rows))
-        table = ('<table><thead><tr><th>inspection</th><th>on</th><th>verdict</th><th>readings</th></tr></thead>'
-                 f"<tbody>{inspections}</tbody></table>") if rows else ""
-        parts.append(f'<section class="mechanism" id="{e(m.id)}"><h2>{site.link(m.id, "")} {e(m.label)} '
-                     f'<span class="badge status-{e(m.status)}">{e(m.status)}</span></h2>'
-                     f'<p>{", ".join(facts)}</p>{metric_charts(site, m, rows)}{table}</section>')
-    return page("Mechanisms", "".join(parts), current="mechanisms.html")
+    mechanisms = [(m, list(reversed(readings.get(m.id, []))), metric_charts(m, readings.get(m.id, [])))
+                  for m in sorted(site.of_kind("mechanism"), key=_sort_key)]
+    return render("mechanisms.html", site, current="mechanisms.html", mechanisms=mechanisms)
 
 
 def owners_page(site: Site) -> str:
-    parts = ["<h1>Owners</h1>"]
     load = {o.handle: o for o in site.review.load.owners} if site.review else {}
-    owned: dict[str, list[Item]] = {}
-    for item in site.items.values():
-        owner = item.data.get("owner")
-        if item.kind != "owner" and isinstance(owner, str):
-            owned.setdefault(owner, []).append(item)
-    nothing = '<li class="empty">owns nothing</li>'
-    for person in sorted(site.of_kind("owner"), key=lambda i: i.id):
-        data = person.data
-        facts = [e(data.get("kind") or "person")]
-        if data.get("active") is False:
-            facts.append("inactive")
-        if isinstance(data.get("team"), str):
-            facts.append(f"team {site.link(data['team'], '')}")
-        if person.id in load:
-            ol = load[person.id]
-            facts.append(f"load {ol.total} ({ol.decisions} decisions, {ol.mechanisms} mechanisms, "
-                         f"{ol.action_items} open action items){' — over the limit' if ol.over_limit else ''}")
-        things = "".join(f'<li>{site.link(i.id, "")} {e(i.label)} '
-                         f'{_status_badge(site, i.id)}</li>' for i in sorted(owned.get(person.id, []), key=_sort_key))
-        parts.append(f'<section class="owner" id="{e(person.id)}"><h2>{site.link(person.id, "")} {e(person.label)}</h2>'
-                     f'<p>{", ".join(facts)}</p><ul>{things or nothing}</ul></section>')
-    return page("Owners", "".join(parts), current="owners.html")
+    people = sorted(site.of_kind("owner"), key=lambda i: i.id)
+    return render("owners.html", site, current="owners.html", people=people, load=load, owned=site.owned_by())
 
 
 def review_page(site: Site) -> str:
-    from declog.render_review import SECTIONS
+    from declog.export.html_deck import slides
+    from declog.render_review import DECK_TITLE, SECTIONS
 
-    review = site.review
-    if review is None:
-        return page("Weekly review", '<h1>Weekly review</h1><p class="empty">No review.</p>', current="review.html")
-    L = site.link
-    sections: list[tuple[str, list[str]]] = []
-    sections.append((SECTIONS[0], [
-        f"{L(o.mechanism, '')} {e(o.name)} ({e(o.cadence)}, owner {L(o.owner, '')}): "
-        + ("never inspected" if o.days_overdue is None else
-           f"{_days(o.days_overdue)}, last inspected {e(o.last_inspected)}")
-        for o in review.overdue_inspections]))
-    for index, role in ((1, "input"), (2, "output")):
-        sections.append((SECTIONS[index], [
-            f"<strong>{e(o.metric)}</strong>: {_num(o.latest)}{e(_unit(o.unit))} on {e(o.latest_on)}, target "
-            f"{'at least' if o.direction == 'up' else 'at most'} {_num(o.target)}{e(_unit(o.unit))} "
-            f"(trend {' → '.join(_num(v) for v in o.trend)}) — {L(o.mechanism, '')} {e(o.mechanism_name)}, "
-            f"owner {L(o.owner, '')}" for o in review.off_target if o.role == role]))
-    sections.append((SECTIONS[3], [
-        f"{L(a.id, '')} {e(a.title)}{' <strong>[one-way door]</strong>' if a.door == 'one-way' else ''} "
-        f"(owner {L(a.owner, '')}"
-        + (f", proposed {e(a.proposed_on)}, {a.days_waiting} days ago" if a.proposed_on else "") + ")"
-        for a in review.awaiting]))
-    sections.append((SECTIONS[4], [f"{L(d.id, '')} {e(d.title)} (owner {L(d.owner, '')}): review by {e(d.review_by)}"
-                                   for d in review.due_for_review]))
-    sections.append((SECTIONS[5], [
-        f"{L(a.correction, '')} {e(a.correction_title)}: {e(a.description)} (owner {L(a.owner, '')}, due {e(a.due)}, "
-        f"{_days(a.days_overdue)})" for a in review.overdue_actions]))
-    load_rows = [f"{L(o.handle, '')}: {o.decisions} decisions, {o.mechanisms} mechanisms, {o.action_items} open "
-                 f"action items{' <strong>[over the limit]</strong>' if o.over_limit else ''}"
-                 f"{' <strong>[inactive]</strong>' if not o.active else ''}"
-                 for o in review.load.owners if o.total or not o.active]
-    load_rows += [f"needs a new owner: {e(u.kind)} {L(u.id, '')}: owner {e(u.owner)} ({e(u.reason)})"
-                  for u in review.load.unowned]
-    sections.append((SECTIONS[6], load_rows))
-    changed = [f"{review.inspections_this_week} inspection{'s' * (review.inspections_this_week != 1)} logged since "
-               f"{e(review.since)}"]
-    if review.changes is None:
-        changed.append("(no git history to compare with)")
-    else:
-        for key, label in review.changes.labels:
-            for it in review.changes.groups.get(key, []):
-                changed.append(f"{e(label.lower())}: {L(it.record_id, '')} {e(it.title)} ({e(it.when.date)}, "
-                               f"{e(it.when.author)})")
-    sections.append((SECTIONS[7], changed))
-    body = [f"<h1>Weekly review as of {e(review.as_of)}</h1>"]
-    for title, lines in sections:
-        body.append(f'<section class="review"><h2>{e(title)} <span class="count">({len(lines)})</span></h2>'
-                    + ("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>" if lines
-                       else '<p class="empty">None.</p>') + "</section>")
-        if title == SECTIONS[2] and review.deck is not None:
-            from declog.export.html_deck import deck_html
-            from declog.render_review import DECK_TITLE
-
-            body.append(deck_html(review.deck, L, DECK_TITLE))
-    return page(f"Weekly review {review.as_of}", "".join(body), current="review.html")
+    deck = site.review.deck if site.review is not None else None
+    return render("review.html", site, current="review.html", review=site.review, SECTIONS=SECTIONS,
+                  deck=deck, slides=slides(deck) if deck is not None else [], DECK_TITLE=DECK_TITLE)
 
 
 # -- building and writing --------------------------------------------------------------------
@@ -789,7 +678,7 @@ def _open_history(log: Log) -> _SiteHistory | None:
 
 
 def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.date]) -> None:
-    from declog.timeline import entries_for, merge_by_time, source_path, source_timelines
+    from declog.timeline import accepted_elsewhere, decided, entries_for, merge_by_time, source_path, source_timelines
 
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
     per = {rid: history.record(rid) for rid in site.items}
@@ -803,6 +692,12 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))
         site.linked[rid] = list(rh.linked)
         item = site.items[rid]
+        if rh.created is not None and rh.created.revision is not None:
+            site.created[rid] = rh.created.revision
+        if item.kind == "decision":  # who decided, as `declog show` says it
+            found = decided(rh, before.get(rid, [])) if rid in sources and accepted_elsewhere(rh) else decided(rh)
+            if found is not None:
+                site.decided[rid] = found
         times = [e.revision.time for e in site.entries[rid] if e.revision is not None]  # an ADR's commits too
         if item.kind == "decision" and item.status == "proposed" and times:
             proposed_on[rid] = clock.day_of(min(times))
@@ -817,10 +712,11 @@ def build_site(site: Site) -> dict[str, str]:
         "mechanisms.html": mechanisms_page(site, readings),
         "owners.html": owners_page(site),
         "review.html": review_page(site),
-        "assets/style.css": STYLE + DECK_STYLE,
-        "assets/site.js": SCRIPT,
         "assets/search-index.js": search_index_js(site),
     }
+    folder = resources.files("declog.export").joinpath("site")
+    for name in ASSETS:
+        files[f"assets/{name}"] = folder.joinpath(name).read_text(encoding="utf-8")
     for item in site.items.values():
         files[item.page] = record_page(site, item, readings)
     return files
@@ -879,20 +775,35 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _walk(site: Site, start: str, step: Any) -> list[str]:
+    """IDs reachable from ``start`` by ``step``, nearest first (each once; cycles stop)."""
+    out: list[str] = []
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for rid in frontier:
+            item = site.items.get(rid)
+            if item is None:
+                continue
+            for other in step(item):
+                if other not in seen:
+                    seen.add(other)
+                    out.append(other)
+                    nxt.append(other)
+        frontier = nxt
+    return out
+
+
 def _sort_key(item: Item) -> tuple[str, str]:
     day = item.data.get("decided_on") or item.data.get("on") or ""
     return (str(day), item.id) if item.kind == "inspection" else ("", item.id)
 
 
-def _label(site: Site, rid: str) -> str:
-    return site.items[rid].label if rid in site.items else ""
-
-
-def _status_badge(site: Site, rid: str) -> str:
-    item = site.items.get(rid)
-    if item is None or not item.status:
-        return ""
-    return f'<span class="badge status-{e(item.status)}">{e(item.status)}</span>'
+def _adr_number(data: dict[str, Any]) -> int | None:
+    source = data.get("source")
+    number = source.get("number") if isinstance(source, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
 
 
 def _target_text(metric: dict[str, Any]) -> str:
@@ -900,7 +811,7 @@ def _target_text(metric: dict[str, Any]) -> str:
     if not isinstance(target, int | float) or isinstance(target, bool):
         return ""
     want = "at least" if direction == "up" else "at most" if direction == "down" else ""
-    return f": target {want} {_num(float(target))}{e(_unit(metric.get('unit')))}"
+    return f"target {want} {_num(float(target))}{_unit(metric.get('unit'))}"
 
 
 def _unit(unit: Any) -> str:
@@ -913,6 +824,10 @@ def _num(value: float) -> str:
 
 def _days(n: int) -> str:
     return "due today" if n == 0 else f"{n} day{'s' * (n != 1)} overdue"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def _day(text: str) -> dt.date:

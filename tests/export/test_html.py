@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Result, git
 from tests.export.conftest import ImportedAdr
@@ -186,7 +189,7 @@ def test_decision_page_has_fields_history_and_the_chain_both_ways(example: Examp
     assert f'Superseded by <a href="../records/{example.new}.html"' in mid
     assert "JSONB" in mid and "MySQL lacks the JSON features we need" in mid
     old = (site / "records" / f"{example.old}.html").read_text(encoding="utf-8")
-    history = old[old.index('<table class="history">'):]
+    history = old[old.index('<ol class="timeline">'):]
     assert "Bob Builder" in history and "2026-03-03" in history
     assert "status: proposed → accepted" in history
     assert "status: accepted → superseded" in history
@@ -216,7 +219,7 @@ def test_mechanism_charts_plot_every_reading_and_the_target(example: ExampleLog,
     site = tmp_path / "site"
     export(run, example, site)
     page = (site / "mechanisms.html").read_text(encoding="utf-8")
-    charts = re.findall(r'<svg class="chart".*?</svg>', page)
+    charts = re.findall(r'<svg class="chart".*?</svg>', page, re.S)
     assert len(charts) == 2
     pct = next(c for c in charts if 'data-metric="reviewed_pct"' in c)
     points = re.search(r'<polyline class="series" points="([^"]+)"', pct)
@@ -349,9 +352,124 @@ def test_an_imported_decision_page_shows_the_history_of_its_markdown_adr(importe
     site = tmp_path / "site"
     assert run(imported_adr.repo, "export", "html", "--out", str(site)).exit_code == 0
     page = (site / "records" / f"{imported_adr.rid}.html").read_text(encoding="utf-8")
-    history = page[page.index('<table class="history">'):]
-    rows = re.findall(r"<tr>.*?</tr>", history, re.S)[1:]  # newest first, after the header
+    history = page[page.index('<ol class="timeline">'):page.index("</ol>")]
+    rows = history.split('<li class="event')[1:]  # newest first
     assert [re.search(r'class="date">(\d{4}-\d\d-\d\d)', r).group(1) for r in rows] == [  # type: ignore[union-attr]
         "2026-03-02", "2024-05-09", "2024-05-02"]
     assert "Carol Chen" in rows[1] and "status: Proposed → Accepted" in rows[1]
     assert "Bob Builder" in rows[2] and "in <code>doc/adr/0003-use-kafka.md</code> as Proposed" in rows[2]
+
+
+def test_prose_is_markdown_without_raw_html_or_unsafe_links() -> None:
+    from declog.export.html import inline, prose
+
+    html = str(prose("A **bold** claim.\n\n- one\n- [two](https://example.com/a?b=1&c=2)\n\n<b>raw</b> & <img src=x>"))
+    assert "<strong>bold</strong>" in html and "<li>one</li>" in html
+    assert '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">two</a>' in html
+    assert "&lt;b&gt;raw&lt;/b&gt; &amp; &lt;img src=x&gt;" in html and "<b>" not in html
+    for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "vbscript:x", "file:///etc/passwd",
+                "//evil.example/x"):
+        out = str(inline(f"[x]({bad})"))
+        assert "<a" not in out, bad
+    assert str(inline("[ok](mailto:a@example.com)")) == '<a href="mailto:a@example.com">ok</a>'
+    assert str(inline("[next](0002-use-kafka.md)")) == '<a href="0002-use-kafka.md">next</a>'
+    assert "<img" not in str(inline("![a tracker](https://example.com/t.gif)"))  # nothing loads from elsewhere
+
+
+def test_decision_page_reads_like_a_document(export_log: Any, run: Callable[..., Result], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    res = run(export_log.repo, "export", "html", "--out", str(site), "--as-of", "2026-03-20")
+    assert res.exit_code == 0, res.output
+    pg = (site / "records" / f"{export_log.pg}.html").read_text(encoding="utf-8")
+    short = export_log.commits["accept"][:10]
+    assert re.search(rf"Decided by <strong>Bob Builder</strong> on 2026-02-01 in commit <code>{short}</code>", pg)
+    show = run(export_log.repo, "show", export_log.pg)  # the same line the CLI shows
+    assert f"decided: 2026-02-01 by Bob Builder ({short})" in show.stdout
+    body = pg[pg.index("<main"):]
+    order = [body.index(f"<h2>{h}</h2>") for h in ("Decision", "Why", "Context", "Options considered", "History")]
+    assert order == sorted(order)
+    options = body[body.index('<table class="options">'):body.index("</table>")]
+    assert "<th>Why not chosen</th>" in options
+    assert '<th scope="row">DynamoDB</th>' in options and "no multi-item transactions at our scale" in options
+    for raw in ("why_not", "decided_on", "<dt>context</dt>", "<dt>rationale</dt>"):
+        assert raw not in body.split('<section class="history">')[0], raw  # labels, not field names
+    context = body[body.index('<section class="context">'):]
+    assert "<p>Orders need multi-row transactions.</p>" in context  # paragraphs, not raw text
+    tricky = (site / "records" / f"{export_log.tricky}.html").read_text(encoding="utf-8")
+    assert "<pre><code class=\"language-python\">print(&#x27;an unclosed fence&#x27;)" in tricky \
+        or "<pre><code class=\"language-python\">print('an unclosed fence')" in tricky
+
+
+def test_index_lists_decisions_newest_first_and_counts_what_the_filter_shows(
+        example: ExampleLog, run: Callable[..., Result], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    export(run, example, site)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    decisions = index[index.index('id="kind-decision"'):index.index('id="kind-mechanism"')]
+    listed = re.findall(r'<li class="rec" id="r-([^"]+)"', decisions)
+    assert listed[:2] == [example.new, example.mid]  # decided on 03-09, 03-05
+    assert set(listed[2:]) == {example.old, example.other, example.evil}  # decided, or first committed, on 03-02
+    assert '<span class="count" data-total="5">(5)</span>' in decisions  # site.js rewrites it as "(1 of 5)"
+
+
+def test_imported_decisions_are_listed_by_adr_number(log_repo: Path, run: Callable[..., Result],
+                                                      tmp_path: Path) -> None:
+    adr = log_repo / "doc" / "adr"
+    adr.mkdir(parents=True)
+    for n, title in ((1, "Record architecture decisions"), (2, "Use Kafka"), (10, "Use Postgres")):
+        (adr / f"{n:04d}-{title.lower().replace(' ', '-')}.md").write_text(
+            f"# {n}. {title}\n\nDate: 2024-0{1 + n % 9}-01\n\n## Status\n\nAccepted\n\n## Context\n\nC.\n\n"
+            "## Decision\n\nD.\n\n## Consequences\n\nE.\n", encoding="utf-8")
+    assert run(log_repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
+    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+    site = tmp_path / "site"
+    assert run(log_repo, "export", "html", "--out", str(site)).exit_code == 0
+    index = (site / "index.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<a class="title" href="records/D-[^"]+">([^<]+)</a>', index)
+    assert titles == ["Record architecture decisions", "Use Kafka", "Use Postgres"]
+
+
+def test_every_template_and_asset_is_package_data() -> None:
+    """A wheel carries declog/export/site/ only through pyproject's package-data globs."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["declog"]
+    files = [p.relative_to(root / "declog").as_posix() for p in (root / "declog" / "export" / "site").rglob("*")
+             if p.is_file()]
+    assert len(files) > 5
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)] == []
+
+
+def test_an_imported_decision_page_shows_its_other_sections_as_rendered_prose(
+        log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    adr = log_repo / "doc" / "adr" / "0004-use-postgres.md"
+    adr.parent.mkdir(parents=True)
+    adr.write_text("# 4. Use Postgres\n\nDate: 2024-05-02\n\n## Status\n\nAccepted\n\n## Context\n\nOrders.\n\n"
+                   "## Decision\n\nPostgres.\n\n## Areas of impact\n\n- the **API**\n- the <i>jobs</i>\n",
+                   encoding="utf-8")
+    assert run(log_repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
+    commit(log_repo, "Import ADRs", "2026-03-02T10:00:00Z")
+    rid = json.loads(run(log_repo, "show", "ADR-4", "--format", "json").stdout)["id"]
+    site = tmp_path / "site"
+    assert run(log_repo, "export", "html", "--out", str(site)).exit_code == 0
+    page = (site / "records" / f"{rid}.html").read_text(encoding="utf-8")
+    review = (site / "review.html").read_text(encoding="utf-8")  # accepted, imported with no rationale
+    assert f'<a href="records/{rid}.html" title="Use Postgres">{rid}</a> Use Postgres (owner' in review
+    assert "from <code>doc/adr/0004-use-postgres.md</code>" in review
+    section = page[page.index('<section class="adr-section">'):]
+    assert section.startswith('<section class="adr-section"><h2>Areas of impact</h2>')
+    assert "<li>the <strong>API</strong></li>" in section and "<li>the &lt;i&gt;jobs&lt;/i&gt;</li>" in section
+    assert page.index("<h2>Decision</h2>") < page.index("<h2>Areas of impact</h2>") < page.index("<h2>History</h2>")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Z09.,:;?()/+-=#|%éü→\\`*_[]<>&!~\"'\n\t")), max_size=16))
+def test_plain_text_shortcut_renders_as_markdown_it_does(text: str) -> None:
+    """prose() and inline() skip the parser for plain text; the HTML must be what it would make."""
+    from declog.export.html import _markdown, inline, prose
+
+    assert str(prose(text)) == _markdown().render(text)
+    assert str(inline(text)) == _markdown().renderInline(text)

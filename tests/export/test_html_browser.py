@@ -111,6 +111,7 @@ def test_search_graph_and_charts_in_a_real_browser(site: tuple[ExampleLog, Path]
     tab.fill("#q", "managed backups")  # words from the rationale, not the title
     assert visible_ids(tab) == [example.new]
     assert tab.locator("#count").inner_text() == f"1 of {len(everything)} records"
+    assert tab.locator("#kind-decision h2 .count").inner_text() == "(1 of 5)"  # the heading's count follows the filter
     assert tab.locator("#kind-mechanism").is_hidden()
     tab.fill("#q", "orders")
     shown = visible_ids(tab)
@@ -122,6 +123,7 @@ def test_search_graph_and_charts_in_a_real_browser(site: tuple[ExampleLog, Path]
     tab.select_option("#status", "")
     tab.fill("#q", "")
     assert visible_ids(tab) == everything
+    assert tab.locator("#kind-decision h2 .count").inner_text() == "(5)"
 
     # through to a decision page, then along its supersede chain both ways
     tab.fill("#q", "Move orders to Postgres")
@@ -133,7 +135,7 @@ def test_search_graph_and_charts_in_a_real_browser(site: tuple[ExampleLog, Path]
     tab.go_back()
     tab.click(f'ol.chain a[href$="{example.old}.html"]')
     assert "Store orders in MySQL" in tab.locator("h1").inner_text()
-    assert tab.locator("table.history tbody tr").count() >= 3  # created, accepted, superseded
+    assert tab.locator("ol.timeline > li.event").count() >= 3  # created, accepted, superseded
     for href in tab.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"):  # as the browser resolves them
         assert href.startswith("file://"), href
         assert Path(unquote(urlsplit(href).path)).is_file(), href
@@ -181,3 +183,73 @@ def test_every_page_loads_without_errors_or_network(site: tuple[ExampleLog, Path
         # every stylesheet applied: the header is dark, as style.css says
         assert tab.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(29, 35, 42)"
     assert refused == [] and errors == []
+
+
+RICH_CONTEXT = ("Our documentation is **static**: it changes only when we merge.\n\n"
+                "- builds are cheap\n- [the runbook](https://example.com/runbook) says how to publish\n"
+                "- [a trap](javascript:alert(3)) stays text\n\n<script>alert(4)</script> is shown, not run.")
+
+
+def test_screenshots_of_the_index_a_decision_and_the_review(repo: Path, run: Callable[..., Result],
+                                                             page: tuple[Any, list[str], list[str]],
+                                                             tmp_path: Path) -> None:
+    """The pages as a reader sees them, with prose rendered from markdown; the screenshots are
+    written to build/screenshots/ (index.png, decision.png, review.png)."""
+    import json
+
+    from tests.history.conftest import commit
+
+    example = make_example_log(run, repo)
+    res = run(repo, "new", "decision", "Serve the documentation from object storage", "--owner", "alice",
+              "--door", "two-way", "--context", RICH_CONTEXT, "--option", "A VM with nginx: one more server to patch",
+              "--option", "S3 behind CloudFront", "--format", "json")
+    assert res.exit_code == 0, res.output
+    rid = json.loads(res.stdout)["id"]
+    commit(repo, "Propose object storage for the docs", "2026-03-17T09:30:00Z")
+    res = run(repo, "set", rid, "status=accepted", "decision=Publish the **built site** to S3 behind CloudFront",
+              "rationale=Nothing to patch, and a rollback is a copy.\n\nIt costs *cents* a month.",
+              "decided_on=2026-03-18")
+    assert res.exit_code == 0, res.output
+    commit(repo, "Accept object storage for the docs", "2026-03-18T10:00:00Z", author="Bob Builder",
+           email="bob@example.com")
+    out = tmp_path / "site"
+    export(run, example, out)
+    tab, refused, errors = page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    tab.goto((out / "index.html").as_uri())
+    first = tab.locator("#kind-decision li.rec").first.get_attribute("id")
+    assert first == f"r-{rid}"  # newest first: decided on 2026-03-18
+    shots = {"index": tab.screenshot(full_page=True)}
+
+    tab.goto((out / "records" / f"{rid}.html").as_uri())
+    main = tab.locator("main")
+    assert main.locator("section.context strong").inner_text() == "static"
+    assert main.locator("section.context ul > li").count() == 3
+    assert main.locator('section.context a[href="https://example.com/runbook"]').inner_text() == "the runbook"
+    assert "[a trap](javascript:alert(3))" in main.locator("section.context").inner_text()
+    assert "<script>alert(4)</script> is shown, not run." in main.locator("section.context").inner_text()
+    assert tab.locator("script").count() == 0
+    assert main.locator("section.rationale em").inner_text() == "cents"
+    byline = main.locator("p.byline").inner_text()
+    assert byline.startswith("Decided by Bob Builder on 2026-03-18 in commit ")
+    rows = main.locator("table.options tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").last.inner_text() == "one more server to patch"
+    assert "why_not" not in main.text_content() and "Why not chosen" in main.text_content()
+    # the decision and its reasons come before the context, the options and the history
+    top = {name: main.locator(sel).bounding_box()["y"] for name, sel in (  # type: ignore[index]
+        ("decision", "section.decision-text"), ("why", "section.rationale"), ("context", "section.context"),
+        ("options", "section.options"), ("history", "section.history"))}
+    assert top["decision"] < top["why"] < top["context"] < top["options"] < top["history"]
+    assert tab.locator("ol.timeline > li.event").count() == 2
+    shots["decision"] = tab.screenshot(full_page=True)
+
+    tab.goto((out / "review.html").as_uri())
+    assert "Weekly review as of 2026-03-20" in tab.locator("h1").inner_text()
+    shots["review"] = tab.screenshot(full_page=True)
+
+    assert refused == [] and errors == []
+    for name, shot in shots.items():
+        assert shot.startswith(PNG_MAGIC) and len(shot) > 5000, name
+        (SCREENSHOTS / f"{name}.png").write_bytes(shot)

@@ -366,7 +366,7 @@ def test_show_and_every_export_render_the_sections(quirks_repo: Path, run: Calla
     html_out = tmp_path / "html"
     assert run(quirks_repo, "export", "html", "--out", str(html_out)).exit_code == 0
     (html,) = [p.read_text(encoding="utf-8") for p in html_out.rglob(f"{rid}*.html")]
-    assert '<h3>Migration path</h3><div class="prose">Copy the invoice tables first.' in html
+    assert '<section class="adr-section"><h2>Migration path</h2><p>Copy the invoice tables first.' in html
 
 
 def test_headings_inside_quotes_and_lists_are_text() -> None:
