@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("declog.cli.cmd_inspect:inspect", "Log an inspection of a mechanism, with its readings."),
     "review": ("declog.cli.cmd_review:review", "The weekly review: overdue inspections, metrics off target, what waits."),
     "owners": ("declog.cli.cmd_owners:owners", "Each owner with their load: decisions, mechanisms, open action items."),
-    "import": ("declog.cli.cmd_import:import_", "Bring in an existing ADR folder (adr-tools/Nygard, MADR, log4brains)."),
+    "import": ("declog.cli.cmd_import:import_", "Bring in an ADR folder (adr-tools/Nygard, MADR, log4brains) or PR/FAQ markdown files."),
     "export": ("declog.cli.cmd_export:export", "Write the log as markdown, a static HTML site, or JSON lines."),
     "graph": ("declog.cli.cmd_graph:graph", "The decision graph (supersedes and related links) as mermaid or dot."),
     "completion": ("declog.cli.cmd_completion:completion", "Print the shell completion script (bash, zsh or fish)."),
