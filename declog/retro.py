@@ -95,36 +95,8 @@ def retro(history: History, since: dt.date, until: dt.date) -> Retro:
         end = newest.new if newest.action != "deleted" else None
         start_status = (start or {}).get("status") if start is not None else None
         end_status = (end or {}).get("status") if end is not None else None
-        if end is None:
-            group = "deleted"
-        elif start_status != end_status or created:
-            group = _BY_STATUS.get(str(end_status), "changed")
-        else:
-            group = "changed"
-        when = newest.revision
-        if group not in ("changed", "deleted"):  # the commit that made it so
-            for e in items:
-                if e.status == end_status and (e.old_status != end_status or e.action == "created"):
-                    when = e.revision
-                    break
-        fields: list[str] = []
-        for e in reversed(items):
-            for c in e.changes:
-                if c.field not in fields:
-                    fields.append(c.field)
-        data = end or (oldest.old or {})
-        assert when is not None
-        authors = list(dict.fromkeys(e.revision.author for e in reversed(items) if e.revision))
-        handovers = [((e.old or {}).get("owner"), (e.new or {}).get("owner"), e.revision) for e in reversed(items)
-                     if e.revision is not None and e.action not in ("created", "deleted") and e.old and e.new
-                     and e.old.get("owner") != e.new.get("owner")]
-        groups[group].append(Item(
-            rid, str(data.get("title") or newest.title), group, data.get("owner"), start_status, end_status,
-            created, when, authors, len(items), fields,
-            data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None,
-            data.get("decision") if isinstance(data.get("decision"), str) else None,
-            handovers,
-        ))
+        item = _item(rid, items, end or (oldest.old or {}), start_status, end_status, deleted=end is None)
+        groups[item.group].append(item)
     for key in groups:
         groups[key].sort(key=lambda i: (i.when.time, i.record_id))
     return Retro(since, until, groups)
@@ -158,12 +130,20 @@ def _imported(history: History, per: dict[str, list[Entry]], since: dt.date,
 def _imported_item(rid: str, items: list[Entry], data: dict[str, Any]) -> Item:
     """An imported decision's retro line from its entries in the window (newest first)."""
     newest, oldest = items[0], items[-1]
-    created = oldest.action == "created"
-    start_status = None if created else oldest.old_status
+    start_status = None if oldest.action == "created" else oldest.old_status
     end_status = None if newest.action == "deleted" and not newest.source else newest.status
     if end_status is None and newest.action != "deleted":
         end_status = newest.old_status
-    if newest.action == "deleted" and not newest.source:
+    return _item(rid, items, data, start_status, end_status, deleted=newest.action == "deleted" and not newest.source)
+
+
+def _item(rid: str, items: list[Entry], data: dict[str, Any], start_status: Any, end_status: Any, *,
+          deleted: bool) -> Item:
+    """One decision's retro line from its entries in the window (newest first): its group, the
+    commit that put it there, the fields changed, who changed it and owner handovers."""
+    newest, oldest = items[0], items[-1]
+    created = oldest.action == "created"
+    if deleted:
         group = "deleted"
     elif start_status != end_status or created:
         group = _BY_STATUS.get(str(end_status), "changed")
@@ -182,7 +162,11 @@ def _imported_item(rid: str, items: list[Entry], data: dict[str, Any]) -> Item:
                 fields.append(c.field)
     assert when is not None
     authors = list(dict.fromkeys(e.revision.author for e in reversed(items) if e.revision))
+    handovers = [((e.old or {}).get("owner"), (e.new or {}).get("owner"), e.revision) for e in reversed(items)
+                 if e.revision is not None and not e.source and e.action not in ("created", "deleted")
+                 and e.old and e.new and e.old.get("owner") != e.new.get("owner")]
     return Item(rid, str(data.get("title") or newest.title), group, data.get("owner"), start_status, end_status,
                 created, when, authors, len(items), fields,
                 data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None,
-                data.get("decision") if isinstance(data.get("decision"), str) else None)
+                data.get("decision") if isinstance(data.get("decision"), str) else None,
+                handovers)
