@@ -127,7 +127,8 @@ def week_label(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from a record value (a date, or an ISO date string); None for anything else."""
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -160,7 +161,7 @@ def readings_of(inspections: Sequence[Record], as_of: dt.date) -> Readings:
     per: Readings = {}
     for r in inspections:
         data = r.data or {}
-        on, mid = _date(data.get("on")), data.get("mechanism")
+        on, mid = as_date(data.get("on")), data.get("mechanism")
         if on is None or not isinstance(mid, str) or on > as_of:
             continue
         readings = data.get("readings")

@@ -186,17 +186,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -238,7 +227,7 @@ def _readings(log: _Log, as_of: dt.date) -> dict[str, list[tuple[dt.date, str, d
     per: dict[str, list[tuple[dt.date, str, dict[str, Any]]]] = {}
     for r in log.inspections:
         data = r.data or {}
-        on = _date(data.get("on"))
+        on = deck_mod.as_date(data.get("on"))
         mechanism = _str(data.get("mechanism"))
         if on is None or mechanism is None or on > as_of:
             continue
@@ -321,11 +310,11 @@ def due_for_review(log: _Log, as_of: dt.date) -> list[DueForReview]:
     out = []
     for d in log.decisions:
         data = d.data or {}
-        review_by = _date(data.get("review_by"))
+        review_by = deck_mod.as_date(data.get("review_by"))
         if review_by is None or review_by > as_of or data.get("status") != "accepted":
             continue
         reviewed = [on for rv in _list(data.get("reviews")) if isinstance(rv, dict)
-                    and (on := _date(rv.get("on"))) is not None and on >= review_by]
+                    and (on := deck_mod.as_date(rv.get("on"))) is not None and on >= review_by]
         if reviewed:
             continue
         out.append(DueForReview(d.id or "", d.title, _str(data.get("owner")), review_by, (as_of - review_by).days))
@@ -355,7 +344,7 @@ def overdue_actions(log: _Log, as_of: dt.date) -> list[OverdueAction]:
         for i, item in enumerate(_list(data.get("action_items"))):
             if not isinstance(item, dict) or item.get("status", "open") != "open":
                 continue
-            due = _date(item.get("due"))
+            due = deck_mod.as_date(item.get("due"))
             if due is None or due >= as_of:
                 continue
             out.append(OverdueAction(c.id or "", c.title, i, str(item.get("description") or ""),
