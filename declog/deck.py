@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from declog import cadence as cadence_mod
+from declog import vocab
 from declog.store import Record
 
 WEEKS = 6
 MONTHS = 12
-LIVE = ("piloting", "active")
+LIVE = tuple(s for s in vocab.MECHANISM_STATUSES if s != "retired")
 
 
 @dataclass

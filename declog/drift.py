@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from declog import ids
+from declog import ids, vocab
 from declog.kinds import KINDS
 from declog.store import Log, Record
 
-DEAD_STATUSES = ("superseded", "rejected", "deprecated")
+DEAD_STATUSES = vocab.ENDED_DECISION_STATUSES
 ID_REF = r"D-[0-9a-hjkmnp-tv-z]{6}"
 
 

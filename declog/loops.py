@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from declog import clock, edit
+from declog import clock, edit, vocab
 from declog.errors import UsageError
 from declog.kinds import KINDS
 from declog.store import Log, Record
 
 REVIEW_FIELDS = ("on", "reviewer", "actual_outcome", "vs_expected", "process_quality")
-VS_EXPECTED = ("better", "as-expected", "worse")
-PROCESS_QUALITY = ("good", "fair", "poor")
-CLOSED_ITEM = ("done", "wont-do")
+VS_EXPECTED = vocab.REVIEW_OUTCOMES
+PROCESS_QUALITY = vocab.PROCESS_QUALITIES
+CLOSED_ITEM = tuple(s for s in vocab.ACTION_ITEM_STATUSES if s != "open")
 
 
 @dataclass(frozen=True)

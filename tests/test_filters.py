@@ -69,3 +69,9 @@ def test_the_command_lines_choices_are_the_vocabularies() -> None:
         option = next(p for p in command.params if p.name == param)
         assert isinstance(option.type, click.Choice)
         assert tuple(option.type.choices) == choices, (group, sub, param)
+
+
+def test_the_graph_draws_every_decision_status() -> None:
+    from declog import graph, vocab
+
+    assert sorted(graph.STATUSES) == sorted(vocab.DECISION_STATUSES)
