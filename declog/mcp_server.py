@@ -106,7 +106,8 @@ def build(allow_writes: bool = False) -> Any:
         return run_json([*argv, "--changed-since", changed_since] if changed_since else [*argv, "--", path or ""])
 
     @server.tool(name="list", structured_output=False)
-    def list_records(kind: Literal["decisions", "owners", "mechanisms", "inspections", "corrections"] = "decisions",
+    def list_records(kind: Literal["decisions", "owners", "mechanisms", "inspections", "corrections", "narratives",
+                                   "all"] = "decisions",
                      status: list[str] | None = None, owner: list[str] | None = None, tag: list[str] | None = None,
                      door: Literal["one-way", "two-way"] | None = None, since: str | None = None) -> str:
         """Records of one kind, filtered: by status, owner handle, tag (all must match), door, and
