@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import complete_ids, format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, open_log, show_change
 
 
 @click.command("close", epilog="Examples:\n\n\b\n"
@@ -20,7 +20,7 @@ from declog.cli.common import complete_ids, format_option, open_log, out
 def close(correction: str, index: int, status: str | None, note: str | None, dry_run: bool, fmt: str) -> int:
     """Close action item N (0-based, as `declog show ID` numbers them) of correction ID, as
     done or won't-do. When no action item is left open, the correction is closed too."""
-    from declog import loops, render
+    from declog import loops
     from declog.errors import UsageError
     from declog.kinds import KINDS
 
@@ -30,12 +30,7 @@ def close(correction: str, index: int, status: str | None, note: str | None, dry
     record = log.resolve(correction, KINDS["correction"])
     before = (record.data or {}).get("status")
     change = loops.close_action_item(log, record, index, status, note, preview=dry_run)
-    if fmt == "json":
-        render.change_json(change, out())
-        return 0
-    if dry_run:
-        click.echo(change.diff, nl=False)
-        click.echo("(dry run: nothing was written)", err=True)
+    if show_change(change, fmt, dry_run):
         return 0
     data = change.record.data or {}
     item = (data.get("action_items") or [])[index]

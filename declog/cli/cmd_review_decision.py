@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import complete_ids, format_option, here, is_interactive, open_log, out
+from declog.cli.common import complete_ids, format_option, here, is_interactive, open_log, show_change
 
 
 @click.command("review-decision", epilog="Examples:\n\n\b\n"
@@ -29,7 +29,7 @@ def review_decision(decision: str, on: str | None, reviewer: str | None, actual_
 
     The review is added after the decision's earlier ones (`reviews`); only those lines of the
     file change. On a terminal, each missing field is asked for and checked as it is typed."""
-    from declog import loops, render
+    from declog import loops
     from declog.cli import prompts
     from declog.errors import UsageError
     from declog.kinds import KINDS
@@ -58,12 +58,7 @@ def review_decision(decision: str, on: str | None, reviewer: str | None, actual_
     elif given["reviewer"]:
         given["reviewer"] = log.resolve(given["reviewer"], KINDS["owner"]).id
     change = loops.record_review(log, record, given, preview=dry_run)
-    if fmt == "json":
-        render.change_json(change, out())
-        return 0
-    if dry_run:
-        click.echo(change.diff, nl=False)
-        click.echo("(dry run: nothing was written)", err=True)
+    if show_change(change, fmt, dry_run):
         return 0
     review = (change.record.data or {}).get("reviews", [{}])[-1]
     click.echo(f"{change.record.id}: review recorded ({review.get('vs_expected')} than expected"

@@ -184,3 +184,18 @@ def run_captured(argv: list[str]) -> str:
     finally:
         OUTPUT.reset(token)
     return buf.getvalue()
+
+
+def show_change(change: Any, fmt: str, dry_run: bool) -> bool:
+    """Print a ``declog.loops.Change`` as JSON (``--format json``) or, for ``--dry-run``, as the
+    diff it would write. True when that was all there was to print."""
+    if fmt == "json":
+        from declog import render
+
+        render.change_json(change, out())
+        return True
+    if dry_run:
+        click.echo(change.diff, nl=False)
+        click.echo("(dry run: nothing was written)", err=True)
+        return True
+    return False
