@@ -20,12 +20,14 @@ demo: $(STAMP)
 # Line coverage of declog/, declog processes started by the tests included (patch = subprocess in
 # pyproject.toml), printed after the tests; the floor is what the suite reached when it was set.
 COVERAGE_FLOOR ?= 90
+# The suite runs in this many pytest-xdist workers (each measured by coverage through the same hook).
+PYTEST_WORKERS ?= 2
 
 test: $(STAMP) browser
 	$(BIN)/ruff check declog tests scripts bench
 	$(BIN)/mypy
 	rm -rf build/coverage && mkdir -p build/coverage
-	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage run -m pytest -q -n $(PYTEST_WORKERS)
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR)
 

@@ -42,7 +42,7 @@ class Terminal:
         self.output += data.decode("utf-8", "replace").replace("\r\n", "\n")
         return True
 
-    def expect(self, text: str, timeout: float = 30.0) -> str:
+    def expect(self, text: str, timeout: float = 120.0) -> str:
         """Read until ``text`` has appeared after what earlier calls consumed; returns the
         output up to and including it."""
         deadline = time.monotonic() + timeout
@@ -70,7 +70,7 @@ class Terminal:
                 self._status = status
         return self._status is not None
 
-    def wait(self, timeout: float = 30.0) -> tuple[int, str]:
+    def wait(self, timeout: float = 120.0) -> tuple[int, str]:
         """The exit code, and everything printed since the last ``expect``."""
         deadline = time.monotonic() + timeout
         while not self._exited():

@@ -18,7 +18,7 @@ DEMO = ROOT / "scripts" / "demo.py"
 def demo_output() -> Iterator[str]:
     if not (Path(sys.executable).parent / "declog").exists():
         pytest.skip("the demo needs the declog executable next to this Python (run the tests from .venv)")
-    proc = subprocess.run([sys.executable, str(DEMO), "--keep"], capture_output=True, text=True, timeout=180,
+    proc = subprocess.run([sys.executable, str(DEMO), "--keep"], capture_output=True, text=True, timeout=900,
                           check=False)
     assert proc.returncode == 0, f"demo failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     kept = re.search(r"^Kept the repository: cd (.+)$", proc.stdout, re.MULTILINE)

@@ -9,7 +9,6 @@ The named tests below pin each bug found, with the input that showed it."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,11 +115,8 @@ def test_validate_parses_a_file_once_however_many_problems_it_has(harness: Harne
     path = harness.log_root / "D-many-problems.yaml"
     path.write_bytes((REGRESSIONS / name).read_bytes())
     try:
-        started = time.perf_counter()
         report = validate(Log.open(harness.repo, use_cache=False), [path])
-        elapsed = time.perf_counter() - started
     finally:
         path.unlink()
     assert len(report.issues) >= 2000
-    assert len(loads) <= 2, len(loads)
-    assert elapsed < 30
+    assert len(loads) <= 2, len(loads)  # parsed once or twice, whatever the number of problems

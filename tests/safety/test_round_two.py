@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -329,9 +328,7 @@ def test_blank_required_text_is_refused_by_new_set_and_edit(log_repo: Path, run,
 def test_check_commit_msg_reads_a_bounded_amount(log_repo: Path, run, tmp_path: Path) -> None:
     did = new_decision(run, log_repo)
     commit(log_repo, "Record it")  # check-commit-msg accepts only decisions git tracks
-    started = time.monotonic()
-    res = declog(log_repo, "check-commit-msg", "/dev/zero", timeout=30)
-    assert time.monotonic() - started < 20
+    res = declog(log_repo, "check-commit-msg", "/dev/zero", timeout=300)  # an endless file: it must stop reading
     _refused(res, "is over 1048576 bytes; declog reads no more than that")
     verbose = tmp_path / "COMMIT_EDITMSG"  # `git commit -v`: a huge diff below the scissors line is fine
     verbose.write_text(f"Subject\n\nDecision: {did}\n# ------------------------ >8 ------------------------\n"
