@@ -195,16 +195,15 @@ class LogFacts:
 
     # -- git -----------------------------------------------------------------------------
     def sources(self) -> dict[str, list[Entry]]:
-        """Imported decision → the commits to its markdown ADR (one pass for every imported
-        decision in scope)."""
+        """Imported record (a decision from an ADR, a narrative from a PR/FAQ) → the commits to
+        the markdown file it came from (one pass for every imported record in scope)."""
         if self._sources is None:
             self._sources = {}
             if self.history is not None:
                 from declog.timeline import source_path, source_timelines
 
                 wanted = {rid: path for rid, r in self.by_id.items()
-                          if r.kind.name == "decision" and (self.scope is None or rid in self.scope)
-                          and (path := source_path(_data(r)))}
+                          if (self.scope is None or rid in self.scope) and (path := source_path(_data(r)))}
                 if wanted:
                     self._sources = source_timelines(self.history, wanted)
         return self._sources

@@ -57,6 +57,9 @@ def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | 
         return None
     try:
         rid = record.id or ""
-        return git_facts(LogFacts([record], hist, work=at is None, scope={rid}).of(rid))
+        facts = LogFacts([record], hist, work=at is None, scope={rid}).of(rid)
+        if at is not None:
+            facts.uncommitted = False  # as of a commit: nothing is uncommitted
+        return git_facts(facts)
     finally:
         hist.close()

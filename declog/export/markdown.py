@@ -300,8 +300,9 @@ class _Export:
         self._read_sources(history)
 
     def _read_sources(self, history: History) -> None:
-        """Imported decisions: the commits to their markdown ADR (one pass for all of them),
-        in time order among the record's own rows, and who accepted the ADR."""
+        """Imported records (decisions from ADRs, narratives from PR/FAQs, as on the site): the
+        commits to their markdown file (one pass for all of them), in time order among the
+        record's own rows."""
         self.sources = self.facts.sources()
         for rid, entries in self.sources.items():
             rows = [(e.revision, _source_summary(e)) for e in entries if e.revision is not None]
