@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from declog.history.model import RecordHistory, Revision
+from declog.history.model import Revision
 from declog.store import Log, Record
+
+if TYPE_CHECKING:
+    from declog.facts import LogFacts
 
 DETAILED = 3  # answers shown in full; the rest get one line
 
@@ -71,19 +74,6 @@ def _brief(record: Record) -> dict[str, Any]:
     return {"id": record.id, "title": record.title, "status": d.get("status"), "decision": d.get("decision")}
 
 
-def _chain(record: Record, by_id: dict[str, Record]) -> list[Record]:
-    out: list[Record] = []
-    seen = {record.id}
-    current = record
-    while True:
-        nxt = current.links.get("superseded_by")
-        if not isinstance(nxt, str) or nxt in seen or nxt not in by_id:
-            return out
-        seen.add(nxt)
-        current = by_id[nxt]
-        out.append(current)
-
-
 def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
     from declog import config
     from declog.search import matched_fields, rank
@@ -105,26 +95,24 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
     hits = hits[:limit]
     if not hits:
         return []
-    lazy: dict[str, Record] = {}
+    from declog.facts import LogFacts
 
-    def index() -> dict[str, Record]:
-        if not lazy:
-            lazy.update({str(r.id): r for r in records if r.id and r.error is None})
-        return lazy
-
-    needs_links = any(h.record.links.get("superseded_by") or h.record.links.get("supersedes") for h in hits)
-    by_id = index() if needs_links else {}
+    # the one record view: supersede links both ways (read from the light records, decoded only
+    # where a link is), and what git knows, for these answers only
+    facts = LogFacts(records, scope={str(h.record.id) for h in hits})
     found = []
     for i, hit in enumerate(hits):
         record = _whole(log, hit.record)
         matched = matched_fields(record.data or {}, text)
         a = Answer(record, hit.score, matched, hit.phrase, detailed=i < DETAILED)
-        a.replaced_by = [_whole(log, r) for r in _chain(hit.record, by_id)]
-        olds = hit.record.links.get("supersedes")
-        a.supersedes = [_whole(log, by_id[o]) for o in olds if isinstance(o, str) and o in by_id] \
-            if isinstance(olds, list) else []
+        rid = str(hit.record.id)
+        if rid in facts.by_id:
+            _, after = facts.chain(rid)
+            older, _ = facts.supersede_maps()
+            a.replaced_by = [_whole(log, facts.by_id[n]) for n in after if n in facts.by_id]
+            a.supersedes = [_whole(log, facts.by_id[o]) for o in older.get(rid, []) if o in facts.by_id]
         found.append(a)
-    _add_git(log, found, at)
+    _add_git(log, facts, found, at)
     return found
 
 
@@ -155,35 +143,23 @@ def _whole(log: Log, record: Record) -> Record:
     return log.parse_bytes(record.path, record.kind, record.oid, raw)
 
 
-def _add_git(log: Log, found: list[Answer], at: str | None) -> None:
+def _add_git(log: Log, facts: LogFacts, found: list[Answer], at: str | None) -> None:
     from declog.errors import GitError
     from declog.history import History
-    from declog.timeline import accepted_elsewhere, decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
     except GitError:
         return
     try:
-        imported: dict[str, str] = {}  # record ID → source.path, for those born accepted
-        histories: dict[str, RecordHistory] = {}
+        facts.history = hist
         for a in found:
             rid = str(a.record.id)
-            rh = histories[rid] = hist.record(rid)
-            a.created = rh.created.revision if rh.created else None
-            a.decided = rh.decided.revision if rh.decided else None
-            a.ended = rh.ended.revision if rh.ended else None
-            a.linked = rh.linked
-            path = source_path(a.data)
-            if path and accepted_elsewhere(rh):
-                imported[rid] = path
-        if imported:  # who accepted an imported decision: its markdown's history, one pass for all
-            sources = source_timelines(hist, imported)
-            for a in found:
-                rid = str(a.record.id)
-                if rid in imported:
-                    d = decided(histories[rid], sources[rid])
-                    a.decided, a.decided_in = (d.revision, d.source) if d else (None, None)
+            if rid not in facts.by_id:
+                continue
+            f = facts.of(rid)
+            a.created, a.decided, a.decided_in = f.created, f.decided, f.decided_in
+            a.ended, a.linked = f.ended, f.linked
     finally:
         hist.close()
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from declog.facts import RecordFacts
     from declog.history import Revision
     from declog.timeline import Entry
 
@@ -102,27 +103,28 @@ def history_json(rid: str, title: str, path: str | None, entries: Sequence[Entry
     _dump(doc, out)
 
 
-def git_facts(created: Revision | None, changed: Revision | None, linked: int | None, dirty: bool,
-              decided: Revision | None = None, decided_in: str | None = None,
-              ended: tuple[str, Revision] | None = None) -> dict[str, Any]:
-    """What ``show`` adds: created by/when, decided by/when (``decided_in``: the markdown file of
-    an imported decision, when its history says who accepted it), last changed, linked commits."""
+def git_facts(f: RecordFacts) -> dict[str, Any]:
+    """What ``show`` adds: created by/when, decided by/when (``source``: the markdown file of an
+    imported decision, when its history says who accepted it), who rejected, superseded or
+    deprecated it, last changed, linked commits (records with a letter ID: trailers name those)."""
     facts: dict[str, Any] = {}
-    if created is not None:
-        facts["created"] = {"by": created.author, "on": created.date, "commit": created.oid}
-    if decided is not None:
-        facts["decided"] = {"by": decided.author, "on": decided.date, "commit": decided.oid}
-        if decided_in:
-            facts["decided"]["source"] = decided_in
-    if ended is not None:  # who rejected, superseded or deprecated it, and when
-        status, rev = ended
-        facts[status] = {"by": rev.author, "on": rev.date, "commit": rev.oid, "subject": rev.subject}
-    if changed is not None:
-        facts["last_changed"] = {"by": changed.author, "on": changed.date, "commit": changed.oid,
-                                 "subject": changed.subject}
-    if linked is not None:
-        facts["linked_commits"] = linked
-    facts["uncommitted_changes"] = dirty
+    if f.created is not None:
+        facts["created"] = {"by": f.created.author, "on": f.created.date, "commit": f.created.oid}
+    if f.decided is not None:
+        facts["decided"] = {"by": f.decided.author, "on": f.decided.date, "commit": f.decided.oid}
+        if f.decided_in:
+            facts["decided"]["source"] = f.decided_in
+    if f.ended is not None and f.ended_as:  # who rejected, superseded or deprecated it, and when
+        facts[f.ended_as] = {"by": f.ended.author, "on": f.ended.date, "commit": f.ended.oid,
+                             "subject": f.ended.subject}
+    if f.last_changed is not None:
+        facts["last_changed"] = {"by": f.last_changed.author, "on": f.last_changed.date,
+                                 "commit": f.last_changed.oid, "subject": f.last_changed.subject}
+    if f.record.kind.letter:
+        facts["linked_commits"] = len(f.linked)
+    facts["uncommitted_changes"] = f.uncommitted
+    if f.partial:
+        facts["history_partial"] = f.partial  # a shallow clone: where the record began is not known
     return facts
 
 

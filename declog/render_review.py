@@ -27,8 +27,15 @@ SECTIONS = (
 DRIFT = "Drift"  # shown when the review read it: dead references, dead scopes, adoption below 100%
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+def number(value: float) -> str:
+    """A reading, a target or a change as every rendering of the review prints it (text,
+    markdown, JSON aside, and the site): whole numbers as they are, others to four decimals at
+    most, never in exponent form (``123456.7``, ``0.25``, ``99.95``)."""
+    v = float(value)
+    if v.is_integer():
+        return str(int(v))
+    text = f"{v:.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{v:.2g}"  # smaller than 0.00005: the first digits
 
 
 def _days(n: int, what: str = "overdue") -> str:
@@ -40,8 +47,8 @@ def _days(n: int, what: str = "overdue") -> str:
 def _metric_line(o: OffTarget) -> str:
     unit = f" {o.unit}" if o.unit else ""
     want = "at least" if o.direction == "up" else "at most"
-    trend = " → ".join(_num(v) for v in o.trend)
-    return (f"{o.metric}: {_num(o.latest)}{unit} on {o.latest_on}, target {want} {_num(o.target)}{unit} "
+    trend = " → ".join(number(v) for v in o.trend)
+    return (f"{o.metric}: {number(o.latest)}{unit} on {o.latest_on}, target {want} {number(o.target)}{unit} "
             f"(trend {trend}) — {o.mechanism} {o.mechanism_name}, owner {o.owner or '?'}")
 
 
@@ -161,7 +168,7 @@ def sparkline(values: list[float | None]) -> str:
 
 
 def _value(v: float | None) -> str:
-    return "–" if v is None else _num(v)
+    return "–" if v is None else number(v)
 
 
 def change_text(t: Trend) -> str:
@@ -170,7 +177,7 @@ def change_text(t: Trend) -> str:
         return "no change to show (a week without a reading)"
     pct = t.week_over_week_pct
     sign = "+" if change > 0 else ""
-    return f"{sign}{_num(round(change, 4))}" + (f" ({sign}{pct:.1f}%)" if pct is not None else "")
+    return f"{sign}{number(round(change, 4))}" + (f" ({sign}{pct:.1f}%)" if pct is not None else "")
 
 
 def target_text(t: Trend) -> str:
@@ -178,7 +185,7 @@ def target_text(t: Trend) -> str:
         return "no target"
     unit = f" {t.unit}" if t.unit else ""
     want = "at least" if t.direction == "up" else "at most"
-    return f"{want} {_num(t.target)}{unit}"
+    return f"{want} {number(t.target)}{unit}"
 
 
 def sparse_notes(t: Trend, cadence: str | None) -> list[str]:

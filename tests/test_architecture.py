@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
     "validate": 4, "query": 4, "schema": 4, "search": 4, "timeline": 4, "retro": 4, "against": 4, "review": 4,
-    "graph": 4, "drift": 4, "deck": 4,
+    "graph": 4, "drift": 4, "deck": 4, "facts": 4,
     # 5 composed operations and rendering
     "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
     "export": 5, "context": 5, "render_context": 5, "narrative_import": 5,
@@ -77,10 +77,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "review": frozenset({"vocab", "cadence", "deck", "retro", "store"}),
     "deck": frozenset({"vocab", "cadence", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
+    "facts": frozenset({"clock", "history", "store", "timeline"}),  # one view of a record (show, review, exports, why)
     "drift": frozenset({"vocab", "history", "ids", "kinds", "scope", "store"}),
     "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
     "loops": frozenset({"vocab", "clock", "edit", "errors", "kinds", "store"}),
-    "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
+    "answers": frozenset({"config", "errors", "facts", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
                            "validate", "yamlio"}),  # diff: what --refresh changes, field by field
@@ -88,7 +89,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
     "render_review": frozenset({"deck", "render_context", "review"}),  # render_context: the drift section; deck: metrics
-    "export": frozenset({"clock", "deck", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+    "export": frozenset({"clock", "deck", "diff", "errors", "facts", "graph", "history", "ids", "kinds", "render_review", "retro",
+                         "review",
                          "store", "timeline"}),  # html: the weekly review page
     "context": frozenset({"blame", "clock", "drift", "errors", "history", "kinds", "store"}),
     "render_context": frozenset({"context", "drift"}),

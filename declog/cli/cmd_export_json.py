@@ -16,8 +16,8 @@ import click
               "exit 0 even when some record files cannot be read.")
 def json_(out_dir: str, force: bool) -> int:
     """Write every record as one line of JSON: its stable shape (id, kind, path, fields) and a
-    git object (created, last_changed, changes, uncommitted; for decisions also decided and
-    linked_commits). Exits 1 if a record file could not be read (it is left out; exit 0 with --force)."""
+    git object (created, last_changed, changes, uncommitted; for decisions also decided, ended
+    and linked_commits). Exits 1 if a record file could not be read (it is left out; exit 0 with --force)."""
     from declog.cli.common import open_log, out
     from declog.export import jsonl
     from declog.history import History

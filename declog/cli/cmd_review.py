@@ -46,11 +46,10 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     when the repository has no commits yet."""
     import datetime as dt
 
-    from declog import clock
     from declog.errors import GitError
+    from declog.facts import LogFacts
     from declog.history import History
     from declog.retro import retro
-    from declog.timeline import source_path, source_timelines
 
     try:
         hist = History(log)
@@ -59,16 +58,11 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     try:
         if not hist.head:
             return {}, None
-        proposed_on: dict[str, dt.date] = {}
-        proposed = [r for r in records if r.kind.name == "decision" and (r.data or {}).get("status") == "proposed"
-                    and r.id]
-        # an imported decision was proposed when its markdown ADR was first committed, not on import day
-        sources = source_timelines(hist, {r.id: p for r in proposed if (p := source_path(r.data))})
-        for r in proposed:
-            times = [e.revision.time for e in hist.index.events_of(r.id)]
-            times += [e.revision.time for e in sources.get(r.id, []) if e.revision is not None]
-            if times:
-                proposed_on[r.id] = clock.day_of(min(times))
+        # an imported decision was proposed when its markdown ADR was first committed, not on
+        # import day: the one record view says so for the site's review page too
+        proposed = {r.id for r in records if r.id and r.kind.name == "decision"
+                    and (r.data or {}).get("status") == "proposed"}
+        proposed_on = LogFacts(records, hist, scope=proposed).proposed_days()
         return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
     finally:
         hist.close()

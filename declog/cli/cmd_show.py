@@ -47,31 +47,19 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
 
 def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | None:
     from declog.errors import GitError
+    from declog.facts import LogFacts
     from declog.history import History
     from declog.render_history import git_facts
-    from declog.timeline import accepted_elsewhere, decided, source_path, source_timelines
 
     try:
         hist = History(log, at)
     except GitError:
         return None
     try:
-        rh = hist.record(record.id or "", work=at is None)
-        created = rh.created.revision if rh.created else None
-        changed = rh.last_changed.revision if rh.last_changed else None
-        source = source_path(record.data)
-        if source and accepted_elsewhere(rh):  # imported: who accepted the markdown
-            found = decided(rh, source_timelines(hist, {rh.record_id: source})[rh.record_id])
-        else:
-            found = decided(rh)
-        linked = len(rh.linked) if record.kind.letter else None  # trailers link decisions, not owners
-        ended = rh.ended if record.kind.name == "decision" else None
-        status = (record.data or {}).get("status")
-        facts = git_facts(created, changed, linked, bool(rh.work), found.revision if found else None,
-                          found.source if found else None,
-                          (str(status), ended.revision) if ended is not None and ended.status == status else None)
-        if rh.partial:
-            facts["history_partial"] = rh.partial  # a shallow clone: where the record began is not known
-        return facts
+        rid = record.id or ""
+        facts = LogFacts([record], hist, work=at is None, scope={rid}).of(rid)
+        if at is not None:
+            facts.uncommitted = False  # as of a commit: nothing is uncommitted
+        return git_facts(facts)
     finally:
         hist.close()

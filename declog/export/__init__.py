@@ -16,11 +16,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from declog.errors import UsageError
 
 MARKER = ".declog-export"
+# A record ID or handle that every export uses as a file name as it is (``D-573ejx.md``,
+# ``records/D-573ejx.html``): longer than any ID or handle declog accepts (handles are at most
+# 39 characters). The markdown export slugs any other; the site leaves such a record out.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def safe_name(rid: str) -> bool:
+    """True when ``rid`` may be a file name as it is, in every export."""
+    return bool(_SAFE_NAME.match(rid)) and ".." not in rid
 
 
 class ExportDir:

@@ -35,20 +35,21 @@ from typing import TYPE_CHECKING, Any
 
 from declog import clock
 from declog.errors import GitError
-from declog.export import ExportDir
+from declog.export import ExportDir, safe_name
 from declog.history import History
+from declog.render_review import number
 
 if TYPE_CHECKING:
     import jinja2
     from markdown_it import MarkdownIt
 
+    from declog.facts import LogFacts
     from declog.history import Revision
     from declog.review import WeeklyReview
     from declog.store import Log, Record
     from declog.timeline import Decided, Entry
 
 GENERATOR = "declog export html"
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
 KIND_ORDER = ("decision", "narrative", "mechanism", "correction", "inspection", "owner")
@@ -126,45 +127,30 @@ class Site:
     linked: dict[str, list[Revision]] = field(default_factory=dict)  # record ID → commits naming it
     decided: dict[str, Decided] = field(default_factory=dict)  # decision ID → who accepted it, in which commit
     created: dict[str, Revision] = field(default_factory=dict)  # record ID → the commit that added it
+    ended: dict[str, tuple[str, Revision]] = field(default_factory=dict)  # decision ID → (status, the commit)
     review: WeeklyReview | None = None
     has_history: bool = False
-    _backlinks: dict[str, list[tuple[str, str]]] | None = field(default=None, repr=False)
-    _older: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions it replaced
-    _newer: dict[str, list[str]] | None = field(default=None, repr=False)  # ID → the decisions that replaced it
+    facts: LogFacts | None = field(default=None, repr=False)  # the one record view (declog.facts)
     _owned: dict[str, list[Item]] | None = field(default=None, repr=False)
 
+    @property
+    def log_facts(self) -> LogFacts:
+        """Links, chains and what git knows, from :mod:`declog.facts` (without git when the site
+        was made from records alone)."""
+        if self.facts is None:
+            from declog.facts import LogFacts
+
+            self.facts = LogFacts(item.record for item in self.items.values())
+        return self.facts
+
     def backlinks(self, rid: str) -> list[tuple[str, str]]:
-        """``(record ID, field)`` of the records whose fields name ``rid`` (one pass over the log)."""
-        if self._backlinks is None:
-            found: dict[str, list[tuple[str, str]]] = {}
-            for other in self.items.values():
-                for key, value in other.data.items():
-                    if key in ("id", "handle"):
-                        continue
-                    for target in _strings_deep(value):
-                        if target in self.items and target != other.id:
-                            pairs = found.setdefault(target, [])
-                            if not pairs or pairs[-1][0] != other.id:
-                                pairs.append((other.id, key))
-            self._backlinks = found
-        return self._backlinks.get(rid, [])
+        """``(record ID, field)`` of the records whose reference fields name ``rid``
+        (:meth:`declog.facts.LogFacts.backlinks`: the one definition of "linked from")."""
+        return [(other, key) for other, key in self.log_facts.backlinks(rid) if other in self.items]
 
     def supersede_maps(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Both directions of every supersede link, from either side's fields."""
-        if self._older is None or self._newer is None:
-            older: dict[str, set[str]] = {}
-            newer: dict[str, set[str]] = {}
-            for item in self.of_kind("decision"):
-                for old in _strings(item.data.get("supersedes")):
-                    older.setdefault(item.id, set()).add(old)
-                    newer.setdefault(old, set()).add(item.id)
-                by = item.data.get("superseded_by")
-                if isinstance(by, str):
-                    newer.setdefault(item.id, set()).add(by)
-                    older.setdefault(by, set()).add(item.id)
-            self._older = {k: sorted(v) for k, v in older.items()}
-            self._newer = {k: sorted(v) for k, v in newer.items()}
-        return self._older, self._newer
+        return self.log_facts.supersede_maps()
 
     def of_kind(self, kind: str) -> list[Item]:
         return [i for i in self.items.values() if i.kind == kind]
@@ -192,10 +178,7 @@ class Site:
 
     def chain(self, rid: str) -> tuple[list[str], list[str]]:
         """The decisions before ``rid`` (oldest first) and after it (nearest first)."""
-        older, newer = self.supersede_maps()
-        before = _walk(self, rid, lambda i: older.get(i.id, []))
-        after = _walk(self, rid, lambda i: newer.get(i.id, []))
-        return list(reversed(before)), after
+        return self.log_facts.chain(rid)
 
     def linked_from(self, rid: str) -> list[tuple[Item, str]]:
         out = [(self.items[other], humanise(key)) for other, key in self.backlinks(rid)]
@@ -220,7 +203,7 @@ def site_items(records: Iterable[Record]) -> dict[str, Item]:
     out: dict[str, Item] = {}
     for r in records:
         rid = r.id
-        if r.data is None or rid is None or not SAFE_ID.match(rid) or rid in out:
+        if r.data is None or rid is None or not safe_name(rid) or rid in out:
             continue
         out[rid] = Item(r, rid, r.kind.name, r.data)
     return out
@@ -491,7 +474,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("declog.export", "site/templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
-    env.filters.update(prose=prose, inline=inline, num=_num, days=_days, plural=_plural)
+    env.filters.update(prose=prose, inline=inline, num=number, days=_days, plural=_plural)
     env.globals.update(NAV=NAV, CSP=CSP, GENERATOR=GENERATOR, KIND_TITLES=KIND_TITLES, humanise=humanise,
                        NODE_W=NODE_W, NODE_H=NODE_H, clip=_clip, safe_url=safe_url)
     return env
@@ -598,7 +581,8 @@ def record_page(site: Site, item: Item, readings: dict[str, list[tuple[str, str,
     return render(template, site, "../", item=item, d=item.data, before=before, after=after, charts=charts,
                   inspections=inspections, entries=site.entries.get(item.id, []),
                   linked=site.linked.get(item.id, []), decided=site.decided.get(item.id),
-                  created=site.created.get(item.id), owned=site.owned_by().get(item.id, []))
+                  created=site.created.get(item.id), owned=site.owned_by().get(item.id, []),
+                  ended=site.ended.get(item.id, (None, None))[1], ended_as=site.ended.get(item.id, (None, None))[0])
 
 
 def graph_page(site: Site) -> str:
@@ -678,29 +662,28 @@ def _open_history(log: Log) -> _SiteHistory | None:
 
 
 def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.date]) -> None:
-    from declog.timeline import accepted_elsewhere, decided, entries_for, merge_by_time, source_path, source_timelines
+    from declog.facts import LogFacts
+    from declog.timeline import Decided, entries_for, merge_by_time
 
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
-    per = {rid: history.record(rid) for rid in site.items}
-    oids = [o for rh in per.values() for ev in rh.events for o in (ev.old_oid, ev.new_oid, *ev.other_oids)
-            if o and o not in history.known]
+    facts = site.facts = LogFacts((item.record for item in site.items.values()), history)
+    per = {rid: facts.of(rid) for rid in site.items}
+    oids = [o for f in per.values() if f.history for ev in f.history.events
+            for o in (ev.old_oid, ev.new_oid, *ev.other_oids) if o and o not in history.known]
     history.blobs(list(dict.fromkeys(oids)))  # every older version of every record: one `git cat-file --batch`
     # imported ADRs: the commits to their markdown file before (and after) the import, one pass for all
-    sources = {rid: path for rid, item in site.items.items() if (path := source_path(item.data))}
-    before = source_timelines(history, sources) if sources else {}
-    for rid, rh in per.items():
-        site.entries[rid] = merge_by_time(entries_for(history, rh.events), before.get(rid, []))
-        site.linked[rid] = list(rh.linked)
-        item = site.items[rid]
-        if rh.created is not None and rh.created.revision is not None:
-            site.created[rid] = rh.created.revision
-        if item.kind == "decision":  # who decided, as `declog show` says it
-            found = decided(rh, before.get(rid, [])) if rid in sources and accepted_elsewhere(rh) else decided(rh)
-            if found is not None:
-                site.decided[rid] = found
-        times = [e.revision.time for e in site.entries[rid] if e.revision is not None]  # an ADR's commits too
-        if item.kind == "decision" and item.status == "proposed" and times:
-            proposed_on[rid] = clock.day_of(min(times))
+    before = facts.sources()
+    for rid, f in per.items():
+        assert f.history is not None
+        site.entries[rid] = merge_by_time(entries_for(history, f.history.events), before.get(rid, []))
+        site.linked[rid] = list(f.linked)
+        if f.created is not None:
+            site.created[rid] = f.created
+        if f.decided is not None:  # who decided, as `declog show` says it
+            site.decided[rid] = Decided(f.decided, f.decided_in)
+        if f.ended is not None and f.ended_as:  # who rejected, superseded or deprecated it
+            site.ended[rid] = (f.ended_as, f.ended)
+    proposed_on.update(facts.proposed_days())
 
 
 def build_site(site: Site) -> dict[str, str]:
@@ -739,24 +722,6 @@ def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False) -> 
 
 
 # -- small helpers ---------------------------------------------------------------------------
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _strings_deep(value: Any) -> set[str]:
-    out: set[str] = set()
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            out.add(v)
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif isinstance(v, dict):
-            stack.extend(v.values())
-    return out
-
-
 def _flatten(value: Any) -> list[str]:
     out: list[str] = []
     stack = [value]
@@ -775,26 +740,6 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _walk(site: Site, start: str, step: Any) -> list[str]:
-    """IDs reachable from ``start`` by ``step``, nearest first (each once; cycles stop)."""
-    out: list[str] = []
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        nxt = []
-        for rid in frontier:
-            item = site.items.get(rid)
-            if item is None:
-                continue
-            for other in step(item):
-                if other not in seen:
-                    seen.add(other)
-                    out.append(other)
-                    nxt.append(other)
-        frontier = nxt
-    return out
-
-
 def _sort_key(item: Item) -> tuple[str, str]:
     day = item.data.get("decided_on") or item.data.get("on") or ""
     return (str(day), item.id) if item.kind == "inspection" else ("", item.id)
@@ -811,15 +756,11 @@ def _target_text(metric: dict[str, Any]) -> str:
     if not isinstance(target, int | float) or isinstance(target, bool):
         return ""
     want = "at least" if direction == "up" else "at most" if direction == "down" else ""
-    return f"target {want} {_num(float(target))}{_unit(metric.get('unit'))}"
+    return f"target {want} {number(float(target))}{_unit(metric.get('unit'))}"
 
 
 def _unit(unit: Any) -> str:
     return f" {unit}" if isinstance(unit, str) and unit else ""
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
 def _days(n: int) -> str:

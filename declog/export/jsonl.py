@@ -5,11 +5,13 @@ Each line is the stable record shape (:meth:`declog.store.Record.as_json`: ``id`
 
     "git": {"created": COMMIT | null, "last_changed": COMMIT | null, "changes": 3,
             "uncommitted": false,
-            "decided": COMMIT | null, "linked_commits": [COMMIT, ...]}   # decisions only
+            "decided": COMMIT | null, "ended": {"status", COMMIT...} | null,
+            "linked_commits": [COMMIT, ...]}   # decisions only
 
 where ``COMMIT`` is ``{"commit", "author", "email", "date", "subject"}`` (``date`` in UTC,
 ISO 8601 with a ``Z``). ``changes`` counts the commits that changed the record (its creation
-included, moves of the file alone not); ``uncommitted`` is true when the file in the working tree differs from HEAD. Git is
+included, moves of the file alone not); ``ended`` is the commit that rejected, superseded or
+deprecated a decision (its current status); ``uncommitted`` is true when the file in the working tree differs from HEAD. Git is
 read once for the whole log (the history index), never once per record.
 """
 
@@ -17,15 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from declog.errors import RecordFileError
-    from declog.history import History, RecordHistory, Revision
+    from declog.facts import RecordFacts
+    from declog.history import History, Revision
     from declog.store import Log, Record
-    from declog.timeline import Entry
 
 FILE_NAME = "records.jsonl"
 
@@ -38,25 +39,22 @@ def commit_json(rev: Revision | None) -> dict[str, Any] | None:
             "subject": rev.subject}
 
 
-def git_json(record: Record, rh: RecordHistory | None, head_blob: tuple[str, str] | None,
-             source: Sequence[Entry] = ()) -> dict[str, Any]:
-    """The ``git`` object of one record, from its history (None: git knows nothing of it);
-    ``source``: the commits to an imported decision's markdown ADR, which may say who accepted it."""
-    events = rh.events if rh is not None else []
+def git_json(facts: RecordFacts | None) -> dict[str, Any]:
+    """The ``git`` object of one record, from its facts (None: git knows nothing of it)."""
+    f = facts if facts is not None and facts.has_git else None
     out: dict[str, Any] = {
-        "created": commit_json(rh.created.revision if rh and rh.created else None),
-        "last_changed": commit_json(rh.last_changed.revision if rh and rh.last_changed else None),
-        "changes": sum(1 for e in events if e.action != "moved"),
-        "uncommitted": head_blob is None or head_blob != (record.path, record.oid),
+        "created": commit_json(f.created if f else None),
+        "last_changed": commit_json(f.last_changed if f else None),
+        "changes": f.changes if f else 0,
+        "uncommitted": f.uncommitted if f else True,
     }
-    if record.kind.name == "decision":
-        from declog.timeline import decided
-
-        found = decided(rh, source) if rh is not None else None
-        out["decided"] = commit_json(found.revision if found else None)
-        if found is not None and found.source:
-            out["decided"]["source"] = found.source
-        out["linked_commits"] = [commit_json(r) for r in (rh.linked if rh else [])]
+    if facts is not None and facts.kind == "decision":
+        out["decided"] = commit_json(f.decided if f else None)
+        if f is not None and f.decided is not None and f.decided_in:
+            out["decided"]["source"] = f.decided_in
+        ended = commit_json(f.ended if f else None)
+        out["ended"] = {"status": f.ended_as, **ended} if f is not None and ended is not None else None
+        out["linked_commits"] = [commit_json(r) for r in (f.linked if f else [])]
     return out
 
 
@@ -74,30 +72,26 @@ class Lines:
 
 def record_lines(log: Log, history: History | None) -> Lines:
     """Every readable record of ``log``, in path order, as a line of JSON."""
-    out = Lines()
-    sources: dict[str, list[Entry]] = {}
-    if history is not None:
-        from declog.timeline import source_path, source_timelines
+    from declog.facts import LogFacts
 
-        wanted = {r.id: path for r in log.records()
-                  if r.id and r.kind.name == "decision" and (path := source_path(r.data))}
-        sources = source_timelines(history, wanted) if wanted else {}
-    for record, rh, head_blob in _with_history(log, history):
+    out = Lines()
+    records = log.records()
+    facts = LogFacts(records, history)
+    for record in records:
         if record.error is not None:
             out.skipped.append(record.error)
             continue
         body = record.as_json()
-        body["git"] = git_json(record, rh, head_blob, sources.get(record.id or "", []))
+        rid = record.id
+        own = facts.of(rid) if rid is not None and facts.by_id.get(rid) is record else None
+        if own is None and rid is not None and history is not None:  # a second file with the same ID
+            own = LogFacts([record], history).of(rid)
+        body["git"] = git_json(own if own is not None else _bare(record))
         out.lines.append(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     return out
 
 
-def _with_history(log: Log, history: History | None) -> Iterator[
-        tuple[Record, RecordHistory | None, tuple[str, str] | None]]:
-    for record in log.records():
-        rid = record.id
-        if history is None or rid is None:
-            yield record, None, None
-            continue
-        rh = history.record(rid)
-        yield record, rh, history.index.current_blob(rid)
+def _bare(record: Record) -> RecordFacts:
+    from declog.facts import RecordFacts
+
+    return RecordFacts(record, record.id or "", record.kind.name)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from declog.export import safe_name
 from declog.ids import slug
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ STATUS_ORDER: tuple[str, ...] = ("accepted", "proposed", "superseded", "deprecat
 HISTORY_LIMIT = 20  # commits shown per record; older ones are counted
 GRAPH_LIMIT = 300  # decisions drawn in graph.md; a bigger graph is left to `declog graph`
 FOLDERS = {"owner": "owners", "mechanism": "mechanisms", "correction": "corrections", "narrative": "narratives"}
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def page_name(record: Record) -> str | None:
     rid = record.id or ""
     if kind == "inspection" or not rid:
         return None
-    name = rid if _SAFE_NAME.match(rid) and ".." not in rid else slug(rid)
+    name = rid if safe_name(rid) else slug(rid)
     if kind == "owner":
         return f"owners/{name}.md"
     stem = f"{name}-{slug(record.title)}" if record.title else name
@@ -199,6 +199,15 @@ def _source_summary(entry: Entry) -> str:
     return f"[{entry.path}] {what or 'edited'}"
 
 
+def _names_this(key: str) -> str:
+    """How a record that links here names this one: ``names this as related``, ``… as its origin``."""
+    if key == "related":
+        return "names this as related"
+    if key in ("supersedes", "superseded_by", "deciders", "consulted", "decisions"):
+        return f"names this in {code(key)}"
+    return f"names this as its {key.replace('_', ' ')}"
+
+
 def _commit(rev: Revision) -> str:
     return f"{rev.date} by {inline(rev.author)} in `{rev.short}` ({inline(rev.subject)})"
 
@@ -232,28 +241,22 @@ class _Export:
                 name = f"{stem}-{n}.md"
             taken.add(name.lower())
             self.page[rid] = name
-        # who owns, decided or inspected what, each found once for the whole log
+        # who owns or decided what, found once for the whole log; links, chains, inspections and
+        # what git knows come from the one record view (declog.facts)
+        from declog.facts import LogFacts
+
+        self.facts = LogFacts(self.by_id.values(), history)
         self.owned: dict[str, list[Record]] = {}
         self.decider_on: dict[str, list[Record]] = {}
-        self.inspections: dict[str, list[Record]] = {}
         for record in self.by_id.values():
             d = record.data or {}
             if record.kind.name == "inspection":
-                if isinstance(d.get("mechanism"), str):
-                    self.inspections.setdefault(d["mechanism"], []).append(record)
                 continue
             if record.kind.name != "owner" and isinstance(d.get("owner"), str):
                 self.owned.setdefault(d["owner"], []).append(record)
             if record.kind.name == "decision":
                 for who in dict.fromkeys(w for w in _list(d.get("deciders")) if isinstance(w, str)):
                     self.decider_on.setdefault(who, []).append(record)
-        self.named_by: dict[str, list[str]] = {}  # record ID → records whose related/origin name it
-        for rid, record in self.by_id.items():
-            for key in ("related", "origin"):
-                values = (record.data or {}).get(key)
-                for target in values if isinstance(values, list) else []:
-                    if isinstance(target, str) and target != rid and rid not in self.named_by.get(target, []):
-                        self.named_by.setdefault(target, []).append(rid)
         self.hist: dict[str, RecordHistory] = {}
         self.sources: dict[str, list[Entry]] = {}  # imported decision → commits to its markdown ADR
         self.entries: dict[str, list[tuple[Revision, str]]] = {}  # record ID → (commit, what changed)
@@ -269,7 +272,8 @@ class _Export:
         for rid, record in self.by_id.items():
             if record.kind.name == "inspection":
                 continue
-            rh = history.record(rid)
+            rh = self.facts.of(rid).history
+            assert rh is not None
             self.hist[rid] = rh
             if record.kind.name in ("decision", "mechanism", "correction", "narrative"):
                 shown[rid] = rh.events[: self.limit]
@@ -296,15 +300,10 @@ class _Export:
         self._read_sources(history)
 
     def _read_sources(self, history: History) -> None:
-        """Imported decisions: the commits to their markdown ADR (one pass for all of them),
-        in time order among the record's own rows, and who accepted the ADR."""
-        from declog.timeline import source_path, source_timelines
-
-        wanted = {rid: path for rid, record in self.by_id.items()
-                  if record.kind.name == "decision" and (path := source_path(record.data))}
-        if not wanted:
-            return
-        self.sources = source_timelines(history, wanted)
+        """Imported records (decisions from ADRs, narratives from PR/FAQs, as on the site): the
+        commits to their markdown file (one pass for all of them), in time order among the
+        record's own rows."""
+        self.sources = self.facts.sources()
         for rid, entries in self.sources.items():
             rows = [(e.revision, _source_summary(e)) for e in entries if e.revision is not None]
             merged = sorted([*self.entries.get(rid, []), *rows], key=lambda row: -row[0].time)
@@ -333,17 +332,15 @@ class _Export:
         return ", ".join(self.link(from_page, v, **kwargs) for v in values)
 
     def _related(self, page: str, rid: str, d: dict[str, Any]) -> str:
-        """Records this one names as related, then records that name it (related or origin)."""
+        """Records this one names as related, then the records that link to it
+        (:func:`declog.facts.references`: the same "linked from" as the site's)."""
         names = [r for r in _list(d.get("related")) if isinstance(r, str)]
-        back = [r for r in self.named_by.get(rid, []) if r not in names]
+        back = [(other, key) for other, key in self.facts.backlinks(rid) if other not in names]
         if not names and not back:
             return ""
         out = "## Related\n\n" + "".join(f"- {self.link(page, r, status=True)}\n" for r in names)
-        for other in back:
-            record = self.by_id[other]
-            how = "origin" if rid in _list((record.data or {}).get("origin")) else "related"
-            what = "names this as its origin" if how == "origin" else "names this as related"
-            out += f"- {self.link(page, other, status=True)}: {what}\n"
+        for other, key in back:
+            out += f"- {self.link(page, other, status=True)}: {_names_this(key)}\n"
         return out + "\n"
 
     def _history_section(self, page: str, rid: str, kind: str) -> str:
@@ -372,23 +369,21 @@ class _Export:
         return out
 
     def _git_rows(self, rid: str, decision: bool) -> list[tuple[str, str]]:
-        rh = self.hist.get(rid)
-        if rh is None:
+        if rid not in self.hist:
             return []
+        f = self.facts.of(rid)
         rows = []
-        if decision:
-            from declog.timeline import decided
-
-            found = decided(rh, self.sources.get(rid, []))
-            if found is not None:
-                where = f", in `{found.source}`" if found.source else ""
-                rows.append(("Decided (git)", _commit(found.revision) + where))
-        if rh.created is not None:
-            rows.append(("Recorded", _commit(rh.created.revision)))
+        if decision and f.decided is not None:
+            where = f", in `{f.decided_in}`" if f.decided_in else ""
+            rows.append(("Decided (git)", _commit(f.decided) + where))
+        if decision and f.ended is not None and f.ended_as:
+            rows.append((f"{f.ended_as.capitalize()} (git)", _commit(f.ended)))
+        if f.created is not None:
+            rows.append(("Recorded", _commit(f.created)))
         else:
             rows.append(("Recorded", "not committed yet"))
-        if rh.last_changed is not None and rh.last_changed is not rh.created:
-            rows.append(("Last changed", _commit(rh.last_changed.revision)))
+        if f.last_changed is not None and (f.created is None or f.last_changed.oid != f.created.oid):
+            rows.append(("Last changed", _commit(f.last_changed)))
         return rows
 
     @staticmethod
@@ -406,29 +401,9 @@ class _Export:
 
     # -- decisions -------------------------------------------------------------------------
     def _chain(self, rid: str) -> list[str]:
-        """The supersede chain through ``rid``, oldest first (first ``supersedes`` entries
-        backwards, ``superseded_by`` forwards)."""
-        back: list[str] = []
-        seen = {rid}
-        current = rid
-        while True:
-            before = (self.by_id[current].data or {}).get("supersedes") if current in self.by_id else None
-            prev = before[0] if isinstance(before, list) and before and isinstance(before[0], str) else None
-            if prev is None or prev in seen:
-                break
-            back.append(prev)
-            seen.add(prev)
-            current = prev
-        forward: list[str] = []
-        current = rid
-        while True:
-            nxt = (self.by_id[current].data or {}).get("superseded_by") if current in self.by_id else None
-            if not isinstance(nxt, str) or nxt in seen:
-                break
-            forward.append(nxt)
-            seen.add(nxt)
-            current = nxt
-        return [*reversed(back), rid, *forward]
+        """The supersede chain through ``rid``, oldest first: every link, both ways
+        (:meth:`declog.facts.LogFacts.chain`)."""
+        return self.facts.of(rid).chain
 
     def decision(self, record: Record) -> str:
         rid = record.id or ""
@@ -583,8 +558,7 @@ class _Export:
                 [[inline(m.get("name", "")), kind, inline(m.get("unit", "")),
                   f"{'≥' if m.get('direction') == 'up' else '≤'} {inline(m['target'])}" if m.get("target") is not None else ""]
                  for kind, m in metrics if isinstance(m, dict)]) + "\n"
-        inspections = sorted(self.inspections.get(rid, []), key=lambda r: str((r.data or {}).get("on", "")),
-                             reverse=True)
+        inspections = list(reversed(self.facts.of(rid).inspections))  # newest first
         if inspections:
             out += "## Inspections\n\n" + _table(
                 ["on", "verdict", "inspector", "readings", "note"],

@@ -37,7 +37,7 @@ def test_every_line_is_a_record_with_its_git_object(export_log: ExportLog, run) 
         git_facts = body["git"]
         expected = ["created", "last_changed", "changes", "uncommitted"]
         if body["kind"] == "decision":
-            expected += ["decided", "linked_commits"]
+            expected += ["decided", "ended", "linked_commits"]
         assert list(git_facts) == expected, body["id"]
         check_commit(git_facts["created"])
         check_commit(git_facts["last_changed"])
@@ -63,6 +63,7 @@ def test_git_facts_of_a_superseded_decision(export_log: ExportLog, run) -> None:
                              "date": "2026-02-01T10:00:00Z", "subject": "Accept the orders database decision"}
     assert pg["last_changed"]["author"] == "Carol Chen"
     assert pg["changes"] == 3
+    assert pg["ended"] is not None and (pg["ended"]["status"], pg["ended"]["author"]) == ("superseded", "Carol Chen")
     assert [c["commit"] for c in pg["linked_commits"]] == [log.commits["accept"]]
     crdb = by_id[log.cockroach]["git"]
     assert [(c["author"], c["subject"]) for c in crdb["linked_commits"]] == [("Dave Doe", "Connect orders to CockroachDB")]
@@ -83,7 +84,7 @@ def test_uncommitted_changes_and_new_records(export_log: ExportLog, run) -> None
     assert by_id[log.kafka]["tags"] == ["events"]
     assert by_id[log.pg]["git"]["uncommitted"] is False
     assert by_id[fresh]["git"] == {"created": None, "last_changed": None, "changes": 0, "uncommitted": True,
-                                   "decided": None, "linked_commits": []}
+                                   "decided": None, "ended": None, "linked_commits": []}
 
 
 def test_out_dir_writes_records_jsonl_atomically(export_log: ExportLog, run, tmp_path: Path) -> None:
