@@ -32,7 +32,7 @@ LAYERS: dict[str, int] = {
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "prfaq": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
+    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "transaction": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
@@ -66,6 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
+    "transaction": frozenset({"cache", "errors", "store"}),  # writes as transactions: lock, check, all or none
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
     "query": frozenset({"vocab", "cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
@@ -78,12 +79,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "deck": frozenset({"vocab", "cadence", "store"}),
     "graph": frozenset({"store"}),  # the Record type only
     "drift": frozenset({"vocab", "history", "ids", "kinds", "scope", "store"}),
-    "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "transaction", "validate", "yamlio"}),
     "loops": frozenset({"vocab", "clock", "edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
-                           "validate", "yamlio"}),  # diff: what --refresh changes, field by field
+                           "transaction", "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "narrative_import": frozenset({"clock", "edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
     "render": frozenset({"controls", "store"}),
     "render_history": frozenset({"history", "timeline"}),
