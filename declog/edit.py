@@ -25,33 +25,16 @@ def field_names(kind: Kind) -> list[str]:
 
 
 def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str]:
-    """Fields still needed before ``fields`` can be a valid record: the model's, those the
-    lifecycle asks for at this status and door, and the repository's own."""
+    """Fields still needed before ``fields`` can be a valid record: the model's, those its
+    lifecycle asks for at this status and door (the model's ``LIFECYCLE``, the same rules that
+    validation checks), and the repository's own."""
     model = kind.model()
     needed = [name for name, info in model.model_fields.items()
               if info.is_required() and not (kind.letter and name == kind.id_field)]
-    too_few: set[str] = set()
-    if kind.name == "decision":
-        if fields.get("status") == "accepted":
-            needed += ["decision", "rationale", "decided_on"]
-        if fields.get("door") == "one-way":
-            needed += ["options", "expected_outcome"]
-            options = fields.get("options")
-            if isinstance(options, list) and len(options) < 2:
-                too_few.add("options")  # a one-way door weighs at least two
-    if kind.name == "mechanism" and fields.get("status") == "active":
-        needed += ["tool", "adoption", "inspection", "input_metrics", "output_metrics"]
-    if kind.name == "correction" and fields.get("status") != "draft":
-        needed += ["five_whys", "root_causes", "action_items"]
-    if kind.name == "narrative" and fields.get("status") == "approved":
-        needed += ["owner", "success_metrics"]
+    unmet = [need.field for need in model.unmet_needs(fields)]
+    needed += [need.field for need in model.LIFECYCLE if need.field in unmet]
     needed += log.config.required.get(kind.name, [])
-    seen: list[str] = []
-    for name in needed:
-        value = fields.get(name)
-        if (value is None or value == "" or value == [] or name in too_few) and name not in seen:
-            seen.append(name)
-    return seen
+    return list(dict.fromkeys(name for name in needed if name in unmet or fields.get(name) in (None, "", [])))
 
 
 def schema_path_for(log: Log, kind: Kind, path: Path) -> str:
