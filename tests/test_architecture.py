@@ -40,7 +40,7 @@ LAYERS: dict[str, int] = {
     "graph": 4, "drift": 4, "deck": 4,
     # 5 composed operations and rendering
     "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5, "context": 5, "render_context": 5, "narrative_import": 5,
+    "export": 5, "context": 5, "render_context": 5, "narrative_import": 5, "markdown_out": 5,
     # 6 interface
     "cli": 6, "api": 6, "__main__": 6, "mcp_server": 6,
 }
@@ -86,13 +86,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
                            "transaction", "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "narrative_import": frozenset({"clock", "edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
-    "render": frozenset({"controls", "store"}),
+    "markdown_out": frozenset({"controls"}),  # one escaping rule for inline Markdown
+    "render": frozenset({"controls", "markdown_out", "store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"deck", "render_context", "review"}),  # render_context: the drift section; deck: metrics
-    "export": frozenset({"clock", "deck", "diff", "errors", "graph", "history", "ids", "kinds", "render_review", "retro", "review",
+    "render_review": frozenset({"deck", "markdown_out", "render_context", "review"}),  # render_context: the drift section; deck: metrics
+    "export": frozenset({"clock", "deck", "diff", "errors", "graph", "history", "ids", "kinds", "markdown_out", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "context": frozenset({"blame", "clock", "drift", "errors", "history", "kinds", "store"}),
-    "render_context": frozenset({"context", "drift"}),
+    "render_context": frozenset({"context", "drift", "markdown_out"}),
     "cli": ANY,
     # the Python API: a façade over the operations, beside the command line (never imports it)
     "api": frozenset({"answers", "edit", "errors", "history", "kinds", "query", "store", "timeline", "validate"}),
