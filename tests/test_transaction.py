@@ -178,3 +178,20 @@ def test_an_exception_inside_the_block_writes_nothing(two: tuple[Path, str, str]
             tx.replace(old, "title: gone\n")
             raise KeyError("the caller gave up")
     assert snapshot(repo) == before and temps(repo) == [] and lock_is_free(repo)
+
+
+def test_import_narrative_writes_every_narrative_or_none(log_repo: Path, run: Callable[..., Result],
+                                                         file_size_limit: Callable[[int], None]) -> None:
+    docs = log_repo / "docs"
+    docs.mkdir()
+    (docs / "small.md").write_text("# Orders arrive in order\n\nShort.\n", encoding="utf-8")
+    (docs / "large.md").write_text("# Refunds in a day\n\n" + "Refunds. " * 3000 + "\n", encoding="utf-8")
+    before = snapshot(log_repo)
+    file_size_limit(16_000)
+    res = run(log_repo, "import", "narrative", str(docs / "small.md"), str(docs / "large.md"))
+    file_size_limit(resource.RLIM_INFINITY)
+    assert res.exit_code == 2 and "nothing was changed" in res.stderr, res.output
+    assert snapshot(log_repo) == before and temps(log_repo) == [] and lock_is_free(log_repo)
+    res = run(log_repo, "import", "narrative", str(docs / "small.md"), str(docs / "large.md"))
+    assert res.exit_code == 0, res.output
+    assert len(list((log_repo / "decisions" / "narratives").glob("N-*.yaml"))) == 2
