@@ -16,6 +16,7 @@ from declog import clock, ids, yamlio
 from declog.errors import InvalidRecord, UsageError
 from declog.kinds import KINDS, Kind
 from declog.store import Log, Record, atomic_write
+from declog.transaction import Transaction, write_all
 from declog.validate import Issue, _located, cross_problems, schema_problems
 
 
@@ -24,33 +25,16 @@ def field_names(kind: Kind) -> list[str]:
 
 
 def required_fields(kind: Kind, fields: Mapping[str, Any], log: Log) -> list[str]:
-    """Fields still needed before ``fields`` can be a valid record: the model's, those the
-    lifecycle asks for at this status and door, and the repository's own."""
+    """Fields still needed before ``fields`` can be a valid record: the model's, those its
+    lifecycle asks for at this status and door (the model's ``LIFECYCLE``, the same rules that
+    validation checks), and the repository's own."""
     model = kind.model()
     needed = [name for name, info in model.model_fields.items()
               if info.is_required() and not (kind.letter and name == kind.id_field)]
-    too_few: set[str] = set()
-    if kind.name == "decision":
-        if fields.get("status") == "accepted":
-            needed += ["decision", "rationale", "decided_on"]
-        if fields.get("door") == "one-way":
-            needed += ["options", "expected_outcome"]
-            options = fields.get("options")
-            if isinstance(options, list) and len(options) < 2:
-                too_few.add("options")  # a one-way door weighs at least two
-    if kind.name == "mechanism" and fields.get("status") == "active":
-        needed += ["tool", "adoption", "inspection", "input_metrics", "output_metrics"]
-    if kind.name == "correction" and fields.get("status") != "draft":
-        needed += ["five_whys", "root_causes", "action_items"]
-    if kind.name == "narrative" and fields.get("status") == "approved":
-        needed += ["owner", "success_metrics"]
+    unmet = [need.field for need in model.unmet_needs(fields)]
+    needed += [need.field for need in model.LIFECYCLE if need.field in unmet]
     needed += log.config.required.get(kind.name, [])
-    seen: list[str] = []
-    for name in needed:
-        value = fields.get(name)
-        if (value is None or value == "" or value == [] or name in too_few) and name not in seen:
-            seen.append(name)
-    return seen
+    return list(dict.fromkeys(name for name in needed if name in unmet or fields.get(name) in (None, "", [])))
 
 
 def schema_path_for(log: Log, kind: Kind, path: Path) -> str:
@@ -160,26 +144,35 @@ def create(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Re
     path, text, olds = _planned(log, kind, fields, supersedes)
     rid = str(yamlio.load_record_text(text, log.rel(path))[kind.id_field])
     minted = bool(kind.letter) and fields.get("id") in (None, "")
-    with log.write_lock():
+    with Transaction(log) as tx:
         # another declog may have written meanwhile: a given ID or handle (a random one minted here
         # cannot meet another process's but by a one-in-a-billion chance, which `validate` reports:
-        # not worth reading a 100,000-record log again for), and the files this one rewrites
+        # not worth reading a 100,000-record log again for); the transaction checks the files
+        # this one rewrites
         log.invalidate()
         if not minted and any(r.id == rid for r in log.light_records()):
             raise UsageError(f"ID {rid} was taken by another declog process meanwhile; nothing was written: "
                              "run the command again")
-        for old, _ in olds:
-            _unchanged_since_read(log, old)
-        log.write_text(path, text, create=True)
-        placeholder = path.parent / ".gitkeep"  # the folder now has a record; init's placeholder can go
-        try:
-            if placeholder.is_file() and placeholder.stat().st_size == 0:
-                placeholder.unlink()
-        except FileNotFoundError:  # another declog process removed it first
-            pass
+        tx.create(path, text)
         for old, old_text in olds:
-            log.write_text(log.abs(old.path), old_text)
+            tx.replace(old, old_text)
     return log.read(path, kind)
+
+
+def create_all(log: Log, kind: Kind, many: Sequence[dict[str, Any]]) -> list[Record]:
+    """Validate and write several new records of ``kind`` in one transaction: every file is
+    written, or none is (``declog import narrative``)."""
+    plans = [_planned(log, kind, fields, ()) for fields in many]
+    with Transaction(log) as tx:
+        log.invalidate()
+        taken = {r.id for r in log.light_records()}
+        for path, text, _ in plans:
+            rid = str(yamlio.load_record_text(text, log.rel(path))[kind.id_field])
+            if rid in taken:
+                raise UsageError(f"ID {rid} was taken by another declog process meanwhile; nothing was written: "
+                                 "run the command again")
+            tx.create(path, text)
+    return [log.read(path, kind) for path, _, _ in plans]
 
 
 def _planned(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[Record]
@@ -223,15 +216,6 @@ def _planned(log: Log, kind: Kind, fields: dict[str, Any], supersedes: Sequence[
                f"{old.id}")
     text = yamlio.render_new(fields, schema_path_for(log, kind, path), field_names(kind))
     return path, text, olds
-
-
-def _unchanged_since_read(log: Log, record: Record) -> None:
-    """Refuse to write over ``record`` if its file changed since this process read it (another
-    declog process, an editor, a git checkout): that change would be lost."""
-    current = log.read(log.abs(record.path), record.kind)
-    if current.oid != record.oid:
-        raise UsageError(f"{record.path} changed on disk while declog was working on it (another declog "
-                         "process, an editor or git); nothing was written: run the command again")
 
 
 def _superseded(log: Log, new_id: str, olds: Sequence[Record]) -> list[tuple[Record, str]]:
@@ -299,11 +283,7 @@ def link_narrative(log: Log, narrative: Record, decisions: Sequence[Record]) -> 
     for (record, text), after in zip(changed, afters, strict=True):
         _raise(_issues_for(log, record.kind, yamlio.load_record_text(text, record.path), record.path, text,
                            [a for a in afters if a is not after]), f"{record.id}")
-    with log.write_lock():
-        for record, _ in changed:
-            _unchanged_since_read(log, record)
-        for record, text in changed:
-            log.write_text(log.abs(record.path), text)
+    write_all(log, replaces=changed)
     return [log.read(log.abs(r.path), r.kind) for r, _ in changed]
 
 
@@ -505,14 +485,13 @@ def set_fields(log: Log, record: Record, changes: dict[str, Any]) -> Record:
     :class:`Changes` again, other values only where the newer version left the field as it was)
     and validated again: concurrent ``declog set`` commands never lose each other's changes."""
     path = log.abs(record.path)
-    with log.write_lock():
+    with Transaction(log) as tx:
         current = log.read(path, record.kind)
         if current.oid != record.oid:
             changes = _rebased(record, current, changes)
             log.invalidate()
             record = current
-        new_text = update(log, record, changes)
-        log.write_text(path, new_text)
+        tx.replace(record, update(log, record, changes))
     return log.read(path, record.kind)
 
 
@@ -543,13 +522,13 @@ def edit_paths(log: Log, record: Record, plan: PathPlan, *, write: bool = True) 
     if not write:
         return old_text, new_text, Record(record.path, record.kind, "", data=yamlio.to_plain(typed))
     path = log.abs(record.path)
-    with log.write_lock():
+    with Transaction(log) as tx:
         current = log.read(path, record.kind)
         if current.oid != record.oid:
             log.invalidate()
             old_text, new_text, typed = build(current)
         if new_text != old_text:
-            log.write_text(path, new_text)
+            tx.replace(current, new_text)
     return old_text, new_text, log.read(path, record.kind)
 
 
@@ -591,11 +570,7 @@ def supersede(log: Log, old: Record, new: Record, status: str = "superseded") ->
            f"{new.id}")
     _raise(_issues_for(log, old.kind, yamlio.load_record_text(old_text, old.path), old.path, old_text, [new_after]),
            f"{old.id}")
-    with log.write_lock():
-        _unchanged_since_read(log, new)
-        _unchanged_since_read(log, old)
-        log.write_text(log.abs(new.path), new_text)
-        log.write_text(log.abs(old.path), old_text)
+    write_all(log, replaces=[(new, new_text), (old, old_text)])
     return log.read(log.abs(old.path), old.kind), log.read(log.abs(new.path), new.kind)
 
 
@@ -621,13 +596,13 @@ def replace_text(log: Log, record: Record, text: str) -> Record:
     """Write ``text`` over ``record`` if it is valid; raise with the problems otherwise."""
     _raise(check_text(log, record, text), f"{record.id}")
     path = log.abs(record.path)
-    with log.write_lock():
+    with Transaction(log) as tx:
         current = log.read(path, record.kind)
         if current.oid != record.oid:
             kept = _keep_unsaved(log, record, text)
             raise UsageError(f"{record.path} changed on disk while it was open in the editor (another declog "
                              f"process, an editor or git); not overwriting that change. Your version is in {kept}")
-        log.write_text(path, text)
+        tx.replace(current, text)
     return log.read(path, record.kind)
 
 

@@ -12,10 +12,9 @@ left alone. Nothing here prints: the command renders :class:`ImportReport`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from declog.adr.parse import ParsedAdr, parse
 from declog.errors import GitError, InvalidRecord, UsageError
 from declog.kinds import KINDS
 from declog.store import Log, Record
+from declog.transaction import Transaction
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_MARKDOWN_BYTES = 1024 * 1024
@@ -834,8 +834,8 @@ def _problems(log: Log, items: list[_Item], owner_fields: list[dict[str, Any]],
 
 def _write(log: Log, items: list[_Item], owner_fields: list[dict[str, Any]],
            changed: Sequence[tuple[Record, str, str]] = ()) -> None:
-    """Write every record, or none: a failure part-way removes the files already written and
-    puts back the ones it changed."""
+    """Write every record, or none, in one transaction (``declog.transaction``): a record file
+    changed since it was read, or a failure part-way, writes nothing."""
     from declog.edit import field_names, schema_path_for
 
     decision_kind, owner_kind = KINDS["decision"], KINDS["owner"]
@@ -848,50 +848,17 @@ def _write(log: Log, items: list[_Item], owner_fields: list[dict[str, Any]],
         path = log.new_path(decision_kind, item.rid, item.fields["title"])
         planned.append((path, yamlio.render_new(item.fields, schema_path_for(log, decision_kind, path),
                                                 field_names(decision_kind))))
-    written: list[Path] = []
-    with _locked(log):
+    with Transaction(log) as tx:
         log.invalidate()
         taken = set(log.by_id())
         clash = [i.rid for i in items if i.rid in taken] + [f["handle"] for f in owner_fields if f["handle"] in taken]
         if clash:
             raise UsageError(f"{', '.join(clash)} appeared in the log while importing (another declog process); "
                              "nothing was written: run the command again")
-        for record, before, _ in changed:
-            if log.abs(record.path).read_text(encoding="utf-8") != before:
-                raise UsageError(f"{record.path} changed on disk while importing; nothing was written: "
-                                 "run the command again")
-        restored: list[tuple[Path, str]] = []
-        try:
-            for path, text in planned:
-                log.write_text(path, text, create=True)
-                written.append(path)
-            for record, before, after in changed:
-                log.write_text(log.abs(record.path), after)
-                restored.append((log.abs(record.path), before))
-        except BaseException:
-            for path in written:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            for path, before in restored:
-                with contextlib.suppress(OSError, UsageError):
-                    log.write_text(path, before)
-            log.invalidate()
-            raise
-        for folder in {p.parent for p in written}:
-            placeholder = folder / ".gitkeep"  # the folder now has records; init's placeholder can go
-            with contextlib.suppress(OSError):
-                if placeholder.is_file() and placeholder.stat().st_size == 0:
-                    placeholder.unlink()
-
-
-@contextlib.contextmanager
-def _locked(log: Log) -> Iterator[None]:
-    lock = getattr(log, "write_lock", None)  # the log's write lock, where this declog has one
-    if lock is None:
-        yield
-        return
-    with lock():
-        yield
+        for path, text in planned:
+            tx.create(path, text)
+        for record, _, after in changed:
+            tx.replace(record, after)
 
 
 def raise_problems(report: ImportReport) -> None:

@@ -103,8 +103,7 @@ def import_narratives(log: Log, paths: Sequence[Path], *, owner: str | None = No
                             for i in issues]
     if report.problems or dry_run:
         return report
-    for item, fields in pending:
-        record = edit.create(log, kind, fields)
+    for (item, _), record in zip(pending, edit.create_all(log, kind, [f for _, f in pending]), strict=True):
         item.record_path = record.path
     report.written = bool(pending)
     return report

@@ -77,10 +77,9 @@ def records_list(records: Sequence[Record], fmt: str, out: TextIO) -> None:
         writer.writerows(rows)
         return
     if fmt == "markdown":
-        out.write("| " + " | ".join(cols) + " |\n")
-        out.write("|" + "|".join("---" for _ in cols) + "|\n")
-        for row in rows:
-            out.write("| " + " | ".join(one_line(c).replace("|", "\\|") for c in row) + " |\n")
+        from declog.markdown_out import cell, table
+
+        out.write(table(cols, ([cell(c) for c in row] for row in rows)))
         return
     from tabulate import tabulate
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
+from declog.markdown_out import cell
+
 if TYPE_CHECKING:  # drift's renderers need not load context (and blame) at all
     from declog.context import Context
     from declog.drift import Drift
@@ -16,11 +18,9 @@ def context_json(ctx: Context, out: TextIO) -> None:
 
 
 def _md(text: Any) -> str:
-    """Record text inside a Markdown comment: no HTML, no table breaks, no stray emphasis."""
-    s = str(text)
-    for ch in "\\`*_[]<>|":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """Record text inside a Markdown comment: no HTML, no table breaks, no stray emphasis, one
+    line (the one rule of ``declog.markdown_out``)."""
+    return cell(text)
 
 
 def _link(path: str, base: str | None) -> str:

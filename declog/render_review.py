@@ -7,6 +7,7 @@ import json
 from typing import Any, TextIO
 
 from declog.deck import Deck, Slide, Trend
+from declog.markdown_out import cell, code, table
 from declog.review import Load, OffTarget, WeeklyReview
 
 DECK_TITLE = "Metrics deck: each mechanism's inputs, then outputs, over 6 weeks and 12 months"
@@ -141,8 +142,7 @@ def review_markdown(review: WeeklyReview, out: TextIO) -> None:
         if not lines:
             out.write("None.\n")
         for line in lines:
-            escaped = line.replace("|", "\\|")
-            out.write(f"- {escaped}\n")
+            out.write(f"- {cell(line)}\n")
         if title == SECTIONS[2] and review.deck is not None:
             deck_markdown(review.deck, out)
 
@@ -225,35 +225,31 @@ def deck_text(deck: Deck, out: TextIO) -> None:
             out.write(f"      noteworthy, {ev.week} ({ev.on}, {ev.inspection}{verdict}): {ev.note}\n")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
 def deck_markdown(deck: Deck, out: TextIO) -> None:
     out.write(f"\n## {DECK_TITLE}\n\n")
     if not deck.slides:
         out.write("None.\n")
     for s in deck.slides:
-        out.write(f"### {_cell(_slide_head(s))}\n\n")
+        out.write(f"### {cell(_slide_head(s))}\n\n")
         if not s.trends:
             out.write("No metrics.\n\n")
             continue
         head = ["metric", "last 6 weeks", *deck.weeks, "week over week", "target", "last 12 months"]
-        out.write("| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n")
+        rows = []
         for t in s.trends:
-            unit = f" ({t.unit})" if t.unit else ""
-            cells = [f"{t.role} `{t.metric}`{unit}", sparkline(t.weeks), *(_value(v) for v in t.weeks),
-                     change_text(t), target_text(t), sparkline(t.months)]
-            out.write("| " + " | ".join(_cell(c) for c in cells) + " |\n")
+            unit = cell(f" ({t.unit})") if t.unit else ""
+            rows.append([f"{cell(t.role)} {code(t.metric)}{unit}", *(cell(c) for c in (
+                sparkline(t.weeks), *(_value(v) for v in t.weeks), change_text(t), target_text(t),
+                sparkline(t.months)))])
         if s.events:
             by_week = {w: "; ".join(f"{ev.note} ({ev.on}, {ev.inspection})" for ev in s.events if ev.week == w)
                        for w in deck.weeks}
-            cells = ["noteworthy events", "", *(by_week[w] for w in deck.weeks), "", "", ""]
-            out.write("| " + " | ".join(_cell(c) for c in cells) + " |\n")
+            rows.append([cell(c) for c in ["noteworthy events", "", *(by_week[w] for w in deck.weeks), "", "", ""]])
+        out.write(table(head, rows))
         out.write("\n")
         notes = [(t, n) for t in s.trends for n in sparse_notes(t, s.cadence)]
         for t, note in notes:
-            out.write(f"- `{t.metric}`: {_cell(note)}\n")
+            out.write(f"- {code(t.metric)}: {cell(note)}\n")
         if notes:
             out.write("\n")
 

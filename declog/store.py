@@ -489,6 +489,9 @@ class Log:
     def invalidate(self) -> None:
         self._records = self._light = None
 
+    def check_writable(self) -> None:
+        """Raise when this log cannot be changed (a log as of a past commit); a live log can."""
+
     def private_dir(self) -> Path | None:
         """declog's own folder in the git directory (``.git/declog/``): caches, the write lock."""
         return config_mod.private_dir(self.repo)
@@ -607,7 +610,10 @@ def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | No
         raise FileWriteError(path.as_posix(), f"cannot write the file ({reason}); nothing was changed") from None
 
 
-def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
+def check_target(path: Path, *, create: bool = False, repo: Path | None = None) -> None:
+    """Refuse a write to ``path`` that declog never makes: through a symlink, over an existing
+    file when creating one, or outside the repository (a UsageError; OSError from the file
+    system). Shared by :func:`atomic_write` and ``declog.transaction``."""
     rel = path.as_posix()
     if path.is_symlink():
         raise UsageError(f"{rel} is a symlink; declog never writes through symlinks")
@@ -615,15 +621,20 @@ def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | N
         raise UsageError(f"{rel} already exists; not overwriting it")
     if repo is not None and not path.resolve().is_relative_to(repo.resolve()):
         raise UsageError(f"{rel} is outside the repository; declog writes only inside it")
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
+    check_target(path, create=create, repo=repo)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    mode = 0o644
-    if path.exists():
-        mode = path.stat().st_mode & 0o7777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+    mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
     remove_stale_temps(path.parent)
     replace_file(path, data, mode, durable=True, create=create)
 

@@ -32,7 +32,7 @@ LAYERS: dict[str, int] = {
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "prfaq": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "adr": 2,
+    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "transaction": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
@@ -40,7 +40,7 @@ LAYERS: dict[str, int] = {
     "graph": 4, "drift": 4, "deck": 4, "facts": 4,
     # 5 composed operations and rendering
     "edit": 5, "loops": 5, "answers": 5, "blame": 5, "importer": 5, "render": 5, "render_history": 5, "render_review": 5,
-    "export": 5, "context": 5, "render_context": 5, "narrative_import": 5,
+    "export": 5, "context": 5, "render_context": 5, "narrative_import": 5, "markdown_out": 5,
     # 6 interface
     "cli": 6, "api": 6, "__main__": 6, "mcp_server": 6,
 }
@@ -66,6 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cache": frozenset(),
     "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
+    "transaction": frozenset({"cache", "errors", "store"}),  # writes as transactions: lock, check, all or none
     "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
     "query": frozenset({"vocab", "cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
@@ -79,21 +80,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "graph": frozenset({"store"}),  # the Record type only
     "facts": frozenset({"clock", "history", "store", "timeline"}),  # one view of a record (show, review, exports, why)
     "drift": frozenset({"vocab", "history", "ids", "kinds", "scope", "store"}),
-    "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "validate", "yamlio"}),
+    "edit": frozenset({"clock", "errors", "ids", "kinds", "store", "transaction", "validate", "yamlio"}),
     "loops": frozenset({"vocab", "clock", "edit", "errors", "kinds", "store"}),
     "answers": frozenset({"config", "errors", "facts", "history", "search", "store", "timeline"}),
     "blame": frozenset({"errors", "history", "kinds", "scope", "store"}),
     "importer": frozenset({"adr", "clock", "config", "diff", "edit", "errors", "history", "ids", "kinds", "store",
-                           "validate", "yamlio"}),  # diff: what --refresh changes, field by field
+                           "transaction", "validate", "yamlio"}),  # diff: what --refresh changes, field by field
     "narrative_import": frozenset({"clock", "edit", "errors", "ids", "kinds", "prfaq", "store", "yamlio"}),
-    "render": frozenset({"controls", "store"}),
+    "markdown_out": frozenset({"controls"}),  # one escaping rule for inline Markdown
+    "render": frozenset({"controls", "markdown_out", "store"}),
     "render_history": frozenset({"history", "timeline"}),
-    "render_review": frozenset({"deck", "render_context", "review"}),  # render_context: the drift section; deck: metrics
-    "export": frozenset({"clock", "deck", "diff", "errors", "facts", "graph", "history", "ids", "kinds", "render_review", "retro",
-                         "review",
+    "render_review": frozenset({"deck", "markdown_out", "render_context", "review"}),  # render_context: the drift section; deck: metrics
+    "export": frozenset({"clock", "deck", "diff", "errors", "facts", "graph", "history", "ids", "kinds", "markdown_out", "render_review", "retro", "review",
                          "store", "timeline"}),  # html: the weekly review page
     "context": frozenset({"blame", "clock", "drift", "errors", "history", "kinds", "store"}),
-    "render_context": frozenset({"context", "drift"}),
+    "render_context": frozenset({"context", "drift", "markdown_out"}),
     "cli": ANY,
     # the Python API: a façade over the operations, beside the command line (never imports it)
     "api": frozenset({"answers", "edit", "errors", "history", "kinds", "query", "store", "timeline", "validate"}),

@@ -1183,6 +1183,38 @@ def _adrs(e: Env, repo: Path) -> Path:
     return folder
 
 
+@case("E-race-import-changed")
+def _(e: Env) -> Result:
+    repo = e.log()
+    adr = _adrs(e, repo) / "0001-use-postgres.md"
+    assert e.declog(repo, "import", "adr", "doc/adr", "--owner", "alice").exit_code == 0
+    adr.write_text(ADR.replace("Orders.", "Orders, and their payments."), encoding="utf-8")
+    (path,) = (repo / "decisions").glob("D-*-use-postgres.yaml")
+    _touch_while_locked(e, lambda: path.write_text(path.read_text(encoding="utf-8") + "# theirs\n",
+                                                   encoding="utf-8"))
+    return e.declog(repo, "import", "adr", "doc/adr", "--owner", "alice", "--refresh")
+
+
+@case("E-write-part-way")
+def _(e: Env) -> Result:
+    """A real limit that holds for root too: this process's file-size limit (RLIMIT_FSIZE)."""
+    import resource
+    import signal
+
+    repo = e.log()
+    folder = _adrs(e, repo)
+    (folder / "0002-use-redis.md").write_text(ADR.replace("1. Use Postgres", "2. Use Redis")
+                                              .replace("Orders.", "Cache. " * 3000), encoding="utf-8")
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, hard))
+    try:
+        return e.declog(repo, "import", "adr", "doc/adr", "--owner", "alice")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
 @case("E-import-no-such-folder")
 def _(e: Env) -> Result:
     return e.declog(e.log(), "import", "adr", "doc/nope", "--owner", "alice")
@@ -1657,8 +1689,8 @@ LEFT_OUT: dict[str, str] = {
     "declog/importer.py:_write:UsageError:' appeared in the log while importing (another declog process); "
     "nothing was written: run the command again'":
         "a race with another declog process during an import (the guard of E-race-id-taken)",
-    "declog/importer.py:_write:UsageError:' changed on disk while importing; nothing was written: run the command again'":
-        "a race with another process during an import (the guard of E-race-changed)",
+    "declog/transaction.py:_write_error:FileWriteError:': check them with `git diff`'":
+        "a write that failed part-way and whose files could not be put back either (the disk failing twice)",
 }
 
 

@@ -28,6 +28,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import GIT_ENV
+from tests.factory import decision_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
@@ -204,12 +205,7 @@ class UserRepo:
 
 
 def _decision(rid: str, title: str, owner: str | None = "alice", **extra: str) -> str:
-    lines = [f"id: {rid}", f"title: {title}", "status: proposed"]
-    if owner is not None:
-        lines.append(f"owner: {owner}")
-    lines += ["door: two-way", "context: Written by hand in a hook test."]
-    lines += [f"{key}: {value}" for key, value in extra.items()]
-    return "\n".join(lines) + "\n"
+    return decision_yaml(rid, title, owner=owner, context="Written by hand in a hook test.", **extra)
 
 
 @pytest.fixture

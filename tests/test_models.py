@@ -217,3 +217,30 @@ def test_team_rules() -> None:
     assert owner_rules(kind="team") == {("lead",): "a team needs a `lead`: the one accountable person"}
     assert owner_rules(lead="alice") == {("lead",): "only a team has a `lead`"}
     assert owner_rules(team="x") == {("team",): "an owner cannot be its own team"}
+
+
+def test_declog_new_asks_for_what_the_models_lifecycle_needs(log_repo) -> None:  # type: ignore[no-untyped-def]
+    """edit.required_fields reads the lifecycle from the models (``LIFECYCLE``), the same rules
+    validation checks: what one says is needed, the other reports as missing."""
+    from declog import edit
+    from declog.kinds import KINDS
+    from declog.store import Log
+
+    log = Log.open(log_repo)
+    decision = {"title": "T", "owner": "alice", "status": "accepted", "door": "one-way", "context": "c",
+                "options": [{"title": "only one"}]}
+    assert edit.required_fields(KINDS["decision"], decision, log) == [
+        "decision", "rationale", "decided_on", "options", "expected_outcome"]
+    imported = {**decision, "source": {"path": "doc/adr/0001-x.md", "format": "nygard", "imported_on": "2026-01-01"}}
+    assert edit.required_fields(KINDS["decision"], imported, log) == ["decided_on"]
+    mechanism = {"name": "M", "owner": "alice", "status": "active", "problem": "p", "tool": "t"}
+    assert edit.required_fields(KINDS["mechanism"], mechanism, log) == [
+        "adoption", "inspection", "input_metrics", "output_metrics"]
+    assert edit.required_fields(KINDS["correction"], {"status": "open"}, log)[-3:] == [
+        "five_whys", "root_causes", "action_items"]
+    assert edit.required_fields(KINDS["narrative"], {"title": "N", "status": "approved"}, log) == [
+        "owner", "success_metrics"]
+    for kind in ("decision", "mechanism", "correction", "narrative"):  # and validation says the same
+        model = KINDS[kind].model()
+        for need in model.LIFECYCLE:
+            assert need.message and need.field in model.model_fields

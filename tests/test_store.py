@@ -11,15 +11,7 @@ import pytest
 from declog import store
 from declog.errors import AmbiguousId, UsageError
 from declog.kinds import KINDS
-
-DECISION = """\
-id: {id}
-title: {title}
-status: proposed
-owner: alice
-door: two-way
-context: c
-"""
+from tests.factory import decision_yaml
 
 
 def write(path: Path, text: str) -> Path:
@@ -29,7 +21,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def decision(log_repo: Path, rid: str, title: str = "T", folder: str = "decisions") -> Path:
-    return write(log_repo / folder / f"{rid}-x.yaml", DECISION.format(id=rid, title=title))
+    return write(log_repo / folder / f"{rid}-x.yaml", decision_yaml(rid, title))
 
 
 def test_init_creates_the_layout_once(repo: Path) -> None:
@@ -55,7 +47,7 @@ def test_init_with_a_root_and_refusing_to_move_it(repo: Path) -> None:
 def test_record_files_skip_hidden_temp_and_non_yaml_files(log_repo: Path) -> None:
     root = log_repo / "decisions"
     decision(log_repo, "D-aaaaaa")
-    write(root / "sub" / "D-bbbbbb-x.yml", DECISION.format(id="D-bbbbbb", title="T"))
+    write(root / "sub" / "D-bbbbbb-x.yml", decision_yaml("D-bbbbbb"))
     write(root / ".declog-123.tmp", "partial")
     write(root / ".hidden.yaml", "x: 1\n")
     write(root / ".schemas" / "x.yaml", "x: 1\n")
@@ -86,7 +78,7 @@ def test_a_record_over_the_configured_size_is_not_read(log_repo: Path) -> None:
 
 
 def test_a_symlink_out_of_the_repository_is_refused(log_repo: Path, tmp_path: Path) -> None:
-    outside = write(tmp_path / "outside.yaml", DECISION.format(id="D-cccccc", title="T"))
+    outside = write(tmp_path / "outside.yaml", decision_yaml("D-cccccc"))
     (log_repo / "decisions" / "link.yaml").symlink_to(outside)
     log = store.Log.open(log_repo)
     link = next(r for r in log.records() if r.path == "decisions/link.yaml")
@@ -109,7 +101,7 @@ def test_resolve_by_prefix_handle_and_kind(log_repo: Path) -> None:
 
 def test_an_id_in_two_files_is_reported_when_resolved(log_repo: Path) -> None:
     decision(log_repo, "D-aaaaaa", "First")
-    write(log_repo / "decisions" / "copy.yaml", DECISION.format(id="D-aaaaaa", title="Copy"))
+    write(log_repo / "decisions" / "copy.yaml", decision_yaml("D-aaaaaa", "Copy"))
     with pytest.raises(UsageError, match="used by 2 files"):
         store.Log.open(log_repo).resolve("D-aaaaaa")
 
@@ -208,7 +200,7 @@ def test_an_edit_with_the_same_size_and_mtime_is_not_served_stale(log_repo: Path
     age(path)
     assert store.Log.open(log_repo).resolve("D-aaaaaa").title == "First"
     before = path.stat()
-    path.write_text(DECISION.format(id="D-aaaaaa", title="Other"), encoding="utf-8")  # same size
+    path.write_text(decision_yaml("D-aaaaaa", "Other"), encoding="utf-8")  # same size
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old mtime, as `cp -p` would
     assert path.stat().st_size == before.st_size
     assert store.Log.open(log_repo).resolve("D-aaaaaa").title == "Other"

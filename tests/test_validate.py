@@ -12,15 +12,11 @@ import pytest
 from declog import validate as validate_mod
 from declog.store import Log
 from declog.validate import validate
+from tests.factory import decision_yaml
 
-GOOD = """\
-id: {id}
-title: {title}
-status: proposed
-owner: alice
-door: two-way
-context: Orders need transactions
-"""
+
+def good_text(rid: str, title: str = "T") -> str:
+    return decision_yaml(rid, title, context="Orders need transactions")
 
 
 def write(repo: Path, rel: str, text: str) -> Path:
@@ -32,7 +28,7 @@ def write(repo: Path, rel: str, text: str) -> Path:
 
 def good(repo: Path, rid: str, extra: str = "", title: str = "T") -> str:
     rel = f"decisions/{rid}-t.yaml"
-    write(repo, rel, GOOD.format(id=rid, title=title) + extra)
+    write(repo, rel, good_text(rid, title) + extra)
     return rel
 
 
@@ -97,14 +93,14 @@ def test_a_one_way_door_with_one_option(log_repo: Path) -> None:
 
 
 def test_an_id_of_the_wrong_kind(log_repo: Path) -> None:
-    write(log_repo, "decisions/M-aaaaaa-t.yaml", GOOD.format(id="M-aaaaaa", title="T"))
+    write(log_repo, "decisions/M-aaaaaa-t.yaml", good_text("M-aaaaaa", "T"))
     assert problems(log_repo) == [
         "decisions/M-aaaaaa-t.yaml:1:1: id: a decision ID starts with D- (this file is in the decision folder)"]
 
 
 def test_duplicate_ids_across_two_files_are_reported_in_both(log_repo: Path) -> None:
     first = good(log_repo, "D-aaaaaa")
-    second = write(log_repo, "decisions/sub/copy.yaml", GOOD.format(id="D-aaaaaa", title="Copy"))
+    second = write(log_repo, "decisions/sub/copy.yaml", good_text("D-aaaaaa", "Copy"))
     assert second.exists()
     assert problems(log_repo) == [
         f"{first}:1:1: id: duplicate ID D-aaaaaa: also used by decisions/sub/copy.yaml",
@@ -198,7 +194,7 @@ def test_fields_required_by_the_repository(log_repo: Path) -> None:
         f"{rel}:1:1: review_by: required by this repository's configuration (.declog.yaml)",  # missing
         f"{rel}:7:1: tags: required by this repository's configuration (.declog.yaml)",  # empty
     ]
-    write(log_repo, rel, GOOD.format(id="D-aaaaaa", title="T") + "tags: [db]\nreview_by: 2027-01-01\n")
+    write(log_repo, rel, good_text("D-aaaaaa", "T") + "tags: [db]\nreview_by: 2027-01-01\n")
     assert problems(log_repo) == []
 
 
@@ -242,7 +238,7 @@ def test_cli_json_report(log_repo: Path, run) -> None:
                       "message": "unknown field (not part of a decision record; check the spelling)",
                       "code": "unknown-field"}],
     }
-    write(log_repo, rel, GOOD.format(id="D-bbbbbb", title="T"))
+    write(log_repo, rel, good_text("D-bbbbbb", "T"))
     res = run(log_repo, "validate", "--format", "json")
     assert res.exit_code == 0
     assert json.loads(res.stdout) == {"ok": True, "checked": 2, "problem_count": 0, "problems": []}
@@ -341,7 +337,7 @@ def test_an_edited_file_is_checked_again(log_repo: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert problems(log_repo) == [
         f"{rel}:7:1: title2: unknown field (not part of a decision record; check the spelling)"]
-    path.write_text(GOOD.format(id="D-aaaaaa", title="T"))
+    path.write_text(good_text("D-aaaaaa", "T"))
     assert problems(log_repo) == []
 
 

@@ -22,12 +22,15 @@ process per record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from declog.export import safe_name
 from declog.ids import slug
+from declog.markdown_out import cell as inline
+from declog.markdown_out import code
+from declog.markdown_out import table as _table
 
 if TYPE_CHECKING:
     from declog.errors import RecordFileError
@@ -45,20 +48,6 @@ FOLDERS = {"owner": "owners", "mechanism": "mechanisms", "correction": "correcti
 
 
 # -- text --------------------------------------------------------------------------------------
-
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-
-
-def one_line(value: Any) -> str:
-    return " ".join(_CONTROL.sub(" ", str(value)).split())
-
-
-def inline(value: Any) -> str:
-    """``value`` as one line of literal text inside markdown: a heading, a table cell, a link's
-    text. Characters markdown would read (``|``, ``[``, ``*``, ``<`` …) are backslash-escaped."""
-    return _INLINE_SPECIAL.sub(r"\\\1", one_line(value))
-
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -82,15 +71,6 @@ def prose(text: Any) -> str:
     return body + "\n"
 
 
-def code(value: Any) -> str:
-    """``value`` as an inline code span on one line, safe in a table cell (GFM reads a ``|`` in
-    a table row as a cell border even inside a code span, unless it is escaped)."""
-    text = one_line(value).replace("|", "\\|")
-    ticks = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
 def _item(text: Any, bullet: str = "- ") -> str:
     """A list item whose text may have several lines (later lines indented under it)."""
     lines = prose(text).rstrip("\n").split("\n")
@@ -105,14 +85,6 @@ def _list(value: Any) -> list[Any]:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A GFM table; cells must already be escaped (:func:`inline`)."""
-    out = "| " + " | ".join(header) + " |\n|" + "|".join("---" for _ in header) + "|\n"
-    for row in rows:
-        out += "| " + " | ".join(cell or " " for cell in row) + " |\n"
-    return out
 
 
 def _short(text: str, limit: int = 240) -> str:
@@ -564,7 +536,7 @@ class _Export:
                 ["on", "verdict", "inspector", "readings", "note"],
                 [[inline(i.data.get("on", "")), inline(i.data.get("verdict", "")), self.link(page, i.data.get("inspector"), title=False),
                   inline(", ".join(f"{k}={v}" for k, v in _dict(i.data.get("readings")).items())),
-                  inline(_short(one_line(i.data.get("note", "")), 160))]
+                  inline(_short(" ".join(str(i.data.get("note", "")).split()), 160))]
                  for i in inspections[: self.limit] if i.data is not None]) + "\n"
             if len(inspections) > self.limit:
                 out += f"… and {len(inspections) - self.limit} earlier inspections.\n\n"

@@ -73,6 +73,8 @@ class TreeLog(Log):
 
         raise UsageError("a record as of --at is read-only")
 
+    check_writable = write_text  # a Transaction asks before it writes
+
 
 def log_at(log: Log, rev: str) -> TreeLog:
     git = Git(log.repo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -61,16 +62,49 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class Needs:
+    """A lifecycle rule: when ``applies`` to a record's fields (its status, its door), the
+    record needs ``field``: a value, or for a list at least ``at_least`` items. Stated once in
+    the model's ``LIFECYCLE``: the model checks it (:meth:`RecordModel.rule_problems`) and
+    ``declog new`` asks for what it names (``edit.required_fields``), on plain fields, before
+    any model is built."""
+
+    field: str
+    applies: Callable[[Mapping[str, Any]], bool]
+    message: str
+    at_least: int = 1
+
+    def unmet(self, fields: Mapping[str, Any]) -> bool:
+        if not self.applies(fields):
+            return False
+        value = fields.get(self.field)
+        if isinstance(value, list | tuple):
+            return len(value) < self.at_least
+        return value is None or value == "" or value == {}
+
+
 class RecordModel(BaseModel):
     """Base of every record: unknown fields are errors, values are validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=True)
 
     KIND: ClassVar[str] = ""
+    # what the record needs at each point of its lifecycle (see Needs)
+    LIFECYCLE: ClassVar[tuple[Needs, ...]] = ()
+
+    @classmethod
+    def unmet_needs(cls, fields: Mapping[str, Any]) -> list[Needs]:
+        """The lifecycle rules that ``fields`` (plain values or a model's) do not meet yet."""
+        return [need for need in cls.LIFECYCLE if need.unmet(fields)]
+
+    def lifecycle_problems(self) -> list[Problem]:
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return [Problem((need.field,), need.message) for need in self.unmet_needs(fields)]
 
     def rule_problems(self) -> list[Problem]:
         """Rules that span several fields of this record (the lifecycle). Empty when fine."""
-        return []
+        return self.lifecycle_problems()
 
 
 def field_description(text: str, **kwargs: Any) -> Any:

@@ -4,16 +4,17 @@ that makes the fix stay fixed."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from declog.models.base import Handle, IsoDate, Problem, RecordId, RecordModel, ShortText, Tag, Text
+from declog import vocab
+from declog.models.base import Handle, IsoDate, Needs, Problem, RecordId, RecordModel, ShortText, Tag, Text
 from declog.models.base import field_description as F
 
-Status = Literal["draft", "open", "closed"]
-STATUSES: tuple[str, ...] = ("draft", "open", "closed")
-ItemStatus = Literal["open", "done", "wont-do"]
+Status = vocab.CorrectionStatus
+STATUSES: tuple[str, ...] = vocab.CORRECTION_STATUSES
+ItemStatus = vocab.ActionItemStatus
 
 
 class _Part(BaseModel):
@@ -40,7 +41,7 @@ class ActionItem(_Part):
     description: Text = F("What will be done.")
     owner: Handle = F("The single accountable owner: handle of one active person.")
     due: IsoDate = F("When it is due.")
-    type: Literal["fix", "systemic", "mechanism"] = F(
+    type: vocab.ActionItemType = F(
         "fix (this instance), systemic (the class of problem) or mechanism (a mechanism keeps it fixed).")
     mechanism: RecordId | None = F("For type mechanism: the mechanism (M-xxxxxx) that keeps it fixed.",
                                    default=None)
@@ -70,14 +71,14 @@ class Correction(RecordModel):
     related: list[RecordId] = F("Related records.", default_factory=list)
     tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
 
+    LIFECYCLE: ClassVar[tuple[Needs, ...]] = tuple(
+        Needs(name, lambda f: f.get("status") != "draft",
+              f"a correction needs at least one {what} (`{name}`) unless it is a draft")
+        for name, what in (("five_whys", "chain of whys"), ("root_causes", "root cause"),
+                           ("action_items", "action item")))
+
     def rule_problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.status != "draft":
-            for name, what in (("five_whys", "chain of whys"), ("root_causes", "root cause"),
-                               ("action_items", "action item")):
-                if not getattr(self, name):
-                    problems.append(Problem((name,), f"a correction needs at least one {what} (`{name}`)"
-                                                     " unless it is a draft"))
+        problems: list[Problem] = self.lifecycle_problems()
         for i, item in enumerate(self.action_items):
             if item.type == "mechanism" and not item.mechanism:
                 problems.append(Problem(("action_items", i, "mechanism"),

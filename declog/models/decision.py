@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from declog import vocab
 from declog.ids import inside_repository
 from declog.models.base import (
     Handle,
     IsoDate,
+    Needs,
     Problem,
     RecordId,
     RecordModel,
@@ -20,7 +22,6 @@ from declog.models.base import (
 from declog.models.base import (
     field_description as F,
 )
-from declog.vocab import DECISION_STATUSES
 
 
 def _inside(path: str) -> str:
@@ -31,9 +32,9 @@ def _inside(path: str) -> str:
 
 Alias = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")]
 
-Status = Literal["proposed", "accepted", "rejected", "superseded", "deprecated"]
-Door = Literal["one-way", "two-way"]
-STATUSES: tuple[str, ...] = DECISION_STATUSES
+Status = vocab.DecisionStatus
+Door = vocab.Door
+STATUSES: tuple[str, ...] = vocab.DECISION_STATUSES
 
 
 class _Part(BaseModel):
@@ -63,8 +64,8 @@ class Review(_Part):
     on: IsoDate = F("When the review happened.")
     reviewer: Handle = F("Who reviewed it.")
     actual_outcome: Text = F("What actually happened.")
-    vs_expected: Literal["better", "as-expected", "worse"] = F("Outcome against `expected_outcome`.")
-    process_quality: Literal["good", "fair", "poor"] | None = F(
+    vs_expected: vocab.ReviewOutcome = F("Outcome against `expected_outcome`.")
+    process_quality: vocab.ProcessQuality | None = F(
         "Was it a good decision process, whatever the outcome?", default=None
     )
 
@@ -76,7 +77,7 @@ class Section(_Part):
     text: Text = F("What the section says, as markdown (its sub-sections' headings included).")
 
 
-ImportFormat = Literal["nygard", "madr", "log4brains"]
+ImportFormat = vocab.ImportFormat
 
 
 class Source(_Part):
@@ -138,12 +139,22 @@ class Decision(RecordModel):
         apply to it. `declog review` lists those that lack a rationale."""
         return self.source is not None
 
+    # an imported decision says what its ADR said: the rules asking for text the ADR may not
+    # have (decision, rationale; a one-way door's options and expected outcome) skip it
+    LIFECYCLE: ClassVar[tuple[Needs, ...]] = (
+        Needs("decision", lambda f: f.get("status") == "accepted" and f.get("source") is None,
+              "an accepted decision needs `decision`"),
+        Needs("rationale", lambda f: f.get("status") == "accepted" and f.get("source") is None,
+              "an accepted decision needs `rationale`"),
+        Needs("decided_on", lambda f: f.get("status") == "accepted", "an accepted decision needs `decided_on`"),
+        Needs("options", lambda f: f.get("door") == "one-way" and f.get("source") is None,
+              "a one-way door needs at least two `options` weighed", at_least=2),
+        Needs("expected_outcome", lambda f: f.get("door") == "one-way" and f.get("source") is None,
+              "a one-way door needs an `expected_outcome`"),
+    )
+
     def rule_problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.status == "accepted":
-            for name in ("decision", "rationale", "decided_on"):
-                if getattr(self, name) is None and not (self.imported and name != "decided_on"):
-                    problems.append(Problem((name,), f"an accepted decision needs `{name}`"))
+        problems: list[Problem] = self.lifecycle_problems()
         if self.status == "superseded" and not self.superseded_by:
             problems.append(
                 Problem(("superseded_by",), "a superseded decision needs `superseded_by`: the decision that replaced it")
@@ -152,11 +163,6 @@ class Decision(RecordModel):
             problems.append(
                 Problem(("status",), f"`superseded_by` is set, so status must be superseded, not {self.status}")
             )
-        if self.door == "one-way" and not self.imported:
-            if len(self.options) < 2:
-                problems.append(Problem(("options",), "a one-way door needs at least two `options` weighed"))
-            if not self.expected_outcome:
-                problems.append(Problem(("expected_outcome",), "a one-way door needs an `expected_outcome`"))
         if self.id in self.supersedes or self.superseded_by == self.id:
             problems.append(Problem(("supersedes",), "a decision cannot supersede itself"))
         if len(set(self.supersedes)) != len(self.supersedes):

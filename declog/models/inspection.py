@@ -3,14 +3,15 @@ two people inspecting on two branches never touch the same file."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
+from declog import vocab
 from declog.models.base import Handle, IsoDate, Problem, RecordId, RecordModel, Text
 from declog.models.base import field_description as F
 from declog.models.mechanism import MetricName
 
-Verdict = Literal["working", "degraded", "broken"]
-VERDICTS: tuple[str, ...] = ("working", "degraded", "broken")
+Verdict = vocab.Verdict
+VERDICTS: tuple[str, ...] = vocab.VERDICTS
 
 
 class Inspection(RecordModel):

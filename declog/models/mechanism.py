@@ -3,16 +3,17 @@ controllable inputs into the outputs we want (good intentions don't work, mechan
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from declog import cadence as cadence_mod
-from declog.models.base import Handle, Problem, RecordId, RecordModel, ShortText, Tag, Text
+from declog import vocab
+from declog.models.base import Handle, Needs, Problem, RecordId, RecordModel, ShortText, Tag, Text
 from declog.models.base import field_description as F
 
-Status = Literal["piloting", "active", "retired"]
-STATUSES: tuple[str, ...] = ("piloting", "active", "retired")
+Status = vocab.MechanismStatus
+STATUSES: tuple[str, ...] = vocab.MECHANISM_STATUSES
 METRIC_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 MetricName = Annotated[str, StringConstraints(pattern=METRIC_NAME_PATTERN)]
 
@@ -35,7 +36,7 @@ class Metric(_Part):
     name: MetricName = F("Short name, used as the key of inspection readings (letters, digits, '.', '_', '/', '-').")
     unit: ShortText | None = F("Unit of the readings, such as percent, minutes or count.", default=None)
     target: float | None = F("The value the metric should reach; needs a direction.", default=None)
-    direction: Literal["up", "down"] | None = F(
+    direction: vocab.MetricDirection | None = F(
         "up: higher is better (off target below the target); down: lower is better (off target above it).",
         default=None,
     )
@@ -70,18 +71,18 @@ class Mechanism(RecordModel):
     related: list[RecordId] = F("Related records.", default_factory=list)
     tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
 
+    LIFECYCLE: ClassVar[tuple[Needs, ...]] = (
+        *(Needs(name, lambda f: f.get("status") == "active", f"an active mechanism needs `{name}`")
+          for name in ("tool", "adoption", "inspection")),
+        *(Needs(name, lambda f: f.get("status") == "active", f"an active mechanism needs at least one of `{name}`")
+          for name in ("input_metrics", "output_metrics")),
+    )
+
     def metric_names(self) -> list[str]:
         return [m.name for m in (*self.input_metrics, *self.output_metrics)]
 
     def rule_problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.status == "active":
-            for name in ("tool", "adoption", "inspection"):
-                if getattr(self, name) is None:
-                    problems.append(Problem((name,), f"an active mechanism needs `{name}`"))
-            for name in ("input_metrics", "output_metrics"):
-                if not getattr(self, name):
-                    problems.append(Problem((name,), f"an active mechanism needs at least one of `{name}`"))
+        problems: list[Problem] = self.lifecycle_problems()
         seen: set[str] = set()
         for group in ("input_metrics", "output_metrics"):
             for i, metric in enumerate(getattr(self, group)):

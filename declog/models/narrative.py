@@ -5,19 +5,20 @@ the decisions it led to."""
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from declog.models.base import Handle, IsoDate, Problem, RecordId, RecordModel, ShortText, Tag, Text
+from declog import vocab
+from declog.models.base import Handle, IsoDate, Needs, Problem, RecordId, RecordModel, ShortText, Tag, Text
 from declog.models.base import field_description as F
 from declog.models.mechanism import METRIC_NAME_PATTERN
 
-Status = Literal["draft", "in-review", "approved", "shelved"]
-STATUSES: tuple[str, ...] = ("draft", "in-review", "approved", "shelved")
-Audience = Literal["external", "internal"]
+Status = vocab.NarrativeStatus
+STATUSES: tuple[str, ...] = vocab.NARRATIVE_STATUSES
+Audience = vocab.FaqAudience
 # statuses in which a narrative must already ask both a customer's and the team's questions
-ASKED: tuple[str, ...] = ("in-review", "approved")
+ASKED: tuple[str, ...] = vocab.NARRATIVE_ASKED_STATUSES
 
 
 class _Part(BaseModel):
@@ -86,14 +87,15 @@ class Narrative(RecordModel):
     tags: list[Tag] = F("Free tags for filtering.", default_factory=list)
     source: NarrativeSource | None = F("The markdown file an imported narrative came from.", default=None)
 
+    LIFECYCLE: ClassVar[tuple[Needs, ...]] = (
+        Needs("owner", lambda f: f.get("status") == "approved", "an approved narrative names its single-threaded `owner`"),
+        Needs("success_metrics", lambda f: f.get("status") == "approved",
+              "an approved narrative names at least one of `success_metrics`"),
+    )
+
     def rule_problems(self) -> list[Problem]:
-        problems: list[Problem] = []
+        problems: list[Problem] = self.lifecycle_problems()
         if self.status == "approved":
-            if self.owner is None:
-                problems.append(Problem(("owner",), "an approved narrative names its single-threaded `owner`"))
-            if not self.success_metrics:
-                problems.append(Problem(("success_metrics",),
-                                        "an approved narrative names at least one of `success_metrics`"))
             for i, entry in enumerate(self.faq):
                 if entry.answer is None:
                     problems.append(Problem(("faq", i, "answer"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import StringConstraints
 
+from declog import vocab
 from declog.models.base import Handle, Problem, RecordModel, ShortText
 from declog.models.base import field_description as F
 
@@ -20,7 +21,7 @@ class Owner(RecordModel):
 
     handle: Handle = F("The owner's ID: lower-case letters, digits, '.', '_' or '-'.")
     name: ShortText = F("Display name.")
-    kind: Literal["person", "team"] = F("A person, or a team (a team names its lead).", default="person")
+    kind: vocab.OwnerKind = F("A person, or a team (a team names its lead).", default="person")
     email: Email | None = F("Contact address.", default=None)
     team: Handle | None = F("Handle of the team this person belongs to.", default=None)
     lead: Handle | None = F("For a team: the one accountable person's handle.", default=None)

@@ -13,21 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import Result, git
+from tests.factory import decision_yaml, owner_yaml
 
 HERE = Path(__file__).resolve().parent
 _SCRIPT = Path(sys.executable).with_name("declog")
 DECLOG: list[str] = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "declog"]
 CRASHING: list[str] = [sys.executable, str(HERE / "crashing_declog.py")]
 
-DECISION = """\
-id: {id}
-title: {title}
-status: proposed
-owner: alice
-door: two-way
-context: {context}
-"""
-OWNER = "handle: alice\nname: Alice Example\n"
+OWNER = owner_yaml()
 
 
 def _env(extra: dict[str, str] | None) -> dict[str, str]:
@@ -114,14 +107,14 @@ def build_history(repo: Path, commits: int = 300, records: int = 12) -> Built:
             stream.append(b"M 100644 inline .declog.yaml\n" + blob(config))
             stream.append(b"M 100644 inline decisions/owners/alice.yaml\n" + blob(OWNER))
             for r in ids:
-                text = DECISION.format(id=r, title=f"Topic {r} message queue", context="first words")
+                text = decision_yaml(r, f"Topic {r} message queue", context="first words")
                 stream.append(f"M 100644 inline {paths[r]}\n".encode() + blob(text))
             continue
         if n % 50 == 0:  # a rename now and then: history follows records by ID
             old = paths[rid]
             paths[rid] = f"decisions/{rid}-renamed-{n}.yaml"
             stream.append(f"D {old}\n".encode())
-        text = DECISION.format(id=rid, title=f"Topic {rid} message queue", context=f"edit number {n}")
+        text = decision_yaml(rid, f"Topic {rid} message queue", context=f"edit number {n}")
         stream.append(f"M 100644 inline {paths[rid]}\n".encode() + blob(text))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(stream), check=True,
                    capture_output=True)

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Result, git, new_decision
+from tests.factory import decision_yaml
 from tests.history.conftest import commit
 from tests.safety.conftest import assert_no_crash, declog, declog_peak
-
-DECISION = "id: {id}\ntitle: {title}\nstatus: proposed\nowner: alice\ndoor: two-way\ncontext: c\n"
 
 
 def _ok(res: Result) -> Result:
@@ -41,7 +40,7 @@ def _refused(res: Result, *words: str, code: int = 2) -> None:
 
 def test_a_symlinked_record_pointing_outside_is_reported_never_read(log_repo: Path, run, tmp_path: Path) -> None:
     secret = tmp_path / "secret.yaml"
-    secret.write_text(DECISION.format(id="D-5ecre7", title="TOP SECRET TITLE"), encoding="utf-8")
+    secret.write_text(decision_yaml("D-5ecre7", "TOP SECRET TITLE"), encoding="utf-8")
     link = log_repo / "decisions" / "D-5ecre7-secret.yaml"
     link.symlink_to(secret)
     did = new_decision(run, log_repo)
@@ -74,7 +73,7 @@ def test_set_refuses_to_write_through_a_symlinked_record(log_repo: Path, run) ->
 def test_a_symlinked_folder_is_reported_not_skipped_silently(log_repo: Path, run, tmp_path: Path) -> None:
     outside = tmp_path / "more"
     outside.mkdir()
-    (outside / "D-0u751d.yaml").write_text(DECISION.format(id="D-0u751d", title="Outside"), encoding="utf-8")
+    (outside / "D-0u751d.yaml").write_text(decision_yaml("D-0u751d", "Outside"), encoding="utf-8")
     (log_repo / "decisions" / "more").symlink_to(outside)
     inside = log_repo / "archive"
     inside.mkdir()
@@ -103,7 +102,7 @@ def test_yaml_tags_are_refused_and_never_run(log_repo: Path, run, tmp_path: Path
     marker = tmp_path / "marker"
     did = new_decision(run, log_repo)
     for i, tag in enumerate(TAGS):
-        text = DECISION.format(id=f"D-7a9{i:03d}", title="t") + f"consequences: {tag.format(marker=marker)}\n"
+        text = decision_yaml(f"D-7a9{i:03d}", "t") + f"consequences: {tag.format(marker=marker)}\n"
         (log_repo / "decisions" / f"D-7a9{i:03d}-tag.yaml").write_text(text, encoding="utf-8")
     (log_repo / "draft.yaml").write_text(f"title: {TAGS[0].format(marker=marker)}\n", encoding="utf-8")
     commit(log_repo, f"Tags\n\nDecision: {did}\n")  # the history code parses committed versions too
@@ -170,7 +169,7 @@ def _many(repo: Path, n: int) -> None:
     for i in range(n):
         rid = "D-" + "".join(alphabet[(i >> (5 * k)) & 31] for k in range(6))
         with open(folder / f"{rid}.yaml", "w", encoding="utf-8") as handle:
-            handle.write(f"id: {rid}\ntitle: Record {i}\nstatus: proposed\nowner: alice\ndoor: two-way\ncontext: c\n")
+            handle.write(decision_yaml(rid, f"Record {i}"))
 
 
 BIG = int(os.environ.get("DECLOG_BIG_RECORDS", "0"))

@@ -15,11 +15,11 @@ import pytest
 
 from tests.cli.helpers import FakeEditor, record_file
 from tests.conftest import Result, git, new_decision
+from tests.factory import decision_yaml
 from tests.history.conftest import commit
 from tests.safety.conftest import DECLOG, _env, assert_no_crash, declog, finish, spawn
 
 SECRET = "TOKEN-7f3a9c-do-not-publish"
-DECISION = "id: {id}\ntitle: {title}\nstatus: proposed\nowner: alice\ndoor: two-way\ncontext: c\n"
 
 
 def _refused(res: Result, *words: str, code: int = 2) -> str:
@@ -50,7 +50,7 @@ def test_a_committed_symlink_as_the_log_root_is_refused_and_never_read(log_repo:
     reads the folder outside the repository, nothing publishes it."""
     secret = tmp_path / "secret"
     secret.mkdir()
-    (secret / "D-5ecre7-token.yaml").write_text(DECISION.format(id="D-5ecre7", title=SECRET), encoding="utf-8")
+    (secret / "D-5ecre7-token.yaml").write_text(decision_yaml("D-5ecre7", SECRET), encoding="utf-8")
     new_decision(run, log_repo)
     commit(log_repo, "Log")
     git(log_repo, "rm", "-r", "-q", "decisions")
@@ -431,7 +431,7 @@ def test_loose_settings_are_refused(log_repo: Path, run, text: str, words: str) 
 
 def test_a_record_file_with_an_upper_case_extension_is_reported(log_repo: Path, run) -> None:
     did = new_decision(run, log_repo)
-    (log_repo / "decisions" / "D-abcdef-shout.YAML").write_text(DECISION.format(id="D-abcdef", title="Shout"),
+    (log_repo / "decisions" / "D-abcdef-shout.YAML").write_text(decision_yaml("D-abcdef", "Shout"),
                                                               encoding="utf-8")
     res = run(log_repo, "validate")
     assert res.exit_code == 1
