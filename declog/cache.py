@@ -38,13 +38,14 @@ from typing import Any
 from declog import cachedb
 
 RACY_NS = 2_000_000_000
-FORMAT = 9  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives)
+FORMAT = 10  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons)
 SCHEMA = """
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
 create table if not exists blobs (oid text primary key, entry text);
 create table if not exists lights (oid text primary key, id text, handle text, light text);
 create table if not exists problems (key text primary key, problems text);
+create table if not exists jsons (oid text, path text, kind text, text text, primary key (oid, path, kind));
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -168,6 +169,8 @@ class ParseCache:
         self._gone_files: set[str] = set()
         self._dirty_blobs: set[str] = set()
         self._dirty_problems: set[str] = set()
+        self._jsons: dict[tuple[str, str, str], str] | None = None
+        self._new_jsons: dict[tuple[str, str, str], str] = {}
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -305,6 +308,34 @@ class ParseCache:
             found.update(self._load_json_map(("key", "problems"), "problems", f"where key in ({marks})", rest))
         return found
 
+    def json_texts(self) -> dict[tuple[str, str, str], str]:
+        """``(oid, path, kind) → the record's JSON as list --format json prints it`` (see
+        declog.query.json_list), every one cached, loaded once."""
+        if self._jsons is None:
+            loaded: dict[tuple[str, str, str], str] = {}
+            if self._valid and self.path is not None:
+                try:
+                    conn = self._reader()
+                    try:
+                        conn.execute("begin")
+                        meta = conn.execute("select value from meta where key = 'identity'").fetchone()
+                        if meta and meta[0] == self._store_identity:
+                            with _no_gc():
+                                loaded = {(o, p, k): t for o, p, k, t in conn.execute(
+                                    "select oid, path, kind, text from jsons")}
+                    finally:
+                        self._done(conn)
+                except (sqlite3.Error, OSError):
+                    loaded = {}
+            loaded.update(self._new_jsons)
+            self._jsons = loaded
+        return self._jsons
+
+    def remember_json(self, key: tuple[str, str, str], text: str) -> None:
+        self._new_jsons[key] = text
+        if self._jsons is not None:
+            self._jsons[key] = text
+
     def oid_for(self, rel: str, st: Stat) -> str | None:
         """The cached OID of ``rel`` if its stat data is unchanged and was not racy when verified."""
         known = self.files.get(rel)
@@ -378,7 +409,8 @@ class ParseCache:
         """Persist what changed. Failures are ignored: the cache is only an accelerator."""
         if self.path is None:
             return
-        if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems) and self._valid:
+        if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems
+                or self._new_jsons) and self._valid:
             return
         self.close()  # our own reads never hold the file while we write it
         conn, fresh = self._connect()
@@ -391,6 +423,7 @@ class ParseCache:
                     conn.execute("delete from blobs")
                     conn.execute("delete from lights")
                     conn.execute("delete from problems")
+                    conn.execute("delete from jsons")
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
                     self._dirty_problems = set(self._new_problems)
@@ -411,9 +444,12 @@ class ParseCache:
                     "insert or replace into problems values (?, ?)",
                     [(k, json.dumps(self._new_problems[k], separators=(",", ":"))) for k in self._dirty_problems],
                 )
+                conn.executemany("insert or replace into jsons values (?, ?, ?, ?)",
+                                 [(*k, t) for k, t in self._new_jsons.items()])
                 if self._dirty_blobs:
                     self._prune(conn)
             self._valid = True
+            self._new_jsons.clear()
             self._dirty_files.clear()
             self._gone_files.clear()
             self._dirty_blobs.clear()
@@ -431,6 +467,7 @@ class ParseCache:
         conn.execute("delete from blobs where oid not in (select oid from files)")
         conn.execute("delete from lights where oid not in (select oid from blobs)")
         conn.execute("delete from problems where substr(key, instr(key, ':') + 1) not in (select oid from blobs)")
+        conn.execute("delete from jsons where oid not in (select oid from files)")
 
 
 def stat_of(st: os.stat_result) -> Stat:
