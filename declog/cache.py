@@ -308,6 +308,13 @@ class ParseCache:
             found.update(self._load_json_map(("key", "problems"), "problems", f"where key in ({marks})", rest))
         return found
 
+    def entry(self, oid: str) -> dict[str, Any] | None:
+        """The cached parse result of one blob, without loading every one (see :attr:`blobs`)."""
+        if self._blobs is not None or oid in self._new_blobs:
+            return self.blobs.get(oid)
+        found = self._load_json_map(("oid", "entry"), "blobs", "where oid = ? and entry is not null", (oid,))
+        return found.get(oid)
+
     def json_texts(self) -> dict[tuple[str, str, str], str]:
         """``(oid, path, kind) → the record's JSON as list --format json prints it`` (see
         declog.query.json_list), every one cached, loaded once."""

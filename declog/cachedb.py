@@ -105,6 +105,25 @@ def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connect
     return sqlite3.connect(path, timeout=timeout)
 
 
+def replace_text(path: Path, text: str) -> None:
+    """Write a small cache file beside the stores (``config.json``): a temporary file moved into
+    place, so a reader sees the old content or the new, and a symlink is replaced, never followed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{path.stem}-"
+    remove_stale_temps(path.parent, prefix, STALE_REBUILD_SECONDS)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def remove_stale_temps(folder: Path, prefix: str, older_than: float) -> None:
     """Temporary files (``prefix…tmp``) in ``folder`` older than ``older_than`` seconds: left by a
     process killed while it wrote them (a live writer renames its own well before)."""

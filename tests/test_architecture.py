@@ -65,7 +65,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "yamlio": frozenset({"errors"}),
     "cache": frozenset({"cachedb"}),
     "cachedb": frozenset(),  # the one SQLite helper of the stores under .git/declog/
-    "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
+    "config": frozenset({"cachedb", "errors", "ids", "kinds", "yamlio"}),  # cachedb: config.json
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "history": frozenset({"cachedb", "config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()

@@ -42,3 +42,19 @@ def test_list_json_from_the_cache_is_what_a_cold_run_prints_and_follows_edits(lo
     shutil.rmtree(log_repo / ".git" / "declog")  # safe to delete: the same answer, rebuilt
     assert run(log_repo, "list", "--format", "json").stdout == run(log_repo, "list", "--format", "json").stdout
     assert json.loads(run(log_repo, "list", "--format", "json").stdout) == edited
+
+
+def test_the_remembered_configuration_follows_every_edit_of_declog_yaml(log_repo: Path, run: Callable[..., Result]) -> None:
+    assert run(log_repo, "list", "--format", "ids").exit_code in (0, 1)
+    memo = log_repo / ".git" / "declog" / "config.json"
+    assert json.loads(memo.read_text(encoding="utf-8"))["data"]["root"] == "decisions"
+    config = log_repo / ".declog.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "colour: blue\n", encoding="utf-8")
+    res = run(log_repo, "list", "--format", "ids")
+    assert res.exit_code == 2 and "unknown setting(s) colour" in res.stderr
+    config.write_text(original, encoding="utf-8")
+    memo.write_text("{not json", encoding="utf-8")  # damaged: read again from .declog.yaml
+    assert run(log_repo, "list", "owners", "--format", "ids").stdout.split() == ["alice"]
+    memo.unlink()  # safe to delete
+    assert run(log_repo, "list", "owners", "--format", "ids").stdout.split() == ["alice"]

@@ -54,6 +54,33 @@ class Touches:
             per.setdefault(names[pid], []).append(seq)
         return per
 
+    def paths(self) -> list[str]:
+        """Every path any commit touched."""
+        return [row[0] for row in self.conn.execute("select path from paths")]
+
+    def seqs_of(self, paths: Sequence[str]) -> dict[str, list[int]]:
+        """``path → numbers of the commits`` that touched it, for ``paths`` only."""
+        out: dict[str, list[int]] = {}
+        wanted = list(dict.fromkeys(paths))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            for path, seq in self.conn.execute(
+                    f"select p.path, t.seq from paths p join touch t on t.pid = p.pid "
+                    f"where p.path in ({','.join('?' * len(part))})", part):
+                out.setdefault(path, []).append(seq)
+        return out
+
+    def times_of(self, seqs: Sequence[int]) -> dict[int, int]:
+        """``number → author time`` of the commits ``seqs`` (one statement through a temp table)."""
+        self.conn.execute("create temp table if not exists wanted (seq integer primary key)")
+        try:
+            self.conn.execute("delete from temp.wanted")
+            self.conn.executemany("insert or ignore into temp.wanted values (?)", [(q,) for q in seqs])
+            return dict(self.conn.execute("select c.seq, c.time from commits c join temp.wanted w on w.seq = c.seq"))
+        finally:
+            self.conn.execute("delete from temp.wanted")
+            self.conn.commit()
+
     def times(self) -> dict[int, int]:
         """``number → author time`` of every commit."""
         return dict(self.conn.execute("select seq, time from commits"))
