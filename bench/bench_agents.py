@@ -22,7 +22,7 @@ if str(HERE) not in sys.path:
 
 import bench_history  # noqa: E402
 import generate as gen  # noqa: E402
-from common import OUT, Report, Timing, child_env, time_command, tool  # noqa: E402
+from common import OUT, Report, Timing, child_env, run_once, time_command, tool  # noqa: E402
 
 VERSION = "2"
 SCOPED = 300
@@ -78,7 +78,23 @@ def _cpu(timing: Timing) -> Timing:
 
 
 def _mcp_why(repo: Path, query: list[str], reps: int) -> Timing:
-    """Per-call wall time of ``why`` through the SDK's stdio client to one ``declog mcp`` process."""
+    """Per-call wall times of ``why`` through the SDK's stdio client to one ``declog mcp``
+    process, measured in a child process (this file run as a script) so that its peak memory,
+    the server's included, is the tree's (``os.wait4``)."""
+    import json
+
+    out = OUT / "mcp-why.json"
+    out.unlink(missing_ok=True)
+    r = run_once([sys.executable, __file__, str(repo), str(reps), str(out), *query])
+    if r.returncode == 3:
+        raise ImportError("mcp")
+    if r.returncode != 0:
+        raise RuntimeError(f"the MCP why probe exited {r.returncode}")
+    samples = json.loads(out.read_text(encoding="utf-8"))
+    return Timing(samples, r.max_rss_kb, [0] * len(samples))
+
+
+def _probe(repo: Path, query: list[str], reps: int) -> list[float]:
     import anyio
     from mcp.client.session import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -98,7 +114,7 @@ def _mcp_why(repo: Path, query: list[str], reps: int) -> Timing:
                     raise RuntimeError("declog mcp: why failed")
 
     anyio.run(main)
-    return Timing(samples, 0, [0] * len(samples))
+    return samples
 
 
 def run(report: Report) -> None:
@@ -111,12 +127,12 @@ def run(report: Report) -> None:
         big = n >= 10_000
         ctx = time_command([declog, "context", "--changed-since", "main", "--format", "json"], repo,
                            reps=report.reps(5), warmup=1)
-        report.measure(f"declog context --changed-since ({CHANGED} files)", ctx, log=label,
+        report.measure(f"declog context --changed-since ({CHANGED} files)", ctx, log=label, growth=True,
                        under_ms=1000 if big else None, note=f"{commits} commits, {SCOPED} scoped decisions")
         report.measure("  the same, CPU time (user + system, git included)", _cpu(ctx), log=label,
                        note="what it costs on a machine shared with other work (load average above)")
         dr = time_command([declog, "drift", "--format", "json"], repo, reps=report.reps(5), warmup=1, expect=(0, 1))
-        report.measure("declog drift, warm", dr, log=label, under_ms=1000 if big else None,
+        report.measure("declog drift, warm", dr, log=label, under_ms=1000 if big else None, growth=True,
                        note="one git grep, one git ls-files, history and file-touch indexes")
         report.measure("  the same, CPU time (user + system, git included)", _cpu(dr), log=label)
         cache = repo / ".git" / "declog" / "touches.sqlite"
@@ -132,5 +148,17 @@ def run(report: Report) -> None:
         except ImportError:
             report.env("mcp", "not installed: pip install 'declog[mcp]' to measure the MCP why call")
             continue
-        r_mcp = report.measure("MCP why call (SDK stdio client)", mcp, log=label)
+        r_mcp = report.measure("MCP why call (SDK stdio client)", mcp, log=label,
+                               note="peak RSS: the probe, its SDK client and the declog mcp server")
         report.difference("MCP why - declog why", r_mcp, r_cli, log=label, at_most_ms=50)
+
+
+if __name__ == "__main__":  # the MCP probe: REPO REPS OUT QUERY...
+    import json
+
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        sys.exit(3)
+    _repo, _reps, _out, *_query = sys.argv[1:]
+    Path(_out).write_text(json.dumps(_probe(Path(_repo), _query, int(_reps))), encoding="utf-8")

@@ -24,6 +24,19 @@ if str(HERE) not in sys.path:
 import generate as gen  # noqa: E402
 from common import OUT, Report, time_command, tool  # noqa: E402
 
+FLOORS = str(HERE / "floors.py")
+WHY_UNDER_MS = 100  # issue 16, at 10k decisions / 50k commits
+BLAME_AT_MOST = 3.0  # x git blame --porcelain
+COLD_WHY_AT_MOST = 1.2  # x one git log --raw walk + one cat-file --batch
+
+
+def why_floor(report: Report, repo: Path, query: list[str], label: str):  # type: ignore[no-untyped-def]
+    """``python -c pass`` plus one FTS5 query of the same words on declog's own search index."""
+    db = repo / ".git" / "declog" / "search.sqlite"
+    match = " OR ".join(f'"{w}"' for w in query)
+    timing = time_command([sys.executable, FLOORS, "fts", str(db), match], reps=report.reps(9), warmup=1)
+    return report.measure("floor: python + one FTS5 query", timing, log=label)
+
 GENERATOR_VERSION = "2"
 COMMITS = {1000: 10_000, 10_000: 50_000}
 HOT_FILE = "src/core/hot.py"
@@ -186,7 +199,6 @@ def repo_for(n: int, commits: int) -> tuple[Path, str, str]:
 def run(report: Report) -> None:
     declog = tool("declog")
     report.section("History: why, history, blame")
-    warm_why: dict[int, float] = {}
     for n in report.sizes:
         commits = COMMITS.get(n, n * 5)
         label = f"{n // 1000}k" if n >= 1000 else str(n)
@@ -197,15 +209,19 @@ def run(report: Report) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
         query = ["why", "orders", "database"]
+        walk = time_command([sys.executable, FLOORS, "walk", "decisions"], repo, reps=report.reps(3))
+        r_walk = report.measure("floor: git log --raw walk + cat-file --batch", walk, log=label)
         cold = time_command([declog, *query], repo, reps=report.reps(3), before=wipe)
-        report.measure("declog why, cold (no cache at all)", cold, log=label,
+        report.measure("declog why, cold (no cache at all)", cold, log=label, floor=r_walk,
+                       floor_at_most=COLD_WHY_AT_MOST if n >= 10_000 else None,
                        note=f"{commits} commits; builds the parse cache, history index and search index")
         warm = time_command([declog, *query], repo, reps=report.reps(7), warmup=1)
-        warm_why[n] = warm.median
-        report.measure("declog why, warm", warm, log=label, under_ms=300 if n >= 10_000 else None)
+        r_fts = why_floor(report, repo, query[1:], label)
+        report.measure("declog why, warm", warm, log=label, under_ms=WHY_UNDER_MS if n >= 10_000 else None,
+                       floor=r_fts, growth=True)
 
         hist = time_command([declog, "history", rid], repo, reps=report.reps(5), warmup=1)
-        r_hist = report.measure("declog history ID (warm index)", hist, log=label)
+        r_hist = report.measure("declog history ID (warm index)", hist, log=label, growth=True)
         follow = time_command(["git", "log", "--follow", "-p", "--", path], repo, reps=report.reps(5), warmup=1)
         r_follow = report.measure("git log --follow -p -- FILE", follow, log=label)
         report.ratio("history / git log --follow", r_hist, r_follow, log=label, at_most=2.0)
@@ -214,15 +230,9 @@ def run(report: Report) -> None:
         report.measure("declog history ID (index rebuilt)", hist_cold, log=label,
                        note="one git log pass over every commit + one cat-file --batch")
 
-        bl = time_command([declog, "blame", HOT_FILE], repo, reps=report.reps(5), warmup=1)
-        r_bl = report.measure("declog blame FILE", bl, log=label)
         gb = time_command(["git", "blame", "--porcelain", "--", HOT_FILE], repo, reps=report.reps(5), warmup=1)
-        r_gb = report.measure("git blame --porcelain FILE", gb, log=label)
-        report.ratio("blame / git blame", r_bl, r_gb, log=label)
+        r_gb = report.measure("floor: git blame --porcelain FILE", gb, log=label)
+        bl = time_command([declog, "blame", HOT_FILE], repo, reps=report.reps(5), warmup=1)
+        report.measure("declog blame FILE", bl, log=label, floor=r_gb, floor_at_most=BLAME_AT_MOST, growth=True)
         peak = max(t.max_rss_kb for t in (cold, warm, hist, hist_cold, bl)) / 1024
         report.env(f"history peak RSS ({label})", f"{peak:.0f} MB")
-    if len(warm_why) >= 2:
-        small, large = min(warm_why), max(warm_why)
-        growth = warm_why[large] / warm_why[small]
-        report.env("why warm growth", f"{growth:.2f}x from {small} to {large} decisions "
-                                      f"({COMMITS.get(small)} to {COMMITS.get(large)} commits)")

@@ -1,7 +1,7 @@
 """The weekly review on a big log: ``declog review`` on the generated 10,000-decision log plus
 500 mechanisms and 20,000 inspections (written into a copy of it and committed), warm cache.
 
-Target (the issue that added review): median under 1 s.
+Target (issue 16): median under 400 ms (it was 1 s when review was added).
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import sys
 import time
 from pathlib import Path
 
 import generate
 from common import OUT, Report, time_command, tool
 
-REVIEW_UNDER_MS = 1000
+REVIEW_UNDER_MS = 400
 DECISIONS = 10000
 MECHANISMS = 500
 INSPECTIONS = 20000
@@ -82,6 +83,8 @@ def run(report: Report) -> None:
     newest = time.time() - (repo / "decisions").stat().st_mtime
     if newest < 2.5:  # past the cache's racy window, as in any repository not written just now
         time.sleep(2.5 - newest)
+    floor = report.measure("floor: python -c pass", time_command([sys.executable, "-c", "pass"], reps=report.reps(9),
+                                                                  warmup=1), log="10k")
     timing = time_command([tool("declog"), "review", "--as-of", AS_OF], repo, reps=report.reps(5), warmup=1)
     report.measure("declog review, 10k decisions + 500 mechanisms + 20k inspections, warm", timing,
-                   log="10k", under_ms=REVIEW_UNDER_MS)
+                   log="10k", under_ms=REVIEW_UNDER_MS, floor=floor)

@@ -4,6 +4,17 @@ A benchmark module is ``bench/bench_NAME.py`` with a ``run(report: Report) -> No
 ``bench/run.py`` finds and runs them all. Inside, time commands with :func:`time_command` and
 record figures with :meth:`Report.measure` (and :meth:`Report.ratio`); the report prints each
 row as it comes, a summary at the end, and writes ``bench/out/results.json``.
+
+Floors: a figure that a target bounds by what the machine allows (``python -c pass``, one FTS5
+query, ``git blame --porcelain``, writing the same JSON from a dict) is measured in the same run,
+just before it, and printed beside it with the ratio (``floor=`` of :meth:`Report.measure`), so
+no target depends on how fast or loaded the machine is that day.
+
+Peak memory: every timed process is reaped with ``os.wait4``, whose ``ru_maxrss`` is the largest
+resident set of the process and of every descendant it waited for (git included): the peak of
+the process tree's biggest member. Rows above :data:`MEMORY_LIMIT_MB` are flagged and listed in
+the summary. Rows measured on logs of several sizes (``growth=True``) get their growth from the
+smallest to the largest log in the summary.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 VENV_BIN = Path(sys.executable).parent
+MEMORY_LIMIT_MB = 300  # issue 16: nothing above it at 10k decisions / 50k commits
 
 
 def tool(name: str) -> str:
@@ -106,6 +118,11 @@ class Result:
     met: bool | None = None  # None: no target
     unit: str = "ms"
     note: str = ""
+    floor: str = ""  # the name of the floor row measured in the same run
+    floor_ms: float | None = None  # its median
+    floor_ratio: float | None = None  # median / floor median
+    growth: bool = False  # compared across log sizes in the summary
+    cpu_ms: float | None = None  # median CPU time (user + system, children included)
 
 
 @dataclass
@@ -131,24 +148,46 @@ class Report:
 
     def _row(self, r: Result) -> None:
         if not self._header_done:
-            print(f"  {'benchmark':<46} {'log':>4} {'median':>10} {'min':>10} {'n':>3} {'peak RSS':>9}  "
-                  f"{'target':<14} status", flush=True)
+            print(f"  {'benchmark':<50} {'log':>4} {'median':>9} {'min':>9} {'n':>3} {'CPU':>9} {'peak RSS':>9} "
+                  f"{'floor':>9} {'x floor':>7}  {'target':<14} status", flush=True)
             self._header_done = True
         status = "" if r.met is None else ("MET" if r.met else "NOT MET")
         rss = f"{r.max_rss_mb:.0f} MB" if r.max_rss_mb else ""
-        print(f"  {r.name:<46} {r.log:>4} {_fmt(r.median_ms, r.unit):>10} {_fmt(r.min_ms, r.unit):>10} "
-              f"{len(r.samples_ms):>3} {rss:>9}  {r.target:<14} {status}".rstrip(), flush=True)
+        if r.max_rss_mb and r.max_rss_mb > MEMORY_LIMIT_MB:
+            rss += "!"
+        floor = _fmt(r.floor_ms, "ms") if r.floor_ms is not None else ""
+        times = f"{r.floor_ratio:.2f}x" if r.floor_ratio is not None else ""
+        cpu = _fmt(r.cpu_ms, "ms") if r.cpu_ms is not None else ""
+        print(f"  {r.name:<50} {r.log:>4} {_fmt(r.median_ms, r.unit):>9} {_fmt(r.min_ms, r.unit):>9} "
+              f"{len(r.samples_ms):>3} {cpu:>9} {rss:>9} {floor:>9} {times:>7}  {r.target:<14} {status}".rstrip(),
+              flush=True)
+        if r.floor:
+            print(f"  {'':<50}      ↳ {r.floor.removeprefix('floor: ')} is the floor", flush=True)
         if r.note:
-            print(f"  {'':<46}      ↳ {r.note}", flush=True)
+            print(f"  {'':<50}      ↳ {r.note}", flush=True)
 
     def measure(self, name: str, timing: Timing, *, log: str = "", under_ms: float | None = None,
-                note: str = "") -> Result:
-        """Record a timing; with ``under_ms`` the median must be below it."""
+                note: str = "", floor: Result | None = None, floor_at_most: float | None = None,
+                growth: bool = False) -> Result:
+        """Record a timing; with ``under_ms`` the median must be below it. ``floor`` is the row
+        of what the machine needs at least for the same job, measured in this run: its median
+        and the ratio are printed beside this one, and with ``floor_at_most`` the ratio is the
+        target (instead of, or besides, ``under_ms``). ``growth``: compare across log sizes."""
         median = timing.median * 1000
+        targets, met = [], []
+        if under_ms is not None:
+            targets.append(f"< {under_ms:g} ms")
+            met.append(median < under_ms)
+        ratio = median / floor.median_ms if floor is not None and floor.median_ms else None
+        if floor_at_most is not None and ratio is not None:
+            targets.append(f"<= {floor_at_most:g}x floor")
+            met.append(ratio <= floor_at_most)
         r = Result(name, log, median, timing.best * 1000, [s * 1000 for s in timing.samples],
                    timing.max_rss_kb / 1024 if timing.max_rss_kb else None,
-                   f"< {under_ms:g} ms" if under_ms is not None else "",
-                   (median < under_ms) if under_ms is not None else None, note=note)
+                   ", ".join(targets), all(met) if met else None, note=note,
+                   floor=floor.name if floor is not None else "", floor_ms=floor.median_ms if floor else None,
+                   floor_ratio=ratio, growth=growth,
+                   cpu_ms=statistics.median(timing.cpu) * 1000 if timing.cpu else None)
         self.results.append(r)
         self._row(r)
         return r
@@ -164,6 +203,28 @@ class Report:
         self._row(r)
         return r
 
+    def growths(self) -> list[Result]:
+        """For each row measured with ``growth=True`` on the smallest and the largest log: the
+        ratio of its medians (targets: :data:`GROWTH_TARGETS`, else sublinear: below the ratio
+        of the log sizes)."""
+        by_name: dict[str, dict[int, Result]] = {}
+        for r in self.results:
+            size = _size(r.log)
+            if r.growth and size:
+                by_name.setdefault(r.name, {})[size] = r
+        out = []
+        for name, sizes in by_name.items():
+            if len(sizes) < 2:
+                continue
+            small, large = min(sizes), max(sizes)
+            g = sizes[large].median_ms / sizes[small].median_ms
+            limit = GROWTH_TARGETS.get(name)
+            target = f"<= {limit:g}x" if limit is not None else f"< {large / small:g}x (sublinear)"
+            met = g <= limit if limit is not None else g < large / small
+            out.append(Result(f"growth: {name}", f"{_label(small)}>{_label(large)}", g,
+                              sizes[large].min_ms / sizes[small].min_ms, [], target=target, met=met, unit="x"))
+        return out
+
     def difference(self, name: str, value: Result, reference: Result, *, log: str = "",
                    at_most_ms: float | None = None, note: str = "") -> Result:
         """Record ``value - reference`` (of medians and of minimums), in milliseconds."""
@@ -176,6 +237,19 @@ class Report:
         return r
 
     def summary(self) -> None:
+        grown = self.growths()
+        if grown:
+            self.section("Growth from the smallest to the largest log (warm rows)")
+            for r in grown:
+                self.results.append(r)
+                self._row(r)
+        heavy = [r for r in self.results if r.max_rss_mb and r.max_rss_mb > MEMORY_LIMIT_MB]
+        print(f"\n== Peak memory above {MEMORY_LIMIT_MB} MB", flush=True)
+        for r in heavy:
+            print(f"  {r.name} ({r.log or '-'}): {r.max_rss_mb:.0f} MB", flush=True)
+        if not heavy:
+            measured = [r.max_rss_mb for r in self.results if r.max_rss_mb]
+            print(f"  none (largest: {max(measured):.0f} MB)" if measured else "  (none measured)", flush=True)
         targeted = [r for r in self.results if r.met is not None]
         print("\n== Targets", flush=True)
         for r in targeted:
@@ -189,6 +263,20 @@ class Report:
         body = {"environment": self.environment, "results": [asdict(r) for r in self.results]}
         path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
         print(f"\nresults written to {path}", flush=True)
+
+
+# growth targets from the smallest to the largest log, by row name (issue 16); other rows: sublinear
+GROWTH_TARGETS: dict[str, float] = {"declog why, warm": 1.25}
+
+
+def _label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _size(label: str) -> int:
+    if label.endswith("k") and label[:-1].isdigit():
+        return int(label[:-1]) * 1000
+    return int(label) if label.isdigit() else 0
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -136,6 +136,9 @@ def _whole(log: Log, record: Record) -> Record:
     """``record`` with all its data (a light record is read again from its file)."""
     if record.data is not None or record.error is not None:
         return record
+    entry = log.cache.entry(record.oid) if record.oid else None  # a light record of an unchanged file
+    if entry is not None and isinstance(entry.get("data"), dict):
+        return Record(record.path, record.kind, record.oid, data=entry["data"])
     try:
         raw = log.abs(record.path).read_bytes()
     except OSError:

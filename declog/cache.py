@@ -15,8 +15,10 @@ they never read. Light views are handed out as JSON text and decoded only for th
 check actually looks into. Both are loaded lazily, on first use, in a single statement that
 also re-checks the cache's identity.
 
-The cache is versioned by its format, declog's version and the configuration's fingerprint,
-written in transactions, and safe to delete at any time.
+The cache is versioned by its format, declog's version and the configuration's fingerprint (one
+``meta.identity``, as every store under ``.git/declog/``: see :mod:`declog.cachedb`), written in
+transactions, rebuilt into a fresh file when its identity differs, read through one read-only
+connection per process, and safe to delete at any time.
 """
 
 from __future__ import annotations
@@ -33,15 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from declog import cachedb
+
 RACY_NS = 2_000_000_000
-FORMAT = 9  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives)
+FORMAT = 10  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons)
 SCHEMA = """
-create table if not exists meta (key text primary key, value text);
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
 create table if not exists blobs (oid text primary key, entry text);
 create table if not exists lights (oid text primary key, id text, handle text, light text);
 create table if not exists problems (key text primary key, problems text);
+create table if not exists jsons (oid text, path text, kind text, text text, primary key (oid, path, kind));
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -150,6 +154,8 @@ class ParseCache:
         self.path = path
         self.object_format = object_format
         self.identity = identity if object_format == "sha1" else f"{identity}:{object_format}"
+        self._store_identity = cachedb.identity("parse-cache", FORMAT, self.identity)
+        self._ro: sqlite3.Connection | None = None  # the one read-only connection (opened by _load)
         self.started_ns = time.time_ns()  # files hashed by this process were hashed after this
         # path -> (size, mtime_ns, ino, ctime_ns, oid, verified_ns)
         self.files: dict[str, tuple[int, int, int, int, str, int]] = {}
@@ -163,64 +169,61 @@ class ParseCache:
         self._gone_files: set[str] = set()
         self._dirty_blobs: set[str] = set()
         self._dirty_problems: set[str] = set()
+        self._jsons: dict[tuple[str, str, str], str] | None = None
+        self._new_jsons: dict[tuple[str, str, str], str] = {}
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
-    def _connect(self, retry: bool = True) -> sqlite3.Connection | None:
-        if self.path is None or self.path.is_symlink():  # never written through a symlink
-            return None
-        conn = None
+    def _connect(self) -> tuple[sqlite3.Connection | None, bool]:
+        """The cache file for writing, and whether it was just made (empty); None when it cannot
+        be written (a read-only or locked file system: the cache is only an accelerator)."""
+        if self.path is None:
+            return None, False
+        conn = cachedb.open_current(self.path, self._store_identity, timeout=5)
+        if conn is not None:
+            return conn, False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5)
-            if conn.execute("pragma user_version").fetchone()[0] != FORMAT:
-                conn.executescript(
-                    "drop table if exists meta; drop table if exists files; drop table if exists blobs; "
-                    "drop table if exists lights; drop table if exists problems; "
-                    f"pragma user_version = {FORMAT};"
-                )
-            conn.executescript(SCHEMA)
-            return conn
-        except sqlite3.DatabaseError as exc:  # not a database (a damaged file): start a fresh one
-            if conn is not None:
-                conn.close()
-            if not retry or isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
-                return None
-            try:
-                self.path.unlink()
-            except OSError:
-                return None
-            return self._connect(retry=False)
+            return cachedb.rebuild(self.path, SCHEMA, self._store_identity, timeout=5), True
         except (OSError, sqlite3.Error):
-            if conn is not None:
-                conn.close()
-            return None
+            return None, False
 
     def _reader(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
+        if self._ro is None:
+            self._ro = cachedb.connect_ro(self.path)  # type: ignore[arg-type]
+        return self._ro
+
+    def _done(self, conn: sqlite3.Connection) -> None:
+        """End a read (never hold a shared lock between statements: our own save writes)."""
+        try:
+            conn.commit()
+        except sqlite3.Error:
+            self.close()
+
+    def close(self) -> None:
+        if self._ro is not None:
+            self._ro.close()
+            self._ro = None
 
     def _load(self) -> None:
         """The file rows (always needed); parse results are loaded when first asked for."""
-        if self.path is None or not self.path.exists():
+        if self.path is None or self.path.is_symlink() or not self.path.is_file():
             return
         try:
             conn = self._reader()
             try:
                 conn.execute("begin")  # one snapshot: meta and rows from the same write
-                if conn.execute("pragma user_version").fetchone()[0] != FORMAT:
-                    return
-                meta = dict(conn.execute("select key, value from meta"))
-                if meta.get("identity") != self.identity:
+                if cachedb.meta(conn).get("identity") != self._store_identity:
                     return
                 rows = conn.execute("select path, size, mtime_ns, ino, ctime_ns, oid, verified_ns from files").fetchall()
                 with _no_gc():
                     self.files = {row[0]: row[1:] for row in rows}
                 self._valid = True
             finally:
-                conn.close()
+                self._done(conn)
         except (sqlite3.Error, ValueError, OSError):
             self.files = {}
             self._valid = False
+            self.close()
 
     def _load_json_map(self, columns: tuple[str, str], table: str, where: str = "",
                        args: Iterable[Any] = ()) -> dict[str, Any]:
@@ -237,8 +240,8 @@ class ParseCache:
                     f"from {table} {where}", tuple(args)
                 ).fetchone()
             finally:
-                conn.close()
-            if not row or row[0] != self.identity:
+                self._done(conn)
+            if not row or row[0] != self._store_identity:
                 return {}
             with _no_gc():
                 out: dict[str, Any] = json.loads(row[1])
@@ -274,11 +277,11 @@ class ParseCache:
             try:
                 conn.execute("begin")
                 meta = conn.execute("select value from meta where key = 'identity'").fetchone()
-                if not meta or meta[0] != self.identity:
+                if not meta or meta[0] != self._store_identity:
                     return {}
                 rows = conn.execute("select oid, light, id, handle from lights").fetchall()
             finally:
-                conn.close()
+                self._done(conn)
             with _no_gc():
                 return {row[0]: row[1:] for row in rows}
         except (sqlite3.Error, ValueError, OSError):
@@ -304,6 +307,41 @@ class ParseCache:
             marks = ",".join("?" * len(rest))
             found.update(self._load_json_map(("key", "problems"), "problems", f"where key in ({marks})", rest))
         return found
+
+    def entry(self, oid: str) -> dict[str, Any] | None:
+        """The cached parse result of one blob, without loading every one (see :attr:`blobs`)."""
+        if self._blobs is not None or oid in self._new_blobs:
+            return self.blobs.get(oid)
+        found = self._load_json_map(("oid", "entry"), "blobs", "where oid = ? and entry is not null", (oid,))
+        return found.get(oid)
+
+    def json_texts(self) -> dict[tuple[str, str, str], str]:
+        """``(oid, path, kind) → the record's JSON as list --format json prints it`` (see
+        declog.query.json_list), every one cached, loaded once."""
+        if self._jsons is None:
+            loaded: dict[tuple[str, str, str], str] = {}
+            if self._valid and self.path is not None:
+                try:
+                    conn = self._reader()
+                    try:
+                        conn.execute("begin")
+                        meta = conn.execute("select value from meta where key = 'identity'").fetchone()
+                        if meta and meta[0] == self._store_identity:
+                            with _no_gc():
+                                loaded = {(o, p, k): t for o, p, k, t in conn.execute(
+                                    "select oid, path, kind, text from jsons")}
+                    finally:
+                        self._done(conn)
+                except (sqlite3.Error, OSError):
+                    loaded = {}
+            loaded.update(self._new_jsons)
+            self._jsons = loaded
+        return self._jsons
+
+    def remember_json(self, key: tuple[str, str, str], text: str) -> None:
+        self._new_jsons[key] = text
+        if self._jsons is not None:
+            self._jsons[key] = text
 
     def oid_for(self, rel: str, st: Stat) -> str | None:
         """The cached OID of ``rel`` if its stat data is unchanged and was not racy when verified."""
@@ -378,19 +416,21 @@ class ParseCache:
         """Persist what changed. Failures are ignored: the cache is only an accelerator."""
         if self.path is None:
             return
-        if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems) and self._valid:
+        if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems
+                or self._new_jsons) and self._valid:
             return
-        conn = self._connect()
+        self.close()  # our own reads never hold the file while we write it
+        conn, fresh = self._connect()
         if conn is None:
             return
         try:
             with conn:
-                meta = dict(conn.execute("select key, value from meta"))
-                if meta.get("identity") != self.identity:
+                if fresh or not self._valid:  # a new file: everything we know goes in
                     conn.execute("delete from files")
                     conn.execute("delete from blobs")
                     conn.execute("delete from lights")
                     conn.execute("delete from problems")
+                    conn.execute("delete from jsons")
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
                     self._dirty_problems = set(self._new_problems)
@@ -411,10 +451,12 @@ class ParseCache:
                     "insert or replace into problems values (?, ?)",
                     [(k, json.dumps(self._new_problems[k], separators=(",", ":"))) for k in self._dirty_problems],
                 )
+                conn.executemany("insert or replace into jsons values (?, ?, ?, ?)",
+                                 [(*k, t) for k, t in self._new_jsons.items()])
                 if self._dirty_blobs:
                     self._prune(conn)
-                conn.execute("insert or replace into meta values ('identity', ?)", (self.identity,))
             self._valid = True
+            self._new_jsons.clear()
             self._dirty_files.clear()
             self._gone_files.clear()
             self._dirty_blobs.clear()
@@ -432,6 +474,7 @@ class ParseCache:
         conn.execute("delete from blobs where oid not in (select oid from files)")
         conn.execute("delete from lights where oid not in (select oid from blobs)")
         conn.execute("delete from problems where substr(key, instr(key, ':') + 1) not in (select oid from blobs)")
+        conn.execute("delete from jsons where oid not in (select oid from files)")
 
 
 def stat_of(st: os.stat_result) -> Stat:

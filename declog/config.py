@@ -174,8 +174,38 @@ def load(start: Path) -> Config:
 
     path = find_config(start)
     text = yamlio.read_text(path, CONFIG_NAME, 64 * 1024)
-    data = yamlio.load_record_text(text, CONFIG_NAME)
+    data = _parsed(path.parent, text)
     return parse(path.parent, data)
+
+
+def _parsed(repo: Path, text: str) -> Any:
+    """``.declog.yaml`` parsed, remembered under ``.git/declog/config.json`` keyed by the git
+    blob ID of its text (so a warm command never loads the YAML parser for it). Only data that
+    JSON gives back unchanged is remembered; the file is safe to delete."""
+    from declog import yamlio
+
+    raw = text.encode("utf-8")
+    oid = hashlib.sha1(b"blob %d\x00" % len(raw) + raw).hexdigest()
+    private = private_dir(repo)
+    memo = private / "config.json" if private is not None else None
+    if memo is not None and memo.is_file() and not memo.is_symlink():
+        try:
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if isinstance(kept, dict) and kept.get("oid") == oid and isinstance(kept.get("data"), dict):
+                return kept["data"]
+        except (OSError, ValueError):
+            pass
+    data = yamlio.load_record_text(text, CONFIG_NAME)
+    if memo is not None and isinstance(data, dict):
+        try:
+            body = json.dumps({"oid": oid, "data": data})
+            if json.loads(body)["data"] == data:
+                from declog import cachedb
+
+                cachedb.replace_text(memo, body)
+        except (OSError, TypeError, ValueError):
+            pass
+    return data
 
 
 def parse(repo: Path, data: dict[str, Any]) -> Config:

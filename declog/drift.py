@@ -218,16 +218,17 @@ def adoption(log: Log, hist: Any, decisions: Sequence[Record], *, keep_missing: 
     path = index_path(log)
     touches = open_touches(hist.git, hist.tip, path.with_name("touches.sqlite") if path else None)
     try:
-        per_path = touches.by_path()
         root = log.config.root + "/"
-        code_paths = sorted(p for p in per_path if not p.startswith(root))
-        by_glob: dict[str, set[int]] = {}
+        code_paths = sorted(p for p in touches.paths() if not p.startswith(root))
+        globbed: dict[str, list[str]] = {}
         for r in scoped:
             for glob in r.link("scope") or []:
-                if isinstance(glob, str) and glob not in by_glob:
-                    by_glob[glob] = {s for p in under(code_paths, prefix(glob)) if matches(glob, p)
-                                     for s in per_path[p]}
-        times = touches.times()
+                if isinstance(glob, str) and glob not in globbed:
+                    globbed[glob] = [p for p in under(code_paths, prefix(glob)) if matches(glob, p)]
+        # only the touches of matched paths, and the times of those commits, are read
+        per_path = touches.seqs_of([p for paths in globbed.values() for p in paths])
+        by_glob = {glob: {s for p in paths for s in per_path.get(p, ())} for glob, paths in globbed.items()}
+        times = touches.times_of(sorted(set().union(*by_glob.values())) if by_glob else [])
         accepted = hist.index.accepted_at([r.id or "" for r in scoped])
         links = hist.index.trailer_links()
         linked = touches.numbers(list(links))  # trailer-carrying commits, by number

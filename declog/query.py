@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from declog import vocab
 from declog.errors import UsageError
 from declog.kinds import Kind
-from declog.store import Record
+from declog.store import Log, Record
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,24 @@ def check_filters(records: Sequence[Record], f: Filters) -> None:
                 raise UsageError(f"--owner '{value}' is not an owner in this log{hint}")
 
 
+def _fields(record: Record) -> dict[str, object] | None:
+    """What the filters read: the record's data, or the light view of a light record (the
+    fields filtered and sorted on are never prose, see declog.cache.HEAVY_FIELDS)."""
+    if record.data is not None:
+        return record.data
+    if record.error is not None or (record.light is None and record.light_json is None):
+        return None
+    return record.links
+
+
 def matches(record: Record, f: Filters) -> bool:
-    if record.data is None:
-        return False
-    data = record.data
     if f.kind is not None and record.kind is not f.kind:
         return False
+    data = _fields(record)
+    if data is None:
+        return False
+    if not (f.status or f.owner or f.tag or f.door or f.since):
+        return True
     if f.status and data.get("status") not in f.status:
         return False
     if f.owner and data.get("owner") not in f.owner:
@@ -126,6 +138,31 @@ def select(records: Sequence[Record], f: Filters) -> list[Record]:
     """Records matching every filter, decisions newest decided first, then by ID."""
     chosen = [r for r in records if matches(r, f)]
     chosen.sort(key=lambda r: r.id or "")
-    chosen.sort(key=lambda r: str((r.data or {}).get("decided_on") or ""), reverse=True)  # undated last
+    chosen.sort(key=lambda r: str((_fields(r) or {}).get("decided_on") or ""), reverse=True)  # undated last
     chosen.sort(key=lambda r: r.kind.name)
     return chosen
+
+
+def json_list(log: Log, records: Sequence[Record]) -> str:
+    """``json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2)``, byte for
+    byte, from the parse cache's rendering of each record (keyed by its blob OID, path and kind):
+    a warm ``list --format json`` joins text instead of decoding and re-encoding every record.
+    Records that are light and not rendered yet are read whole once; what is rendered is kept."""
+    import json
+
+    if not records:
+        return "[]"
+    cache = log.cache
+    known = cache.json_texts()
+    parts = []
+    for r in records:
+        key = (r.oid, r.path, r.kind.name)
+        text = known.get(key) if r.oid else None
+        if text is None:
+            whole = r if r.data is not None else log.full(r)
+            text = "  " + json.dumps(whole.as_json(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            if r.oid and whole.error is None:
+                cache.remember_json(key, text)
+        parts.append(text)
+    cache.save()
+    return "[\n" + ",\n".join(parts) + "\n]"

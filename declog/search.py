@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from declog import cachedb
 from declog.store import Record
 
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -63,6 +64,9 @@ _SPELLINGS = (("ence", "ense"), ("ise", "ize"), ("isation", "ization"), ("ised",
               ("our", "or"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 FORMAT = "2"
+_SCHEMA = ("create table if not exists known (oid text primary key, docid integer unique);"
+           f"create virtual table if not exists docs using fts5({', '.join(name for name, _ in FIELDS)}, "
+           "tokenize = 'porter unicode61 remove_diacritics 2');")
 
 
 @dataclass
@@ -166,40 +170,23 @@ class SearchIndex:
         self.conn = self._open(path)
 
     @staticmethod
-    def _schema(conn: sqlite3.Connection) -> None:
-        cols = ", ".join(name for name, _ in FIELDS)
-        conn.executescript(
-            "create table if not exists meta (key text primary key, value text);"
-            "create table if not exists known (oid text primary key, docid integer unique);"
-            f"create virtual table if not exists docs using fts5({cols}, "
-            "tokenize = 'porter unicode61 remove_diacritics 2');"
-        )
-        row = conn.execute("select value from meta where key = 'format'").fetchone()
-        if row is None:
-            conn.execute("insert or replace into meta values ('format', ?)", (FORMAT,))
-            conn.commit()
-        elif row[0] != FORMAT:
-            raise sqlite3.DatabaseError("old format")
+    def _identity() -> str:
+        return cachedb.identity("search", FORMAT)
 
     def _open(self, path: Path | None) -> sqlite3.Connection:
-        if path is not None and not path.is_symlink():  # never written through a symlink
-            for attempt in range(2):
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    conn = sqlite3.connect(path, timeout=10)
-                    self._schema(conn)
-                    return conn
-                except sqlite3.OperationalError:
-                    break  # locked or read-only: work in memory
-                except (sqlite3.DatabaseError, OSError):
-                    if attempt == 0:
-                        try:
-                            path.unlink()  # damaged or an older format: it is only a cache
-                        except OSError:
-                            break
-        conn = sqlite3.connect(":memory:")
-        self._schema(conn)
-        return conn
+        """The index file when it is current, else a fresh one (declog.cachedb: another format or
+        version, a damaged file or a symlink is replaced, never written through); in memory when
+        the file cannot be written."""
+        ident = self._identity()
+        conn = cachedb.open_current(path, ident)
+        if conn is not None:
+            return conn
+        if path is not None:
+            try:
+                return cachedb.rebuild(path, _SCHEMA, ident)
+            except (sqlite3.Error, OSError):
+                pass  # read-only or locked: work in memory
+        return cachedb.memory(_SCHEMA, ident)
 
     def sync(self, records: Sequence[Record], full: Callable[[list[Record]], list[Record]] | None = None) -> None:
         """Index the records whose content (blob OID) is not indexed yet (``full`` turns light

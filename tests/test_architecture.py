@@ -32,7 +32,7 @@ LAYERS: dict[str, int] = {
     # 1 domain: what a record is
     "ids": 1, "kinds": 1, "models": 1, "prfaq": 1,
     # 2 storage: files on disk (adr: markdown ADRs as text, front matter through yamlio)
-    "yamlio": 2, "cache": 2, "config": 2, "store": 2, "transaction": 2, "adr": 2,
+    "yamlio": 2, "cache": 2, "cachedb": 2, "config": 2, "store": 2, "transaction": 2, "adr": 2,
     # 3 git
     "history": 3,
     # 4 use cases: pure work over records and history; print nothing
@@ -63,15 +63,16 @@ ALLOWED: dict[str, frozenset[str]] = {
     "adr": frozenset({"vocab", "errors", "yamlio"}),  # markdown ADRs as text, no I/O; yamlio: the safe loader, for front matter
     "prfaq": frozenset({"errors"}),  # PR/FAQ markdown as text: no I/O (declog import narrative)
     "yamlio": frozenset({"errors"}),
-    "cache": frozenset(),
-    "config": frozenset({"errors", "ids", "kinds", "yamlio"}),
+    "cache": frozenset({"cachedb"}),
+    "cachedb": frozenset(),  # the one SQLite helper of the stores under .git/declog/
+    "config": frozenset({"cachedb", "errors", "ids", "kinds", "yamlio"}),  # cachedb: config.json
     "store": frozenset({"cache", "config", "errors", "ids", "kinds", "yamlio"}),
     "transaction": frozenset({"cache", "errors", "store"}),  # writes as transactions: lock, check, all or none
-    "history": frozenset({"config", "errors", "ids", "kinds", "store", "yamlio"}),
+    "history": frozenset({"cachedb", "config", "errors", "ids", "kinds", "store", "yamlio"}),
     "validate": frozenset({"cache", "errors", "kinds", "store", "yamlio"}),  # cache: fewer_collections()
     "query": frozenset({"vocab", "cadence", "errors", "kinds", "store"}),  # cadence: spans such as --since 2w
     "schema": frozenset({"errors", "kinds", "store"}),  # errors: schema --out refuses before writing
-    "search": frozenset({"kinds", "store"}),
+    "search": frozenset({"cachedb", "kinds", "store"}),
     "timeline": frozenset({"adr", "diff", "errors", "history", "ids"}),  # adr: statuses of imported markdown
     "retro": frozenset({"history", "kinds", "timeline"}),
     "against": frozenset({"diff", "history", "store", "validate", "yamlio"}),
@@ -112,7 +113,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "jinja2": frozenset({"export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"adr"}),
     "click": frozenset({"cli"}),
-    "sqlite3": frozenset({"cache", "history", "search"}),  # caches under .git/declog/
+    "sqlite3": frozenset({"cache", "cachedb", "history", "search"}),  # caches under .git/declog/
     "mcp": frozenset({"mcp_server"}),  # the optional MCP SDK (declog[mcp])
 }
 

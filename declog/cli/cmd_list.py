@@ -27,7 +27,7 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
     from declog import render
     from declog.kinds import kind_named
-    from declog.query import Filters, check_filters, parse_date, select
+    from declog.query import Filters, check_filters, json_list, parse_date, select
 
     log = open_log()
     if at is not None:
@@ -37,12 +37,16 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     selected_kind = None if kind == "all" else kind_named(kind)
     filters = Filters(kind=selected_kind, status=status, owner=owner, tag=tag, door=door,
                       since=parse_date(since, "--since") if since else None)
-    check_filters(log.records(), filters)
-    records = select(log.records(), filters)
+    # json and ids need no prose to filter and sort: light records (json from the cache's texts)
+    every = log.light_records() if fmt in ("json", "ids") else log.records()
+    check_filters(every, filters)
+    records = select(every, filters)
     # never leave a file out silently (a symlink out of the repository, broken YAML, …)
     warn_unreadable(log, selected_kind, "not listed")
     if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
+    elif fmt == "json":
+        out().write(json_list(log, records) + "\n")
     else:
         render.records_list(records, fmt, out())
     return 0 if records else 1

@@ -23,8 +23,8 @@ def review(as_of: str | None, fmt: str) -> int:
 
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
+    records = log.records()  # before the warnings: the log is then read once, not light and then whole
     warn_unreadable(log)
-    records = log.records()
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
                            changes=changes)

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from declog import cachedb
 from declog.history import walk as walk_mod
 from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
-from declog.store import remove_stale_temps
 
 FORMAT = "5"  # 4: only record files count (no hidden or temp files); 5: runs of unreadable versions stay a record's
 SCHEMA = """
-create table if not exists meta (key text primary key, value text);
 create table if not exists commits (seq integer primary key, oid text unique not null, parents text,
   author text, email text, time int, subject text, trailers text);
 create table if not exists events (seq int, rid text, action text, path text, old_path text,
@@ -41,9 +38,7 @@ create index if not exists links_rid on links (rid);
 
 
 def _identity(root: str, trailer: str) -> str:
-    from declog import __version__
-
-    return json.dumps([FORMAT, __version__, root, trailer.lower()])
+    return cachedb.identity("history", FORMAT, root, trailer.lower())
 
 
 class HistoryIndex:
@@ -64,9 +59,7 @@ class HistoryIndex:
         usable ``path``, built in memory."""
         identity = _identity(root, trailer)
         if tip is None:
-            conn = sqlite3.connect(":memory:")
-            conn.executescript(SCHEMA)
-            return cls(git, root, trailer, conn, None)
+            return cls(git, root, trailer, cachedb.memory(SCHEMA, identity), None)
         if path is not None:
             try:
                 opened = _open_file(git, root, trailer, tip, path, identity)
@@ -74,9 +67,8 @@ class HistoryIndex:
                     return cls(git, root, trailer, opened, tip)
             except (sqlite3.Error, OSError):
                 pass
-        mem = sqlite3.connect(":memory:")
-        mem.executescript(SCHEMA)
-        _fill(mem, git, root, trailer, tip, exclude=None, identity=identity)
+        mem = cachedb.memory(SCHEMA, identity)
+        _fill(mem, git, root, trailer, tip, exclude=None)
         return cls(git, root, trailer, mem, tip)
 
     def close(self) -> None:
@@ -242,29 +234,20 @@ def _lookup(conn: sqlite3.Connection, oids: list[str]) -> dict[str, tuple[str | 
     return out
 
 
-def _meta(conn: sqlite3.Connection) -> dict[str, str]:
-    try:
-        return dict(conn.execute("select key, value from meta"))
-    except sqlite3.Error:
-        return {}
-
-
 def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity: str) -> sqlite3.Connection | None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not path.is_symlink():  # a symlink is replaced by the rebuild, never written through
-        conn = sqlite3.connect(path, timeout=10)
+    conn = cachedb.open_current(path, identity)
+    if conn is not None:
         try:
-            meta = _meta(conn)
-            if meta.get("identity") == identity and meta.get("tip") == tip:
+            old = cachedb.meta(conn).get("tip")
+            if old == tip:
                 return conn
-            old = meta.get("tip")
-            if meta.get("identity") == identity and old and git.is_ancestor(old, tip):
+            if old and git.is_ancestor(old, tip):
                 # walk only what is new, then apply it unless someone else moved the index meanwhile
                 commits, events, fresh = walk_mod.walk(git, root, trailer, tip, [old],
                                                        lambda oids: _lookup(conn, oids))
                 conn.execute("begin immediate")
                 try:
-                    if _meta(conn).get("tip") != old:
+                    if cachedb.meta(conn).get("tip") != old:
                         conn.rollback()
                         conn.close()
                         return _open_file(git, root, trailer, tip, path, identity)
@@ -275,32 +258,19 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
                     raise
                 return conn
         except sqlite3.DatabaseError:
-            conn.close()
-        else:
-            conn.close()
-    # full rebuild into a temporary file, then an atomic replace
-    remove_stale_temps(path.parent, ".history-", older_than=600.0)  # a live rebuild renames within minutes
-    fd, tmp = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        tconn = sqlite3.connect(tmp)
-        tconn.executescript(SCHEMA)
-        carried = _carry_blobs(path, tconn, identity)
-        _fill(tconn, git, root, trailer, tip, exclude=None, identity=identity, carried=carried)
-        tconn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
             pass
-        raise
-    return sqlite3.connect(path, timeout=10)
+        conn.close()
+    # a full rebuild (another tip, format or version, a damaged file, a symlink: replaced)
+    def fill(tconn: sqlite3.Connection) -> None:
+        carried = _carry_blobs(path, tconn, identity)
+        _fill(tconn, git, root, trailer, tip, exclude=None, carried=carried)
+
+    return cachedb.rebuild(path, SCHEMA, identity, fill)
 
 
 def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:
     """Blob facts never change: keep them across a rebuild (same declog version only)."""
-    if not path.exists():
+    if not path.is_file() or path.is_symlink():
         return False
     try:
         conn.execute("attach database ? as old", (f"file:{path}?mode=ro",))
@@ -326,12 +296,10 @@ def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:
 
 
 def _fill(conn: sqlite3.Connection, git: Git, root: str, trailer: str, tip: str, exclude: Sequence[str] | None,
-          identity: str, carried: bool = False) -> None:
+          carried: bool = False) -> None:
     lookup = (lambda oids: _lookup(conn, oids)) if carried else None
     commits, events, fresh = walk_mod.walk(git, root, trailer, tip, exclude or (), lookup)
     with conn:
-        conn.execute("delete from meta")
-        conn.execute("insert into meta values ('identity', ?)", (identity,))
         _insert(conn, commits, events, fresh, trailer, tip)
 
 

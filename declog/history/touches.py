@@ -9,22 +9,18 @@ parents'). Deleting the file at any time is safe. Never one git process per comm
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from declog import cachedb
 from declog.history.git import Git
-from declog.store import remove_stale_temps
 
 FORMAT = "1"
 SCHEMA = """
-create table if not exists meta (key text primary key, value text);
 create table if not exists commits (seq integer primary key, oid text unique not null, time int);
 create table if not exists paths (pid integer primary key, path text unique not null);
 create table if not exists touch (seq int, pid int);
@@ -58,6 +54,33 @@ class Touches:
             per.setdefault(names[pid], []).append(seq)
         return per
 
+    def paths(self) -> list[str]:
+        """Every path any commit touched."""
+        return [row[0] for row in self.conn.execute("select path from paths")]
+
+    def seqs_of(self, paths: Sequence[str]) -> dict[str, list[int]]:
+        """``path → numbers of the commits`` that touched it, for ``paths`` only."""
+        out: dict[str, list[int]] = {}
+        wanted = list(dict.fromkeys(paths))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            for path, seq in self.conn.execute(
+                    f"select p.path, t.seq from paths p join touch t on t.pid = p.pid "
+                    f"where p.path in ({','.join('?' * len(part))})", part):
+                out.setdefault(path, []).append(seq)
+        return out
+
+    def times_of(self, seqs: Sequence[int]) -> dict[int, int]:
+        """``number → author time`` of the commits ``seqs`` (one statement through a temp table)."""
+        self.conn.execute("create temp table if not exists wanted (seq integer primary key)")
+        try:
+            self.conn.execute("delete from temp.wanted")
+            self.conn.executemany("insert or ignore into temp.wanted values (?)", [(q,) for q in seqs])
+            return dict(self.conn.execute("select c.seq, c.time from commits c join temp.wanted w on w.seq = c.seq"))
+        finally:
+            self.conn.execute("delete from temp.wanted")
+            self.conn.commit()
+
     def times(self) -> dict[int, int]:
         """``number → author time`` of every commit."""
         return dict(self.conn.execute("select seq, time from commits"))
@@ -82,47 +105,33 @@ class Touches:
 def open_touches(git: Git, tip: str | None, path: Path | None) -> Touches:
     """The touch index of ``tip``, from ``path`` (updated or rebuilt) or built in memory."""
     if tip is None:
-        conn = sqlite3.connect(":memory:")
-        conn.executescript(SCHEMA)
-        return Touches(conn)
+        return Touches(cachedb.memory(SCHEMA, _identity()))
     if path is not None:
         try:
             return Touches(_open_file(git, tip, path))
         except (sqlite3.Error, OSError):
             pass
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(SCHEMA)
+    conn = cachedb.memory(SCHEMA, _identity())
     _insert(conn, _walk(git, tip, None), tip)
     return Touches(conn)
 
 
 def _identity() -> str:
-    from declog import __version__
-
-    return json.dumps([FORMAT, __version__])
-
-
-def _meta(conn: sqlite3.Connection) -> dict[str, str]:
-    try:
-        return dict(conn.execute("select key, value from meta"))
-    except sqlite3.Error:
-        return {}
+    return cachedb.identity("touches", FORMAT)
 
 
 def _open_file(git: Git, tip: str, path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        conn = sqlite3.connect(path, timeout=10)
+    conn = cachedb.open_current(path, _identity())
+    if conn is not None:
         try:
-            meta = _meta(conn)
-            old = meta.get("tip")
-            if meta.get("identity") == _identity() and old == tip:
+            old = cachedb.meta(conn).get("tip")
+            if old == tip:
                 return conn
-            if meta.get("identity") == _identity() and old and git.is_ancestor(old, tip):
+            if old and git.is_ancestor(old, tip):
                 commits = _walk(git, tip, old)
                 conn.execute("begin immediate")
                 try:
-                    if _meta(conn).get("tip") != old:  # another declog moved it meanwhile
+                    if cachedb.meta(conn).get("tip") != old:  # another declog moved it meanwhile
                         conn.rollback()
                         conn.close()
                         return _open_file(git, tip, path)
@@ -135,24 +144,7 @@ def _open_file(git: Git, tip: str, path: Path) -> sqlite3.Connection:
         except sqlite3.DatabaseError:
             pass
         conn.close()
-    remove_stale_temps(path.parent, ".touches-", older_than=600.0)
-    fd, tmp = tempfile.mkstemp(prefix=".touches-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        tconn = sqlite3.connect(tmp)
-        tconn.executescript(SCHEMA)
-        with tconn:
-            tconn.execute("insert into meta values ('identity', ?)", (_identity(),))
-        _insert(tconn, _walk(git, tip, None), tip)
-        tconn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return sqlite3.connect(path, timeout=10)
+    return cachedb.rebuild(path, SCHEMA, _identity(), lambda tconn: _insert(tconn, _walk(git, tip, None), tip))
 
 
 def _walk(git: Git, tip: str, old: str | None) -> list[tuple[str, int, list[str]]]:
