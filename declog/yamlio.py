@@ -46,6 +46,29 @@ def _lenient_dates(base: Any) -> Any:
     return LenientDates
 
 
+def _one_version_resolver(base: Any) -> Any:
+    """``base`` (ruamel's VersionedResolver) with its table of implicit resolvers built once.
+
+    On the C parser, ruamel builds that table again for every document it loads, and looks up
+    the YAML version of the document for every scalar, through two attribute lookups that fail
+    (the C loader has no scanner and no serializer to ask): a fifth of loading a record. The
+    version it ends up with is always the same, the loader's own (None, so YAML 1.2): the C
+    parser never hands a ``%YAML`` directive to the resolver. So the table of that version is
+    built once and shared."""
+    tables: dict[Any, Any] = {}
+
+    class OneVersion(base):  # type: ignore[misc,valid-type]
+        @property
+        def versioned_resolver(self) -> Any:
+            key = self._loader_version
+            table = tables.get(key)
+            if table is None:
+                table = tables[key] = base.versioned_resolver.fget(self)
+            return table
+
+    return OneVersion
+
+
 def _safe_yaml() -> Any:
     global _safe
     if _safe is None:
@@ -54,6 +77,8 @@ def _safe_yaml() -> Any:
 
         _safe = YAML(typ="safe")  # picks the C parser when ruamel.yaml.clib is importable
         _safe.Constructor = _lenient_dates(SafeConstructor)
+        if "CParser" in getattr(_safe.Parser, "__name__", ""):
+            _safe.Resolver = _one_version_resolver(_safe.Resolver)
         _safe.allow_duplicate_keys = False
         _safe.max_depth = MAX_DEPTH
     return _safe

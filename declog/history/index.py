@@ -249,6 +249,21 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
         return {}
 
 
+def needs_rebuild(path: Path, root: str, trailer: str) -> bool:
+    """Whether opening the index at ``path`` will walk the whole history: there is none, or it is
+    not one this declog can bring up to date (another version, root or trailer wrote it)."""
+    if not path.is_file():
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            return _meta(conn).get("identity") != _identity(root, trailer)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+
+
 def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity: str) -> sqlite3.Connection | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not path.is_symlink():  # a symlink is replaced by the rebuild, never written through
