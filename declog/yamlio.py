@@ -57,7 +57,7 @@ def _one_version_resolver(base: Any) -> Any:
     built once and shared."""
     tables: dict[Any, Any] = {}
 
-    class OneVersion(base):  # type: ignore[misc,valid-type]
+    class OneVersion(base):
         @property
         def versioned_resolver(self) -> Any:
             key = self._loader_version
