@@ -46,6 +46,29 @@ def _lenient_dates(base: Any) -> Any:
     return LenientDates
 
 
+def _one_version_resolver(base: Any) -> Any:
+    """``base`` (ruamel's VersionedResolver) with its table of implicit resolvers built once.
+
+    On the C parser, ruamel builds that table again for every document it loads, and looks up
+    the YAML version of the document for every scalar, through two attribute lookups that fail
+    (the C loader has no scanner and no serializer to ask): a fifth of loading a record. The
+    version it ends up with is always the same, the loader's own (None, so YAML 1.2): the C
+    parser never hands a ``%YAML`` directive to the resolver. So the table of that version is
+    built once and shared."""
+    tables: dict[Any, Any] = {}
+
+    class OneVersion(base):
+        @property
+        def versioned_resolver(self) -> Any:
+            key = self._loader_version
+            table = tables.get(key)
+            if table is None:
+                table = tables[key] = base.versioned_resolver.fget(self)
+            return table
+
+    return OneVersion
+
+
 def _safe_yaml() -> Any:
     global _safe
     if _safe is None:
@@ -54,6 +77,8 @@ def _safe_yaml() -> Any:
 
         _safe = YAML(typ="safe")  # picks the C parser when ruamel.yaml.clib is importable
         _safe.Constructor = _lenient_dates(SafeConstructor)
+        if "CParser" in getattr(_safe.Parser, "__name__", ""):
+            _safe.Resolver = _one_version_resolver(_safe.Resolver)
         _safe.allow_duplicate_keys = False
         _safe.max_depth = MAX_DEPTH
     return _safe
@@ -358,6 +383,11 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     def render(probe: bool) -> tuple[str, dict[str, Any]]:
+        if not probe:
+            fast = _fast_render(fields, field_order)
+            if fast is not None:
+                return f"# yaml-language-server: $schema={modeline}\n" + fast[0], fast[1]
+
         def convert(value: Any) -> Any:
             if isinstance(value, str):
                 return text_scalar(value, probe=probe)
@@ -389,6 +419,132 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
         text, expected = render(probe=True)
         _check_reads_back(text, expected)
     return text
+
+
+# -- the fast path of render_new --------------------------------------------------------------
+# ruamel's emitter is pure Python and costs most of an import (a 500-ADR import spent two thirds
+# of its time in it). A new record is a mapping of plain values, so :func:`_fast_render` writes it
+# directly, exactly as ruamel would with the settings of :func:`_rt_yaml` (no folding, mapping
+# indent 2, sequence indent 4 with offset 2): plain scalars where ruamel writes them plain, single
+# quotes where it would quote them, literal blocks for multi-line text. Anything else (double
+# quotes, block indentation hints, floats, nulls, empty collections, lists in lists, odd keys)
+# gives None and ruamel writes the whole record; tests/test_yamlio_fast.py holds the two to
+# the same bytes.
+_PRINTABLE_ONLY = re.compile("[\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\U00010000-\\U0010ffff]+")
+_LEADING_INDICATOR = frozenset("#,[]{}&*!|>'\"%@`")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
+_STR_TAG = "tag:yaml.org,2002:str"
+_resolver: Any = None
+
+
+class _NotFast(Exception):
+    """A value the fast path leaves to ruamel."""
+
+
+def _resolves_to_str(value: str) -> bool:
+    global _resolver
+    if _resolver is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        _resolver = VersionedResolver()
+    from ruamel.yaml.nodes import ScalarNode
+
+    return bool(_resolver.resolve(ScalarNode, value, (True, False)) == _STR_TAG)
+
+
+def _plain_ok(value: str) -> bool:
+    """Whether ruamel writes this one-line, printable text as a plain scalar in block context:
+    its ``analyze_scalar`` rules for ``allow_block_plain``, then the implicit resolver (text that
+    would read back as a number, a date, a boolean or null is quoted)."""
+    first = value[0]
+    if first == " " or value[-1] == " " or first in _LEADING_INDICATOR or value.startswith(("---", "...")):
+        return False
+    if first in "?:-" and (len(value) == 1 or value[1] == " "):
+        return False
+    if ": " in value or value.endswith(":") or " #" in value:
+        return False
+    return _resolves_to_str(value)
+
+
+def _fast_scalar(value: Any, indent: int) -> str:
+    """``value`` as it follows ``key:`` or ``-`` (from the space after it), or raise _NotFast."""
+    if isinstance(value, bool):
+        return " true" if value else " false"
+    if isinstance(value, int):
+        return f" {value}"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f" {value.isoformat()}"
+    if type(value) is not str or not value:
+        raise _NotFast
+    styled = text_scalar(value, probe=False)  # the slow path's choice (and its refusals)
+    if type(styled) is str:
+        if "\t" in value or _PRINTABLE_ONLY.fullmatch(value) is None:
+            raise _NotFast  # a special character: ruamel double-quotes it
+        if _plain_ok(value):
+            return f" {value}"
+        if "'" in value:
+            raise _NotFast  # ruamel double-quotes it
+        return f" '{value}'"
+    if type(styled).__name__ != "LiteralScalarString" or value[0] in " \n":
+        raise _NotFast  # double quotes, or a block that needs an indentation indicator
+    body = value[:-1] if value.endswith("\n") else value
+    pad = " " * indent
+    lines = "".join(f"{pad}{line}\n" if line else "\n" for line in body.split("\n"))
+    return (" |\n" if value.endswith("\n") else " |-\n") + lines
+
+
+def _fast_mapping(data: dict[str, Any], col: int, out: list[str], first_prefix: str | None = None) -> None:
+    pad = " " * col
+    for i, (key, value) in enumerate(data.items()):
+        if type(key) is not str or not _PLAIN_KEY.fullmatch(key) or not _resolves_to_str(key):
+            raise _NotFast
+        lead = first_prefix if i == 0 and first_prefix is not None else pad
+        if isinstance(value, dict):
+            if not value:
+                raise _NotFast
+            out.append(f"{lead}{key}:\n")
+            _fast_mapping(value, col + 2, out)
+        elif isinstance(value, list | tuple):
+            if not value:
+                raise _NotFast
+            out.append(f"{lead}{key}:\n")
+            _fast_sequence(value, col + 2, out)
+        else:
+            scalar = _fast_scalar(value, col + 2)
+            out.append(f"{lead}{key}:{scalar}" if scalar.endswith("\n") else f"{lead}{key}:{scalar}\n")
+
+
+def _fast_sequence(items: Sequence[Any], dash: int, out: list[str]) -> None:
+    prefix = " " * dash + "- "
+    for item in items:
+        if isinstance(item, dict):
+            if not item:
+                raise _NotFast
+            _fast_mapping(item, dash + 2, out, first_prefix=prefix)
+        elif isinstance(item, list | tuple) or (isinstance(item, str) and "\n" in item):
+            raise _NotFast
+        else:
+            out.append(f"{prefix}{_fast_scalar(item, dash + 2)[1:]}\n")
+
+
+def _fast_render(fields: dict[str, Any], field_order: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+    """``(text, fields written)`` of a new record without the modeline, as render_new's ruamel path
+    writes it, or None where that path must write it."""
+    ordered: dict[str, Any] = {}
+    for key in field_order:
+        if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
+            ordered[key] = fields[key]
+    for key, value in fields.items():
+        if key not in field_order and value is not None:
+            ordered[key] = value
+    if not ordered:
+        return None
+    out: list[str] = []
+    try:
+        _fast_mapping(ordered, 0, out)
+    except _NotFast:
+        return None
+    return "".join(out), {key: fields[key] for key in ordered}
 
 
 # Characters a plain, quoted or literal scalar cannot carry faithfully: everything outside YAML's

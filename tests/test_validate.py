@@ -357,3 +357,36 @@ def test_cache_deleted_between_cli_runs(log_repo: Path, run) -> None:
     assert first.exit_code == second.exit_code == 1
     assert first.stdout == second.stdout and first.stdout.count("\n") == 3
     assert cache(log_repo).is_file()
+
+
+def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo: Path, run,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate._ParseInParallel: a forked child reads and checks half the files of a cold log;
+    the report, and the warm run after it, are those of the check on one core."""
+    for i in range(12):
+        good(log_repo, f"D-aaaa{i:02d}", "colour: red\n" if i % 5 == 0 else "")
+    good(log_repo, "D-bbbb00", "related: [D-zzzzzz]\n")
+    write(log_repo, "decisions/broken.yaml", "id: [x\n")
+    owner(log_repo, "team-x", "kind: team\n")
+    serial = run(log_repo, "validate", "--format", "json")
+    import shutil
+    shutil.rmtree(log_repo / ".git" / "declog")
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(validate_mod, "PARALLEL_MIN_RECORDS", 4)
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads; the child runs no thread
+    cold = run(log_repo, "validate", "--format", "json")
+    assert forks, "the cold whole-log check did not run on two cores"
+    warm = run(log_repo, "validate", "--format", "json")
+    assert serial.exit_code == cold.exit_code == warm.exit_code == 1
+    assert json.loads(cold.stdout) == json.loads(serial.stdout) == json.loads(warm.stdout)
+    found = json.loads(cold.stdout)["problems"]
+    assert {p["code"] for p in found} >= {"unknown-field", "file", "reference"}

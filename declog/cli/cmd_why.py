@@ -25,6 +25,10 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     if not text:
         raise UsageError("give a question in plain words, e.g. declog why orders database")
     log = open_log()
+    if at is None:  # a cold index: git walks the history while the records are read
+        from declog.history import prefetch
+
+        prefetch(log)
     warn_unreadable(log)
     found = answers(log, text, limit=limit, status=status, at=at)
     stories = [] if status else narrative_answers(log, text, at=at)  # --status names decision statuses

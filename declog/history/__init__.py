@@ -162,5 +162,26 @@ class History:
         return self.log.parse_bytes(path, kind, oid, content)
 
 
+def prefetch(log: Log) -> None:
+    """Before a command that reads every record and then the history at HEAD (``declog why``):
+    when the history index must be built from scratch (none yet, or one another declog version
+    wrote), start its one ``git log`` pass now, so that git walks the commits on one core while
+    this process reads and parses the log's files on the other. An index that is there (up to
+    date or only behind) is left to :class:`History`; so is any problem (git missing, no commit)."""
+    from declog.history.index import needs_rebuild
+    from declog.history.walk import log_args
+
+    path = index_path(log)
+    if path is None or not needs_rebuild(path, log.config.root, log.config.trailer):
+        return
+    git = Git(log.repo)
+    try:
+        head = git.head()
+        if head is not None:
+            git.start_log(log_args(log.config.root, log.config.trailer, head))
+    except Exception:
+        return
+
+
 def open_history(log: Log, at: str | None = None) -> History:
     return History(log, at)

@@ -10,6 +10,7 @@ to be 40 characters long (SHA-256 repositories have 64).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from declog.errors import GitError, UsageError
 
@@ -36,6 +38,22 @@ def _git_binary() -> str:
     if found is None:
         raise GitError("git is not installed or not on PATH: install git 2.31 or newer")
     return found
+
+
+# git log processes started by Git.start_log and not taken yet: (repository, arguments) →
+# (process, its output file); stopped at exit
+_STARTED: dict[tuple[str, tuple[str, ...]], tuple[subprocess.Popen[bytes], Any]] = {}
+
+
+def _stop_started() -> None:
+    for proc, sink in _STARTED.values():
+        proc.kill()
+        proc.wait()
+        sink.close()
+    _STARTED.clear()
+
+
+atexit.register(_stop_started)
 
 
 class Git:
@@ -219,8 +237,41 @@ class Git:
         return out
 
     # -- history -----------------------------------------------------------------------------
+    def _log_argv(self, args: Sequence[str]) -> list[str]:
+        return ["log", "--no-color", "--no-ext-diff", "--no-textconv", *args]
+
+    def start_log(self, args: Sequence[str]) -> None:
+        """Start ``git log ARGS`` in the background, its output going to an anonymous temporary
+        file, for a later :meth:`log_stream` with the same arguments (in this process, any
+        :class:`Git` of the same repository) to take instead of running git then: a cold command
+        reads and parses the log's files while git walks the history on the other core. Any
+        failure here only means log_stream runs git itself."""
+        import tempfile
+
+        key = (str(self.repo), tuple(args))
+        if key in _STARTED:
+            return
+        try:
+            if self._binary is None:
+                self._binary = _git_binary()
+            sink = tempfile.TemporaryFile()
+            proc = subprocess.Popen([self._binary, *BASE, *self._log_argv(args)], cwd=self.repo,
+                                    stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.DEVNULL,
+                                    env=self._env())
+        except (OSError, GitError):
+            return
+        _STARTED[key] = (proc, sink)
+
     def log_stream(self, args: Sequence[str]) -> bytes:
-        return self.out(["log", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+        started = _STARTED.pop((str(self.repo), tuple(args)), None)
+        if started is not None:
+            proc, sink = started
+            with sink:
+                if proc.wait() == 0:
+                    sink.seek(0)
+                    return sink.read()
+            # it failed: run it again in the foreground, for git's own error message
+        return self.out(self._log_argv(args))
 
     def rev_list(self, tip: str, exclude: Sequence[str] = ()) -> list[str]:
         args = ["rev-list", "--end-of-options", tip, *[f"^{e}" for e in exclude]]

@@ -234,6 +234,16 @@ def _lookup(conn: sqlite3.Connection, oids: list[str]) -> dict[str, tuple[str | 
     return out
 
 
+def needs_rebuild(path: Path, root: str, trailer: str) -> bool:
+    """Whether opening the index at ``path`` will walk the whole history: there is none, or it is
+    not one this declog can bring up to date (another version, root or trailer wrote it)."""
+    conn = cachedb.open_current(path, _identity(root, trailer), read_only=True, timeout=1)
+    if conn is None:
+        return True
+    conn.close()
+    return False
+
+
 def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity: str) -> sqlite3.Connection | None:
     conn = cachedb.open_current(path, identity)
     if conn is not None:
