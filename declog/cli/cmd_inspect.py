@@ -59,7 +59,9 @@ def inspect(mechanism: str, verdict: str | None, metrics: tuple[str, ...], note:
     if verdict is None:
         if not is_interactive():
             raise UsageError("missing --verdict: working, degraded or broken")
-        verdict = click.prompt("Verdict", type=click.Choice(vocab.VERDICTS))
+        from declog.cli import prompts
+
+        verdict = prompts.ask_choice("Verdict", vocab.VERDICTS)
     owner = target.data.get("owner")
     who = log.resolve(inspector, KINDS["owner"]).id if inspector else owner
     fields: dict[str, Any] = {

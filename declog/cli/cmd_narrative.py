@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from declog import vocab
+from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
 
 NARRATIVE_TEMPLATE = """\
@@ -197,27 +198,31 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
     people = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"
               and (r.data or {}).get("active") is not False]
     asked_anything = bool(from_file) or any(v is not None for v in given.values()) or bool(faq or metrics)
-    if interactive and not asked_anything:
-        fields["title"] = click.prompt("Headline (what the customer gets)")
-        answer = click.prompt("Owner (handle of one person)", default=people[0] if len(people) == 1 else "",
-                              show_default=len(people) == 1)
-        if answer.strip():
-            fields["owner"] = log.resolve(answer.strip(), KINDS["owner"]).id
-    if use_editor or (interactive and (not asked_anything or edit.required_fields(kind, fields, log))):
-        fields.setdefault("id", ids.mint("N", set(log.by_id())))
-        draft = _draft(fields, people[0] if len(people) == 1 else "")
+    with prompts.keeping_draft(log, "narrative", fields, edit.field_names(kind), then=" --edit"):
+        if interactive and not asked_anything:
+            fields["title"] = prompts.ask_text("Headline (what the customer gets)")
+            answer = prompts.ask_person(log, "Owner (handle of one person)",
+                                        default=people[0] if len(people) == 1 else None, optional=True)
+            if answer:
+                fields["owner"] = answer
+        if use_editor or (interactive and (not asked_anything or edit.required_fields(kind, fields, log))):
+            fields.setdefault("id", ids.mint("N", set(log.by_id())))
+            draft = _draft(fields, people[0] if len(people) == 1 else "")
 
-        text = edit_until_valid(draft, lambda t: _check(log, kind, t))
-        if text is None:
-            raise UsageError("no narrative recorded: the template was left empty or unchanged")
-        fields = _cleaned(text)
-    else:
-        missing = edit.required_fields(kind, fields, log)
-        if missing:
-            wanted = ", ".join(FLAGS.get(m, m) for m in missing)
-            raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
-                             "--from-file FILE, or run on a terminal to fill in a template")
-    record = edit.create(log, kind, fields)
+            text = edit_until_valid(draft, lambda t: _check(log, kind, t),
+                                    keep=lambda t: prompts.keep_text(log, "narrative", t))
+            if text is None:
+                raise UsageError("no narrative recorded: the template was left empty or unchanged")
+            edited = _cleaned(text)
+            fields.clear()
+            fields.update(edited)
+        else:
+            missing = edit.required_fields(kind, fields, log)
+            if missing:
+                wanted = ", ".join(FLAGS.get(m, m) for m in missing)
+                raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
+                                 "--from-file FILE, or run on a terminal to fill in a template")
+        record = edit.create(log, kind, fields)
     if fmt == "json":
         from declog import render
 
