@@ -11,7 +11,7 @@ import click
 
 from declog import vocab
 from declog.cli import prompts
-from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
+from declog.cli.common import edit_until_valid, format_option, here, is_interactive, open_log, out
 
 NARRATIVE_TEMPLATE = """\
 # A narrative (PR/FAQ), written before the work: start from the customer and work backwards.
@@ -228,7 +228,7 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
 
         render.record_json(record, out())
     else:
-        click.echo(f"Created narrative {record.id}: {record.path}")
+        click.echo(f"Created narrative {record.id}: {here(log, record.path)}")
     return 0
 
 
@@ -269,7 +269,7 @@ def link(narrative_id: str, decision_ids: tuple[str, ...], fmt: str) -> int:
                                 "changed": [r.path for r in changed]}, indent=2) + "\n")
     elif changed:
         for r in changed:
-            click.echo(f"Linked {r.kind.name} {r.id}: {r.path}")
+            click.echo(f"Linked {r.kind.name} {r.id}: {here(log, r.path)}")
     else:
         click.echo(f"{story.id} and {', '.join(str(d.id) for d in decisions)} were already linked")
     return 0
@@ -313,11 +313,11 @@ def import_narrative(files: tuple[str, ...], owner: str | None, status: str, dry
         imported = report.of("imported")
         click.echo(f"{verb} {len(imported)} narrative(s) ({len(report.of('already-imported'))} already imported).")
         for f in imported:
-            click.echo(f"  {f.path} → {f.id} {f.record_path}: {f.questions} question(s), {f.unanswered} unanswered")
+            click.echo(f"  {here(log, f.path)} → {f.id} {here(log, f.record_path)}: {f.questions} question(s), {f.unanswered} unanswered")
             for g in f.guesses:
                 click.echo(f"      guessed {g.field}: {g.reason}")
         for f in report.of("already-imported"):
-            click.echo(f"  {f.path}: already imported as {f.id}")
+            click.echo(f"  {here(log, f.path)}: already imported as {f.id}")
         if dry_run:
             click.echo("Dry run: nothing was written.")
         elif report.written:
