@@ -16,20 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def indented_block(text: str, heading: str) -> list[str]:
-    """The first indented code block after ``heading``, as lines without the indent."""
+def fenced_block(text: str, heading: str) -> list[str]:
+    """The first fenced code block after ``heading``, as lines."""
     section = text.split(heading, 1)[1]
-    lines: list[str] = []
-    for line in section.splitlines()[1:]:
-        if line.startswith("    "):
-            lines.append(line[4:])
-        elif lines and not line.strip():
-            lines.append("")
-        elif lines:
-            break
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
+    match = re.search(r"^```\w*\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    assert match, f"no code block after {heading!r}"
+    return match.group(1).rstrip("\n").splitlines()
 
 
 def _normal(text: str) -> str:
@@ -40,7 +32,7 @@ def _normal(text: str) -> str:
 
 def test_the_first_ten_minutes_work_pasted_as_they_stand(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = indented_block(readme, "## A first ten minutes")
+    block = fenced_block(readme, "## A first ten minutes")
     assert block and not any(re.search(r"\bD-[0-9a-z]{3,6}\b", line) for line in block), \
         "the block must not depend on a hard-coded ID"
     script = "set -e\n" + "\n".join(block) + "\n"
@@ -48,7 +40,7 @@ def test_the_first_ten_minutes_work_pasted_as_they_stand(tmp_path: Path) -> None
     proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, f"the README block failed:\n{proc.stdout}\n{proc.stderr}"
-    shown = indented_block(readme, "What you see:")
+    shown = fenced_block(readme, "What you see:")
     # every output line the README shows (not the `$ ` command lines) is printed by the block
     printed = _normal(proc.stdout + proc.stderr)
     for line in shown:

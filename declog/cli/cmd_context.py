@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, here_in, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog context --changed-since main                 # before merging a branch\n"
@@ -29,10 +29,12 @@ def context(paths: tuple[str, ...], since: str | None, staged: bool, link_base: 
     from declog import render_context
     from declog.context import context as build
 
-    ctx = build(open_log(), since=since, staged=staged, paths=paths)
+    log = open_log()
+    ctx = build(log, since=since, staged=staged, paths=paths)
     if fmt == "json":
         render_context.context_json(ctx, out())
     elif fmt == "text":
+        ctx.decisions[:] = [here_in(log, g) for g in ctx.decisions]  # text only: the markdown is for a PR
         render_context.context_text(ctx, out())
     else:
         render_context.context_markdown(ctx, out(), link_base)

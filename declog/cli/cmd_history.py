@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import complete_ids, format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, here, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog history D-7k3m9q\n  declog history 7k3 --format json")
@@ -32,7 +32,7 @@ def history(record_id: str, fmt: str) -> int:
         if fmt == "json":
             render_history.history_json(rid, title, path, entries, rh.linked, out(), partial=rh.partial)
         else:
-            render_history.history_text(rid, title, path, entries, rh.linked, log.config.trailer, out(),
+            render_history.history_text(rid, title, path and here(log, path), entries, rh.linked, log.config.trailer, out(),
                                         partial=rh.partial)
     finally:
         hist.close()

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from declog import vocab
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, here, open_log, out
 
 if TYPE_CHECKING:
     from declog.importer import ImportReport
@@ -66,14 +67,15 @@ def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], refresh:
         json.dump(report.as_json(), out(), indent=2, ensure_ascii=False)
         out().write("\n")
     else:
-        _text(report, out())
+        _text(report, out(), lambda rel: here(log, rel) if rel else rel)
     if report.problems:
         raise InvalidRecord(f"{len(report.problems)} problem(s) in the records the import would write; "
                             f"nothing was written: {report.problems[0]}", report.problems)
     return 0
 
 
-def _text(report: ImportReport, stream: IO[str]) -> None:
+def _text(report: ImportReport, stream: IO[str], at: Callable[[str | None], str | None]) -> None:
+    """The report for people; ``at`` shows a repository path relative to the current folder."""
     def line(text: str = "") -> None:
         stream.write(text + "\n")
 
@@ -87,13 +89,13 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
     if report.owners:
         extra.append(f"{len(report.owners)} owner(s) {'to create' if report.dry_run else 'created'}")
     if imported:
-        line(f"{verb} {len(imported)} ADR(s) from {report.folder} ({', '.join(extra)}).")
+        line(f"{verb} {len(imported)} ADR(s) from {at(report.folder)} ({', '.join(extra)}).")
     else:
-        line(f"Nothing new to import from {report.folder} ({', '.join(extra)}).")
+        line(f"Nothing new to import from {at(report.folder)} ({', '.join(extra)}).")
     common = _common_guesses(imported)
     for f in imported:
         alias = f" {f.alias}" if f.alias else ""
-        line(f"  {f.path} → {f.id}{alias} [{f.status}] {f.record_path}")
+        line(f"  {at(f.path)} → {f.id}{alias} [{f.status}] {at(f.record_path)}")
         for g in f.guesses:
             if (g.field, g.reason) not in common:
                 line(f"      guessed {g.field}: {g.reason}")
@@ -108,11 +110,11 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
     if report.updated:
         line("Records imported before, linked " + ("(to change):" if report.dry_run else "(changed):"))
         for u in report.updated:
-            line(f"  {u['id']} {u['path']}: {u['change']}")
+            line(f"  {u['id']} {at(u['path'])}: {u['change']}")
     if refreshed:
         line("Refreshed from the markdown" + (" (would change):" if report.dry_run or report.problems else ":"))
         for f in refreshed:
-            line(f"  {f.path} → {f.id} {f.record_path}")
+            line(f"  {at(f.path)} → {f.id} {at(f.record_path)}")
             for change in f.changes:
                 line(f"      {change}")
     kept = [f for f in [*refreshed, *unchanged] if f.kept]
@@ -129,7 +131,7 @@ def _text(report: ImportReport, stream: IO[str]) -> None:
         if rows:
             line(title)
             for f in rows:
-                line(f"  {f.path}: {f.reason}")
+                line(f"  {at(f.path)}: {f.reason}")
     if report.notes:
         line("Notes:")
         for note in report.notes:

@@ -5,7 +5,7 @@ from typing import Any
 import click
 
 from declog import vocab
-from declog.cli.common import complete_ids, format_option, is_interactive, open_log, out
+from declog.cli.common import complete_ids, format_option, here, is_interactive, open_log, out
 
 
 def _reading(text: str) -> tuple[str, float | int]:
@@ -59,7 +59,9 @@ def inspect(mechanism: str, verdict: str | None, metrics: tuple[str, ...], note:
     if verdict is None:
         if not is_interactive():
             raise UsageError("missing --verdict: working, degraded or broken")
-        verdict = click.prompt("Verdict", type=click.Choice(vocab.VERDICTS))
+        from declog.cli import prompts
+
+        verdict = prompts.ask_choice("Verdict", vocab.VERDICTS)
     owner = target.data.get("owner")
     who = log.resolve(inspector, KINDS["owner"]).id if inspector else owner
     fields: dict[str, Any] = {
@@ -74,7 +76,7 @@ def inspect(mechanism: str, verdict: str | None, metrics: tuple[str, ...], note:
     if fmt == "json":
         render.record_json(record, out())
     else:
-        click.echo(f"Created inspection {record.id} of {target.id} ({target.title}): {record.path}")
+        click.echo(f"Created inspection {record.id} of {target.id} ({target.title}): {here(log, record.path)}")
         if target.data.get("status") == "retired":
             click.echo(f"note: {target.id} is retired; the weekly review no longer expects inspections of it",
                        err=True)

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from declog import vocab
-from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
+from declog.cli import prompts
+from declog.cli.common import edit_until_valid, format_option, here, is_interactive, open_log, out
 
 NARRATIVE_TEMPLATE = """\
 # A narrative (PR/FAQ), written before the work: start from the customer and work backwards.
@@ -197,33 +198,37 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
     people = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"
               and (r.data or {}).get("active") is not False]
     asked_anything = bool(from_file) or any(v is not None for v in given.values()) or bool(faq or metrics)
-    if interactive and not asked_anything:
-        fields["title"] = click.prompt("Headline (what the customer gets)")
-        answer = click.prompt("Owner (handle of one person)", default=people[0] if len(people) == 1 else "",
-                              show_default=len(people) == 1)
-        if answer.strip():
-            fields["owner"] = log.resolve(answer.strip(), KINDS["owner"]).id
-    if use_editor or (interactive and (not asked_anything or edit.required_fields(kind, fields, log))):
-        fields.setdefault("id", ids.mint("N", set(log.by_id())))
-        draft = _draft(fields, people[0] if len(people) == 1 else "")
+    with prompts.keeping_draft(log, "narrative", fields, edit.field_names(kind), then=" --edit"):
+        if interactive and not asked_anything:
+            fields["title"] = prompts.ask_text("Headline (what the customer gets)")
+            answer = prompts.ask_person(log, "Owner (handle of one person)",
+                                        default=people[0] if len(people) == 1 else None, optional=True)
+            if answer:
+                fields["owner"] = answer
+        if use_editor or (interactive and (not asked_anything or edit.required_fields(kind, fields, log))):
+            fields.setdefault("id", ids.mint("N", set(log.by_id())))
+            draft = _draft(fields, people[0] if len(people) == 1 else "")
 
-        text = edit_until_valid(draft, lambda t: _check(log, kind, t))
-        if text is None:
-            raise UsageError("no narrative recorded: the template was left empty or unchanged")
-        fields = _cleaned(text)
-    else:
-        missing = edit.required_fields(kind, fields, log)
-        if missing:
-            wanted = ", ".join(FLAGS.get(m, m) for m in missing)
-            raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
-                             "--from-file FILE, or run on a terminal to fill in a template")
-    record = edit.create(log, kind, fields)
+            text = edit_until_valid(draft, lambda t: _check(log, kind, t),
+                                    keep=lambda t: prompts.keep_text(log, "narrative", t))
+            if text is None:
+                raise UsageError("no narrative recorded: the template was left empty or unchanged")
+            edited = _cleaned(text)
+            fields.clear()
+            fields.update(edited)
+        else:
+            missing = edit.required_fields(kind, fields, log)
+            if missing:
+                wanted = ", ".join(FLAGS.get(m, m) for m in missing)
+                raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
+                                 "--from-file FILE, or run on a terminal to fill in a template")
+        record = edit.create(log, kind, fields)
     if fmt == "json":
         from declog import render
 
         render.record_json(record, out())
     else:
-        click.echo(f"Created narrative {record.id}: {record.path}")
+        click.echo(f"Created narrative {record.id}: {here(log, record.path)}")
     return 0
 
 
@@ -264,7 +269,7 @@ def link(narrative_id: str, decision_ids: tuple[str, ...], fmt: str) -> int:
                                 "changed": [r.path for r in changed]}, indent=2) + "\n")
     elif changed:
         for r in changed:
-            click.echo(f"Linked {r.kind.name} {r.id}: {r.path}")
+            click.echo(f"Linked {r.kind.name} {r.id}: {here(log, r.path)}")
     else:
         click.echo(f"{story.id} and {', '.join(str(d.id) for d in decisions)} were already linked")
     return 0
@@ -308,11 +313,11 @@ def import_narrative(files: tuple[str, ...], owner: str | None, status: str, dry
         imported = report.of("imported")
         click.echo(f"{verb} {len(imported)} narrative(s) ({len(report.of('already-imported'))} already imported).")
         for f in imported:
-            click.echo(f"  {f.path} → {f.id} {f.record_path}: {f.questions} question(s), {f.unanswered} unanswered")
+            click.echo(f"  {here(log, f.path)} → {f.id} {here(log, f.record_path)}: {f.questions} question(s), {f.unanswered} unanswered")
             for g in f.guesses:
                 click.echo(f"      guessed {g.field}: {g.reason}")
         for f in report.of("already-imported"):
-            click.echo(f"  {f.path}: already imported as {f.id}")
+            click.echo(f"  {here(log, f.path)}: already imported as {f.id}")
         if dry_run:
             click.echo("Dry run: nothing was written.")
         elif report.written:

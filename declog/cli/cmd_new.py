@@ -62,12 +62,13 @@ def new_owner(handle: str | None, name: str | None, owner_kind: str | None, emai
             fields[key] = value
     if "handle" not in fields:
         raise UsageError("give the owner's HANDLE, e.g. `declog new owner alice --name 'Alice Example'`")
-    if "name" not in fields:
-        if is_interactive():
-            fields["name"] = click.prompt("Name")
-        else:
-            raise UsageError("missing --name: e.g. `declog new owner alice --name 'Alice Example'`")
-    record = edit.create(log, kind, fields)
+    with prompts.keeping_draft(log, "owner", fields, edit.field_names(kind)):
+        if "name" not in fields:
+            if is_interactive():
+                fields["name"] = prompts.ask_text("Name")
+            else:
+                raise UsageError("missing --name: e.g. `declog new owner alice --name 'Alice Example'`")
+        record = edit.create(log, kind, fields)
     _announce(record, fmt, log)
     return 0
 
@@ -332,17 +333,20 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
     if fields.get("origin"):
         fields["origin"] = [log.resolve(o).id for o in fields["origin"]]
     ask = {
-        "name": lambda: click.prompt("Name"),
+        "name": lambda: prompts.ask_text("Name"),
         "owner": lambda: prompts.ask_person(log, "Owner (handle of one active person)"),
-        "problem": lambda: click.prompt("Problem (the good intention it replaces)"),
-        "tool": lambda: click.prompt("Tool"),
-        "adoption": lambda: click.prompt("Adoption (how people come to use it)"),
-        "inspection": lambda: plan(click.prompt("Inspection cadence (weekly, monthly, 14d …)")),
-        "input_metrics": lambda: [_metric(click.prompt("Input metric (NAME>=TARGET UNIT)"), "--input-metric")],
-        "output_metrics": lambda: [_metric(click.prompt("Output metric (NAME<=TARGET UNIT)"), "--output-metric")],
+        "problem": lambda: prompts.ask_text("Problem (the good intention it replaces)"),
+        "tool": lambda: prompts.ask_text("Tool"),
+        "adoption": lambda: prompts.ask_text("Adoption (how people come to use it)"),
+        "inspection": lambda: prompts.ask_parsed("Inspection cadence (weekly, monthly, 14d …)", plan),
+        "input_metrics": lambda: [prompts.ask_parsed("Input metric (NAME>=TARGET UNIT)",
+                                                     lambda v: _metric(v, "--input-metric"))],
+        "output_metrics": lambda: [prompts.ask_parsed("Output metric (NAME<=TARGET UNIT)",
+                                                      lambda v: _metric(v, "--output-metric"))],
     }
-    _prompt_missing(log, kind, fields, MECHANISM_FLAGS, is_interactive() and not no_input, ask)
-    record = edit.create(log, kind, fields)
+    with prompts.keeping_draft(log, "mechanism", fields, edit.field_names(kind)):
+        _prompt_missing(log, kind, fields, MECHANISM_FLAGS, is_interactive() and not no_input, ask)
+        record = edit.create(log, kind, fields)
     _announce(record, fmt, log)
     return 0
 
@@ -512,21 +516,32 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
     if fields.get("owner") is not None:
         fields["owner"] = log.resolve(fields["owner"], KINDS["owner"]).id
     missing = edit.required_fields(kind, fields, log)
-    if use_editor or (missing and is_interactive() and not no_input):
-        fields.setdefault("id", ids.mint("C", set(log.by_id())))
-        owners = [r.id for r in log.records() if r.kind is KINDS["owner"] and (r.data or {}).get("kind") != "team"]
-        draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
+    interactive = is_interactive() and not no_input
+    with prompts.keeping_draft(log, "correction", fields, edit.field_names(kind)):
+        if use_editor or (missing and interactive):
+            owners = [r.id for r in log.records() if r.kind is KINDS["owner"]
+                      and prompts.person_problem(log, r.id or "") is None]
+            if interactive:  # the title and the owner are asked (and checked) before the template
+                if not fields.get("title"):
+                    fields["title"] = prompts.ask_text("Title (the event in a few words)")
+                if not fields.get("owner"):
+                    fields["owner"] = prompts.ask_person(log, "Owner (handle of one active person)",
+                                                         default=owners[0] if len(owners) == 1 else None)
+            fields.setdefault("id", ids.mint("C", set(log.by_id())))
+            draft = _correction_draft(fields, owners[0] if len(owners) == 1 else "HANDLE")
 
-        text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
-                                keep=lambda t: prompts.keep_text(log, "correction", t))
-        if text is None:
-            raise UsageError("no correction recorded: the template was left empty or unchanged")
-        fields = yamlio.load_record_text(text, "draft")
-    elif missing:
-        wanted = ", ".join(CORRECTION_FLAGS.get(m, m) for m in missing)
-        raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
-                         "--from-file FILE, or run on a terminal to fill in a template")
-    record = edit.create(log, kind, fields)
+            text = edit_until_valid(draft, lambda t: edit.check_draft(log, kind, t),
+                                    keep=lambda t: prompts.keep_text(log, "correction", t))
+            if text is None:
+                raise UsageError("no correction recorded: the template was left empty or unchanged")
+            edited = yamlio.load_record_text(text, "draft")
+            fields.clear()
+            fields.update(edited)
+        elif missing:
+            wanted = ", ".join(CORRECTION_FLAGS.get(m, m) for m in missing)
+            raise UsageError(f"missing required field(s): {', '.join(missing)}; pass {wanted}, "
+                             "--from-file FILE, or run on a terminal to fill in a template")
+        record = edit.create(log, kind, fields)
     _announce(record, fmt, log)
     return 0
 

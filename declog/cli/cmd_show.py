@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from declog.cli.common import complete_ids, format_option, open_log, out
+from declog.cli.common import complete_ids, format_option, here, here_in, open_log, out
 
 if TYPE_CHECKING:
     from declog.store import Log, Record
@@ -29,7 +29,7 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
     if record.error is not None:
         from declog.errors import RecordFileError
 
-        raise RecordFileError(record.path, record.error.problem, record.error.line, record.error.column)
+        raise RecordFileError(here(log, record.path), record.error.problem, record.error.line, record.error.column)
     if fmt == "yaml":
         click.echo(log.text_of(record), nl=False)
         return 0
@@ -39,7 +39,7 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
     else:
         from declog.render_history import git_facts_text
 
-        render.record_text(record, out())
+        render.record_text(here_in(log, record), out())
         if facts is not None:
             git_facts_text(facts, out())
     return 0

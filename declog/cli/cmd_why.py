@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out, warn_unreadable
+from declog.cli.common import format_option, here_in, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog why orders database\n  declog why \"message queue\" --status accepted\n"
@@ -36,7 +36,7 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
         render_history.why_json(text, found, out(), stories)
     else:
         render_history.why_narratives_text(stories, out())
-        render_history.why_text(text, found, out())
+        render_history.why_text(text, [here_in(log, a, "record") for a in found], out())
     if not found and stories:
         return 0
     if not found:

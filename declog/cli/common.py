@@ -161,6 +161,21 @@ def here(log: Any, rel: str) -> str:
     return Path(os.path.relpath(repo / rel, cwd)).as_posix()
 
 
+def here_in(log: Any, item: Any, attr: str = "path") -> Any:
+    """A copy of the dataclass ``item`` (a record, a blame result …) whose ``attr``, a
+    repository-relative path, is shown as :func:`here` shows it (``attr`` may also name a record
+    inside ``item``: an answer's ``record``): one call before a renderer prints the item. JSON
+    output keeps repository paths and does not use it."""
+    import dataclasses
+
+    value = getattr(item, attr, None)
+    if isinstance(value, str):
+        return dataclasses.replace(item, **{attr: here(log, value)})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(item, **{attr: here_in(log, value)})
+    return item
+
+
 class CommandRefused(Exception):
     """click refused a command's arguments when run in-process (:func:`run_captured`)."""
 

@@ -92,15 +92,28 @@ def ask_choice(label: str, choices: Sequence[str], default: str | None = None, o
     return result
 
 
-def ask_person(log: Any, label: str, default: str | None = None) -> str:
+def ask_person(log: Any, label: str, default: str | None = None, optional: bool = False) -> Any:
     def check(raw: str) -> str:
         problem = person_problem(log, raw)
         if problem:
             raise click.BadParameter(problem)
         return raw.strip()
 
-    result: str = ask(label, check, default)
-    return result
+    return ask(label, check, default, optional)
+
+
+def ask_parsed(label: str, parse: Callable[[str], Any], default: str | None = None) -> Any:
+    """Ask until ``parse`` (a flag's parser, which raises a DeclogError naming what is wrong)
+    accepts the answer; the parsed value."""
+    from declog.errors import DeclogError
+
+    def check(raw: str) -> Any:
+        try:
+            return parse(raw.strip())
+        except DeclogError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return ask(label, check, default)
 
 
 def ask_date(label: str, default: str | None = None, optional: bool = False) -> dt.date | None:
@@ -139,20 +152,22 @@ def shown_path(path: Path) -> str:
 
 
 @contextmanager
-def keeping_draft(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> Iterator[None]:
+def keeping_draft(log: Any, what: str, fields: dict[str, Any], order: Sequence[str],
+                  then: str = "") -> Iterator[None]:
     """Whatever fails once something was typed at a prompt (an error, Ctrl-C, a closed
     terminal), ``fields`` (the answers, as they are by then) are written to a draft file whose
-    path is printed, with the command that continues from it."""
+    path is printed, with the command that continues from it (``declog new WHAT --from-file
+    DRAFT``, then ``then``). Any ``declog new`` that prompts runs inside it."""
     _answers[0] = 0
     try:
         yield
     except BaseException:
         if _answers[0] and any(v not in (None, "", []) for v in fields.values()):
-            _keep(log, what, fields, order)
+            _keep(log, what, fields, order, then)
         raise
 
 
-def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> None:
+def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str], then: str = "") -> None:
     import json
 
     from declog import yamlio
@@ -173,7 +188,7 @@ def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str]) -> 
         return
     shown = shown_path(path)
     click.echo(f"declog: your answers are kept in {shown}; continue with "
-               f"`declog new {what} --from-file {shown}`", err=True)
+               f"`declog new {what} --from-file {shown}{then}`", err=True)
 
 
 def keep_text(log: Any, what: str, text: str) -> str:
@@ -186,4 +201,5 @@ def keep_text(log: Any, what: str, text: str) -> str:
         atomic_write(path, text, create=True)
     except OSError:
         return "no file (it could not be written)"
+    _answers[0] = 0  # the answers are in that text: keeping_draft need not keep them again
     return shown_path(path)
