@@ -61,6 +61,11 @@ class Terminal:
         os.write(self.fd, line.encode("utf-8") + b"\r")
 
     def interrupt(self) -> None:
+        """Ctrl-C, as a person presses it: a moment after the prompt is shown. Sooner, the SIGINT can
+        land between the prompt's last write and the read that waits for the answer, and CPython's
+        input() then waits for a line before it looks at the signal (a race in the interpreter, not
+        in declog, that made this hang under load)."""
+        time.sleep(0.5)
         os.write(self.fd, b"\x03")
 
     def _exited(self) -> bool:
