@@ -4,8 +4,10 @@ Fields are weighted (the title counts most, then tags, the decision, the rationa
 context, options, consequences, and least the ``sections`` an ADR import keeps); words are
 case-folded and stemmed, stop words (function words, question words, words of deciding and of
 time) never drive the ranking, a query word of four letters or more also matches the longer
-words it begins at half weight ("mongo" finds "MongoDB"), and British and American spellings
-meet ("licence", "license"). A match of the whole phrase, and a match of every word, count more
+words it begins at half weight ("mongo" finds "MongoDB"), British and American spellings meet
+("licence", "license"), and so do common software synonyms and abbreviations, at half weight
+(:data:`SYNONYMS`: "db" and "database", "log in" and "authentication") and two adjacent words
+and the compound they make ("set up", "setup"). A match of the whole phrase, and a match of every word, count more
 than scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
 under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose content is new are
 indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
