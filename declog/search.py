@@ -406,8 +406,10 @@ def _has_phrase(data: dict[str, Any], terms: Sequence[str]) -> bool:
 
 
 def matched_fields(data: dict[str, Any], query: str) -> list[str]:
-    """The weighted fields of ``data`` that contain a word of ``query``."""
-    return _matched_fields(data, {stem(t) for t in query_terms(query)})
+    """The weighted fields of ``data`` that contain a word of ``query`` (or a one-word synonym)."""
+    per, extra = alternatives(query)
+    others = [a for a in [*(a for alts in per.values() for a in alts), *extra] if " " not in a]
+    return _matched_fields(data, {stem(t) for t in [*query_terms(query), *others]})
 
 
 def rank(records: Sequence[Record], query: str, *, index_path: Path | None = None,

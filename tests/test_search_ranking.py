@@ -183,7 +183,9 @@ def test_synonyms_and_abbreviations_match(log_repo: Path, run, ranker) -> None:
     gone = decide(run, log_repo, "Deprecate the SOAP gateway", "--context", "Two partners still call the gateway.")
     commit_all(log_repo)
     assert ids(ask(run, log_repo, "which", "db"))[:1] == [db]
-    assert ids(ask(run, log_repo, "k8s")) == [k8s]
+    found = ask(run, log_repo, "k8s")
+    assert ids(found) == [k8s]
+    assert found[0]["matched"] == ["title"]  # the fields where a synonym matched
     assert ids(ask(run, log_repo, "the", "user", "interface"))[:1] == [ui]
     assert ids(ask(run, log_repo, "how", "do", "we", "log", "in"))[:1] == [login]
     assert ids(ask(run, log_repo, "what", "did", "we", "stop", "using"))[:1] == [gone]
