@@ -117,15 +117,16 @@ def ask(clone: Path, question: Question, by_id: dict[str, str]) -> Outcome:
     return outcome
 
 
-SPLITS = ("tuned on (corpora the ranking was tuned on)", "held out (corpora never tuned on)",
+SPLITS = ("tuned on (corpora the ranking was tuned on, fresh questions aside)",
+          "held out (corpora never tuned on, fresh questions aside)",
           "fresh (questions written after the ranking was frozen)")
 
 
 def _splits(question: Question, held_out: set[str]) -> list[str]:
-    out = [SPLITS[1] if question.corpus in held_out else SPLITS[0]]
+    """The one group a question counts in: fresh questions apart from the corpora they ask about."""
     if question.fresh:
-        out.append(SPLITS[2])
-    return out
+        return [SPLITS[2]]
+    return [SPLITS[1] if question.corpus in held_out else SPLITS[0]]
 
 
 def fidelity(clone: Path, folder: str) -> Any:
