@@ -4,8 +4,10 @@ Fields are weighted (the title counts most, then tags, the decision, the rationa
 context, options, consequences, and least the ``sections`` an ADR import keeps); words are
 case-folded and stemmed, stop words (function words, question words, words of deciding and of
 time) never drive the ranking, a query word of four letters or more also matches the longer
-words it begins at half weight ("mongo" finds "MongoDB"), and British and American spellings
-meet ("licence", "license"). A match of the whole phrase, and a match of every word, count more
+words it begins at half weight ("mongo" finds "MongoDB"), British and American spellings meet
+("licence", "license"), and so do common software synonyms and abbreviations, at half weight
+(:data:`SYNONYMS`: "db" and "database", "log in" and "authentication") and two adjacent words
+and the compound they make ("set up", "setup"). A match of the whole phrase, and a match of every word, count more
 than scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
 under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose content is new are
 indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
@@ -54,6 +56,8 @@ needed needs tell know remember reason reasons happen happened
 currently today nowadays days first firstly originally initially previously formerly earlier before
 prior ago back
 """.split())
+# "didn't" is read as "didn" (a word ends at an apostrophe): the clipped contractions are stop words too.
+STOPWORDS = STOPWORDS | {w.split("'")[0] for w in STOPWORDS if "'" in w}
 # Words of a question that point at the past: then a superseded decision comes before its successor.
 PAST_WORDS = frozenset("first originally original initially previously formerly earlier before prior".split())
 PAST_PHRASES = (("used", "to"), ("at", "first"), ("back", "then"), ("in", "the", "beginning"))
@@ -62,6 +66,79 @@ PREFIX_WEIGHT = 0.5
 # British and American spellings meet (licence/license, organise/organize, colour/color).
 _SPELLINGS = (("ence", "ense"), ("ise", "ize"), ("isation", "ization"), ("ised", "ized"), ("ising", "izing"),
               ("our", "or"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))
+# Words and phrases that software teams use for one thing, a group a line: a question with one
+# of them also matches the others, at SYNONYM_WEIGHT ("db" finds "database", "log in" finds
+# "authentication", "stop using" finds "deprecate"). General vocabulary only, never a log's names.
+SYNONYMS = tuple(line.split(", ") for line in """
+database, db
+authentication, authn, auth, login, log in, sign in, signin, logon, log on
+authorization, authorisation, authz, auth, permissions, access control
+kubernetes, k8s
+javascript, js
+typescript, ts
+user interface, ui, gui
+user experience, ux
+continuous integration, ci
+continuous delivery, continuous deployment, cd
+repository, repo
+configuration, config, settings
+environment, env
+dependency, dependencies, deps
+documentation, docs
+identifier, id
+pull request, pr, merge request, mr
+performance, perf
+infrastructure, infra
+infrastructure as code, iac
+machine learning, ml
+artificial intelligence, ai
+large language model, llm
+operating system, os
+virtual machine, vm
+email, mail
+command line, cli, commandline
+folder, directory, dir
+hyphen, dash
+disk, file system, filesystem
+error, exception
+chat, conversation
+monitoring, observability, telemetry
+message queue, mq
+deploy, deployment, rollout, roll out
+secret, credential
+password, passphrase
+container, docker
+spreadsheet, excel, xlsx
+translation, localization, localisation, internationalization, internationalisation, i18n, l10n
+frontend, front end
+backend, back end
+optical character recognition, ocr
+dependency injection, di
+single page application, spa
+object relational mapping, orm
+end to end, e2e
+content delivery network, cdn
+tls, ssl
+postgresql, postgres, pg
+mongodb, mongo
+amazon web services, aws
+google cloud, gcp
+multi factor, two factor, mfa, 2fa
+deprecate, stop using, phase out, retire, get rid of, remove
+replace, move off, move away, switch from, migrate
+disable, deactivate, switch off, turn off
+enable, activate, switch on, turn on
+sign up, signup, register, registration
+inactive, dormant, unused, idle
+vulnerability, cve
+malware, virus, antivirus
+rate limit, throttle, throttling
+feature flag, feature toggle
+async, asynchronous
+regex, regexp, regular expression
+""".strip().splitlines())
+SYNONYM_WEIGHT = 0.5
+PARTICLES = frozenset("in on off up out down over".split())  # "log in", "set up": compounds (login, setup)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 FORMAT = "2"
 _SCHEMA = ("create table if not exists known (oid text primary key, docid integer unique);"
@@ -85,6 +162,46 @@ def query_terms(query: str) -> list[str]:
     """The words of ``query`` that say what it is about (stop words out, each word once)."""
     terms = list(dict.fromkeys(w for w in words(query) if w not in STOPWORDS))
     return terms or list(dict.fromkeys(words(query)))
+
+
+def _stems(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(phrase))
+
+
+_SYNONYM_INDEX: dict[tuple[str, ...], list[str]] = {}
+
+
+def _synonym_index() -> dict[tuple[str, ...], list[str]]:
+    """Stems of each word or phrase of SYNONYMS → the other words and phrases of its groups."""
+    if not _SYNONYM_INDEX:
+        for group in SYNONYMS:
+            for member in group:
+                others = _SYNONYM_INDEX.setdefault(_stems(member), [])
+                others += [m for m in group if m != member and m not in others]
+    return _SYNONYM_INDEX
+
+
+def alternatives(query: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Other words for what ``query`` says: per query term (see :func:`query_terms`), its synonyms;
+    and apart, the synonyms of phrases of the question ("log in", "stop using") and the
+    compounds of adjacent words ("file names" → "filenames", "front-end" → "frontend")."""
+    index = _synonym_index()
+    terms = query_terms(query)
+    # a word never expands to a two-letter abbreviation ("identifier" would find every "id"); a
+    # phrase does ("user interface" → "ui"), and the abbreviation expands ("db" → "database")
+    per = {t: [a for a in index.get((stem(t),), []) if a != t and len(a) > 2] for t in terms}
+    raw = words(query)
+    stems = [stem(w) for w in raw]
+    extra: list[str] = []
+    longest = max(len(k) for k in index)
+    for n in range(2, longest + 1):
+        for i in range(len(raw) - n + 1):
+            extra += index.get(tuple(stems[i:i + n]), [])
+    for a, b in zip(raw, raw[1:], strict=False):
+        if a not in STOPWORDS and (b not in STOPWORDS or b in PARTICLES) and len(a + b) >= 5:
+            extra.append(a + b)
+    have = set(terms) | {a for alts in per.values() for a in alts}
+    return per, [e for e in dict.fromkeys(extra) if e not in have]
 
 
 def points_at_past(query: str) -> bool:
@@ -247,6 +364,14 @@ def _fts_any(terms: Sequence[str]) -> str:
     return _fts_quote(terms[0]) if len(terms) == 1 else "(" + " OR ".join(map(_fts_quote, terms)) + ")"
 
 
+def _fts_group(term: str, others: Sequence[str]) -> str:
+    """``term`` in any spelling, as a prefix (four letters or more) or as one of ``others``."""
+    parts = [_fts_quote(a) for a in [*spellings(term), *others]]
+    if len(term) >= PREFIX_MIN:
+        parts.append(_fts_quote(term) + " *")
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
 def _matched_fields(data: dict[str, Any], stems: set[str]) -> list[str]:
     out = []
     for name, _ in FIELDS:
@@ -268,8 +393,10 @@ def _has_phrase(data: dict[str, Any], terms: Sequence[str]) -> bool:
 
 
 def matched_fields(data: dict[str, Any], query: str) -> list[str]:
-    """The weighted fields of ``data`` that contain a word of ``query``."""
-    return _matched_fields(data, {stem(t) for t in query_terms(query)})
+    """The weighted fields of ``data`` that contain a word of ``query`` (or a one-word synonym)."""
+    per, extra = alternatives(query)
+    others = [a for a in [*(a for alts in per.values() for a in alts), *extra] if " " not in a]
+    return _matched_fields(data, {stem(t) for t in [*query_terms(query), *others]})
 
 
 def rank(records: Sequence[Record], query: str, *, index_path: Path | None = None,
@@ -290,23 +417,25 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
         try:
             index.sync(decisions, full)
             by_oid = {r.oid: r for r in decisions}
+            per, extra = alternatives(query)
             exact = [_fts_any(spellings(t)) for t in terms]
             prefixed = [_fts_quote(t) + " *" for t in terms if len(t) >= PREFIX_MIN]
+            others = list(dict.fromkeys([a for t in terms for a in per[t]] + extra))
             base = index.scores(" OR ".join(exact))
             pre = index.scores(" OR ".join(prefixed)) if prefixed else {}
-            every = index.scores(" AND ".join(
-                f"({e} OR {_fts_quote(t)} *)" if len(t) >= PREFIX_MIN else e
-                for t, e in zip(terms, exact, strict=True))) if len(terms) > 1 else {}
+            syn = index.scores(" OR ".join(map(_fts_quote, others))) if others else {}
+            every = index.scores(" AND ".join(_fts_group(t, per[t]) for t in terms)) if len(terms) > 1 else {}
             phrase = index.scores(_fts_quote(" ".join(terms))) if len(terms) > 1 else {}
         finally:
             index.close()
-        raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + 0.5 * every.get(oid, 0.0)
-               + 1.0 * phrase.get(oid, 0.0) for oid in base.keys() | pre.keys() if oid in by_oid}
+        raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
+               + 0.5 * every.get(oid, 0.0) + 1.0 * phrase.get(oid, 0.0)
+               for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
         hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
     else:
         if full is not None and any(r.data is None for r in decisions):
             decisions = [r for r in full(list(decisions)) if r.data is not None]
-        hits = _rank_python(decisions, terms)
+        hits = _rank_python(decisions, terms, query)
     hits.sort(key=lambda h: (-h.score, h.record.id or ""))
     past = points_at_past(query)
     head = hits[:ORDERED]  # no answer list is longer; the tail keeps its BM25 order
@@ -394,12 +523,24 @@ def current_first(hits: list[Hit], past: bool) -> list[Hit]:
     return order
 
 
-def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]:
-    """BM25F-like ranking without SQLite FTS5 (same field weights, stop words, prefixes and
-    spellings)."""
-    wanted = {t: {stem(v) for v in spellings(t)} for t in terms}  # query word → the stems it matches
-    by_stem = {st: t for t, stems in wanted.items() for st in stems}
+def _rank_python(decisions: Sequence[Record], terms: Sequence[str], query: str | None = None) -> list[Hit]:
+    """BM25F-like ranking without SQLite FTS5 (same field weights, stop words, prefixes,
+    spellings and synonyms)."""
+    per_term, extra = alternatives(query) if query is not None else ({}, [])
+    by_stem: dict[str, tuple[str, float]] = {}  # stem → the query term it counts for, and how much
+    phrases: list[tuple[tuple[str, ...], str, float]] = []  # the same for phrases of several words
+    other = "\x00synonyms"  # the phrases and compounds of the question: one more term, as with FTS5
+    for key, alts, weight in ([(t, spellings(t), 1.0) for t in terms]
+                              + [(t, per_term.get(t, []), SYNONYM_WEIGHT) for t in terms]
+                              + [(other, extra, 1.0)]):  # weighed as a whole below
+        for alt in alts:
+            stems = _stems(alt)
+            if len(stems) == 1:
+                by_stem.setdefault(stems[0], (key, weight))
+            elif stems:
+                phrases.append((stems, key, weight))
     prefixes = [t for t in terms if len(t) >= PREFIX_MIN]
+    scored = [*terms, other] if extra else list(terms)
     docs: list[tuple[Record, dict[str, dict[str, float]], dict[str, int]]] = []
     df: Counter[str] = Counter()
     lengths: dict[str, int] = dict.fromkeys((n for n, _ in FIELDS), 0)
@@ -409,16 +550,22 @@ def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]
         seen: set[str] = set()
         for name, _ in FIELDS:
             toks = words(field_text(r.data or {}, name))
+            tok_stems = [stem(w) for w in toks]
             counts: dict[str, float] = {}
-            for w in toks:
-                t = by_stem.get(stem(w))
-                if t is not None:
-                    counts[t] = counts.get(t, 0.0) + 1.0
+            for w, st in zip(toks, tok_stems, strict=True):
+                hit = by_stem.get(st)
+                if hit is not None:
+                    counts[hit[0]] = counts.get(hit[0], 0.0) + hit[1]
                 else:
                     for p in prefixes:
                         if w.startswith(p):
                             counts[p] = counts.get(p, 0.0) + PREFIX_WEIGHT
                             break
+            for seq, key, weight in phrases:
+                k = len(seq)
+                found = sum(1 for i in range(len(tok_stems) - k + 1) if tuple(tok_stems[i:i + k]) == seq)
+                if found:
+                    counts[key] = counts.get(key, 0.0) + weight * found
             per[name] = counts
             lens[name] = len(toks)
             lengths[name] += len(toks)
@@ -432,14 +579,14 @@ def _rank_python(decisions: Sequence[Record], terms: Sequence[str]) -> list[Hit]
     for r, per, lens in docs:
         score = 0.0
         matched_terms = 0
-        for term in terms:
+        for term in scored:
             if not df[term]:
                 continue
             idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
             tf = sum(w * per[name].get(term, 0.0) / (1 - b + b * lens[name] / avg[name]) for name, w in FIELDS)
             if tf:
-                matched_terms += 1
-                score += idf * tf * (k1 + 1) / (tf + k1)
+                matched_terms += term is not other
+                score += idf * tf * (k1 + 1) / (tf + k1) * (SYNONYM_WEIGHT if term is other else 1.0)
         if score <= 0:
             continue
         phrase = _has_phrase(r.data or {}, terms)
@@ -487,6 +634,6 @@ def rank_narratives(records: Sequence[Record], query: str) -> list[Hit]:
         return []
     shaped = {id(s): Record(s.path, s.kind, s.oid, data=_as_decision_fields(s.data or {})) for s in stories}
     back = {id(shaped[id(s)]): s for s in stories}
-    hits = [Hit(back[id(h.record)], h.score, phrase=h.phrase) for h in _rank_python(list(shaped.values()), terms)]
+    hits = [Hit(back[id(h.record)], h.score, phrase=h.phrase) for h in _rank_python(list(shaped.values()), terms, query)]
     hits.sort(key=lambda h: (-h.score, h.record.id or ""))
     return hits

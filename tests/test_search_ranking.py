@@ -162,3 +162,44 @@ def test_a_retired_decision_ranks_lower_unless_the_question_is_about_the_past(lo
     assert now[0]["score"] < now[1]["score"]  # the deprecated one matches better ...
     assert ids(now)[:2] == [new, old]  # ... and still comes second
     assert ids(ask(run, log_repo, "how", "did", "we", "switch", "feature", "flags", "before"))[:2] == [old, new]
+
+
+def test_a_contraction_is_a_stop_word_too(log_repo: Path, run, ranker) -> None:
+    # "didn't" is read as "didn": it must not match a decision that says "didn" nor drive the rank
+    h2 = decide(run, log_repo, "Embed H2 as the internal database", "--context", "SQLite lacks the SQL dialect we need.")
+    chatter = decide(run, log_repo, "Retry failed uploads", "--context", "Uploads didn't finish; we didn't retry; didn't log.")
+    commit_all(log_repo)
+    found = ids(ask(run, log_repo, "why", "didn't", "we", "use", "sqlite"))
+    assert found == [h2]
+    assert chatter not in found
+
+
+def test_synonyms_and_abbreviations_match(log_repo: Path, run, ranker) -> None:
+    db = decide(run, log_repo, "Keep invoices in one relational database", "--context", "Finance reports join invoices.")
+    k8s = decide(run, log_repo, "Run the workers on Kubernetes", "--context", "Workers need to scale out.")
+    ui = decide(run, log_repo, "Translate the UI with Crowdin", "--context", "Volunteers work in their browsers.")
+    login = decide(run, log_repo, "Authentication of staff at the identity provider",
+                   "--context", "Staff already have corporate accounts.")
+    gone = decide(run, log_repo, "Deprecate the SOAP gateway", "--context", "Two partners still call the gateway.")
+    commit_all(log_repo)
+    assert ids(ask(run, log_repo, "which", "db"))[:1] == [db]
+    found = ask(run, log_repo, "k8s")
+    assert ids(found) == [k8s]
+    assert found[0]["matched"] == ["title"]  # the fields where a synonym matched
+    assert ids(ask(run, log_repo, "the", "user", "interface"))[:1] == [ui]
+    assert ids(ask(run, log_repo, "how", "do", "we", "log", "in"))[:1] == [login]
+    assert ids(ask(run, log_repo, "what", "did", "we", "stop", "using"))[:1] == [gone]
+    # a word does not expand to a two-letter abbreviation: "identifier" does not find every "id"
+    ident = decide(run, log_repo, "Mint random short identifiers", "--context", "Sequential numbers collide on branches.")
+    decide(run, log_repo, "Log the request id", "--context", "Support asks for the id of a failed request.")
+    commit_all(log_repo)
+    assert ids(ask(run, log_repo, "identifier")) == [ident]
+
+
+def test_adjacent_words_match_their_compound(log_repo: Path, run, ranker) -> None:
+    setup = decide(run, log_repo, "One-command setup for new laptops", "--context", "Onboarding took two days.")
+    prices = decide(run, log_repo, "Set prices in euros", "--context", "Customers pay in euros.")
+    commit_all(log_repo)
+    assert ids(ask(run, log_repo, "set", "up")) == [prices, setup]  # "set up" also finds "setup"
+    assert ids(ask(run, log_repo, "how", "do", "we", "set", "up", "laptops")) == [setup, prices]
+    assert ids(ask(run, log_repo, "set", "prices")) == [prices]  # only adjacent words: no "setprices"

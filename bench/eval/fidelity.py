@@ -43,7 +43,10 @@ from typing import Any
 
 WORD = re.compile(r"[^\W\d_]{4,}")
 ALL_WORDS = re.compile(r"[^\W_]+")
-NOT_ADR = re.compile(r"^(readme|index|toc|summary|changelog|contributing|license)(\..*)?$|template", re.I)
+# "template" in a numbered file name is the ADR's subject ("0039-use-a-template-engine.md"), as in
+# declog.adr.parse; "0000-template.md" and "adr-template.md" are templates.
+NOT_ADR = re.compile(r"^(readme|index|toc|summary|changelog|contributing|license)(\..*)?$"
+                     r"|^(?!\d+[-_](?!(adr[-_])?template\.)).*template", re.I)
 NUMBERED_TITLE = re.compile(r"^\s*(?:#|adr|add|decision|record)?[\s#._:-]*\d+(?:\b|[.:)\s_-])", re.I)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)

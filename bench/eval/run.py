@@ -8,7 +8,10 @@ and ``declog import adr FOLDER``, and print the ADR files imported, the words ke
 ``bench/eval/fidelity.py:measure`` when that module is there, else "fidelity: n/a") and the top-1
 and top-3 hit rates of ``declog why QUESTION --format json`` over the corpus's questions. A
 question counts as found at rank k when one of its expected ADR files is the ``source.path`` of
-one of the first k answers. When the corpora folder is missing it says so in one line and exits 0.
+one of the first k answers. The totals are also split: the corpora the ranking was tuned on, the
+corpora listed under ``held_out`` in questions.yaml (never tuned on), and the questions marked
+``fresh`` (written after the ranking was last changed). When the corpora folder is missing it
+says so in one line and exits 0.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Question:
     corpus: str
     question: str
     expect: list[str]
+    fresh: bool = False  # written after the ranking it measures was last changed
 
 
 @dataclass
@@ -48,13 +52,19 @@ class Outcome:
 
 
 def load_questions(path: Path) -> tuple[dict[str, str], list[Question]]:
+    folders, questions, _ = load_eval(path)
+    return folders, questions
+
+
+def load_eval(path: Path) -> tuple[dict[str, str], list[Question], set[str]]:
+    """The corpora (name → ADR folder), the questions, and the corpora held out of tuning."""
     from ruamel.yaml import YAML
 
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     folders = {str(k): str(v) for k, v in (data.get("corpora") or {}).items()}
-    questions = [Question(str(q["corpus"]), str(q["question"]), [str(e) for e in q["expect"]])
+    questions = [Question(str(q["corpus"]), str(q["question"]), [str(e) for e in q["expect"]], bool(q.get("fresh")))
                  for q in data.get("questions") or []]
-    return folders, questions
+    return folders, questions, {str(n) for n in data.get("held_out") or []}
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -107,6 +117,18 @@ def ask(clone: Path, question: Question, by_id: dict[str, str]) -> Outcome:
     return outcome
 
 
+SPLITS = ("tuned on (corpora the ranking was tuned on, fresh questions aside)",
+          "held out (corpora never tuned on, fresh questions aside)",
+          "fresh (questions written after the ranking was frozen)")
+
+
+def _splits(question: Question, held_out: set[str]) -> list[str]:
+    """The one group a question counts in: fresh questions apart from the corpora they ask about."""
+    if question.fresh:
+        return [SPLITS[2]]
+    return [SPLITS[1] if question.corpus in held_out else SPLITS[0]]
+
+
 def fidelity(clone: Path, folder: str) -> Any:
     """The import engineer's measure of words kept, when bench/eval/fidelity.py is there."""
     if not (HERE / "fidelity.py").is_file():
@@ -134,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     if not corpora.is_dir() or not any(corpora.glob("*.bundle")):
         print(f"make eval: no ADR corpora at {corpora} (git bundles *.bundle); nothing to evaluate")
         return 0
-    folders, questions = load_questions(args.questions)
+    folders, questions, held_out = load_eval(args.questions)
+    groups: dict[str, list[int]] = {}  # split → [questions, top-1, top-3]
     names = [n for n in folders if (corpora / f"{n}.bundle").is_file() and (not args.only or n in args.only)]
     totals = {"questions": 0, "top1": 0, "top3": 0}
     results: dict[str, Any] = {}
@@ -166,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
                 if args.show_misses and o.rank() != 1:
                     print(f"    miss ({o.rank() or '-'}): {o.question.question!r} → {', '.join(o.got) or 'nothing'}"
                           f" (want {', '.join(o.question.expect)})")
+            for o in outcomes:
+                for split in _splits(o.question, held_out):
+                    g = groups.setdefault(split, [0, 0, 0])
+                    g[0] += 1
+                    g[1] += o.rank() == 1
+                    g[2] += o.rank() is not None
             totals["questions"] += n
             totals["top1"] += top1
             totals["top3"] += top3
@@ -177,8 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     if n:
         print(f"all corpora: why top-1 {totals['top1']}/{n} ({totals['top1'] / n:.1%}), "
               f"top-3 {totals['top3']}/{n} ({totals['top3'] / n:.1%})")
+    for split in SPLITS:
+        if split in groups:
+            q, t1, t3 = groups[split]
+            print(f"  {split}: top-1 {t1}/{q} ({t1 / q:.1%}), top-3 {t3}/{q} ({t3 / q:.1%})")
     if args.json:
-        args.json.write_text(json.dumps({"totals": totals, "corpora": results}, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({"totals": totals, "splits": groups, "corpora": results}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -755,7 +755,9 @@ def parse(text: str, filename: str) -> ParsedAdr:
         chosen = match or chosen
 
     skip: str | None = None
-    if name.lower() in NOT_ADR_NAMES or "template" in name.lower():
+    # "template" in the name of a numbered ADR is its subject ("0039-use-a-template-engine.md")
+    if name.lower() in NOT_ADR_NAMES or ("template" in name.lower() and filename_number is None
+                                         and filename_date is None):
         skip = f"{name} is an index or a template, not a decision"
     elif not text.strip():
         skip = "an empty file"
