@@ -27,9 +27,9 @@ VALIDATE_COLD_AT_MOST = 0.5  # x check-jsonschema, both cores
 HOOK_SIZE = 10000  # the hook, list and validate targets are set on this log size
 FLOORS = str(Path(__file__).resolve().parent / "floors.py")
 CHANGED = 5
-PARALLEL_FROM = 2000  # declog.validate.PARALLEL_MIN_RECORDS
+PARALLEL_FROM = 2000  # declog.core.validate.PARALLEL_MIN_RECORDS
 # declog with the forked schema check of the hook switched off
-SERIAL = ("import sys; import declog.validate as v; v.PARALLEL_MIN_RECORDS = 10 ** 9; "
+SERIAL = ("import sys; import declog.core.validate as v; v.PARALLEL_MIN_RECORDS = 10 ** 9; "
           "from declog.cli import main; sys.argv[0] = 'declog'; sys.exit(main())")
 
 
@@ -141,7 +141,7 @@ def hook(report: Report, n: int, repo: Path, paths: list[str]) -> None:
             serial = time_command([sys.executable, "-c", SERIAL, "validate", *chosen], repo, reps=report.reps(5),
                                   warmup=1, before=lambda i: edit(1000 + i))
             report.measure(f"hook: {CHANGED} changed, schema checks not forked", serial, log=label,
-                           note="what the hook costs on one CPU (declog.validate._CheckInParallel off)")
+                           note="what the hook costs on one CPU (declog.core.validate._CheckInParallel off)")
     finally:
         for p, raw in originals.items():
             (repo / p).write_bytes(raw)

@@ -41,7 +41,7 @@ def environment(report: Report) -> None:
     from importlib.metadata import version
 
     import declog
-    from declog import yamlio
+    from declog.storage import yamlio
 
     report.section("Environment")
     report.env("python", f"{platform.python_version()} ({platform.python_implementation()}, {sys.executable})")

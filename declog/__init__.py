@@ -22,23 +22,28 @@ _WHERE = {
     "open_log": "declog.api", "DecisionLog": "declog.api", "TypedRecord": "declog.api",
     "DeclogError": "declog.errors", "UsageError": "declog.errors", "InvalidRecord": "declog.errors",
     "RecordNotFound": "declog.errors", "RecordFileError": "declog.errors",
-    "Report": "declog.validate", "Issue": "declog.validate",
-    "Answer": "declog.answers", "Entry": "declog.timeline",
+    "Report": "declog.core.validate", "Issue": "declog.core.validate",
+    "Answer": "declog.core.answers", "Entry": "declog.history.timeline",
     "main": "declog.cli",
+    # the record models (a TypedRecord's .model); they live in declog.domain.models
+    "Owner": "declog.domain.models", "Decision": "declog.domain.models", "Mechanism": "declog.domain.models",
+    "Inspection": "declog.domain.models", "Correction": "declog.domain.models", "Narrative": "declog.domain.models",
 }
 
 __all__ = [
-    "Answer", "DecisionLog", "DeclogError", "Entry", "InvalidRecord", "Issue", "RecordFileError", "RecordNotFound",
-    "Report", "TypedRecord", "UsageError", "__version__", "main", "open_log",
+    "Answer", "Correction", "Decision", "DecisionLog", "DeclogError", "Entry", "Inspection", "InvalidRecord", "Issue",
+    "Mechanism", "Narrative", "Owner", "RecordFileError", "RecordNotFound", "Report", "TypedRecord", "UsageError",
+    "__version__", "main", "open_log",
 ]
 
 if TYPE_CHECKING:
-    from declog.answers import Answer
     from declog.api import DecisionLog, TypedRecord, open_log
     from declog.cli import main
+    from declog.core.answers import Answer
+    from declog.core.validate import Issue, Report
+    from declog.domain.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
     from declog.errors import DeclogError, InvalidRecord, RecordFileError, RecordNotFound, UsageError
-    from declog.timeline import Entry
-    from declog.validate import Issue, Report
+    from declog.history.timeline import Entry
 
 
 def __getattr__(name: str) -> Any:

@@ -21,22 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from declog.domain.kinds import KINDS, Kind, kind_named
 from declog.errors import UsageError
-from declog.kinds import KINDS, Kind, kind_named
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from declog.answers import Answer
-    from declog.store import Log, Record
-    from declog.timeline import Entry
-    from declog.validate import Report
+    from declog.core.answers import Answer
+    from declog.core.validate import Report
+    from declog.history.timeline import Entry
+    from declog.storage.store import Log, Record
 
 
 @dataclass(frozen=True)
 class TypedRecord:
     """One record: where it lives, and its fields as the kind's Pydantic model
-    (:class:`declog.models.Decision`, ``Owner``, ``Mechanism``, ``Inspection``, ``Correction``)."""
+    (:class:`declog.domain.models.Decision`, ``Owner``, ``Mechanism``, ``Inspection``, ``Correction``)."""
 
     id: str
     kind: str  # "decision", "owner", …
@@ -56,7 +56,7 @@ class TypedRecord:
 
 def open_log(start: str | Path | None = None) -> DecisionLog:
     """The log of the git repository that holds ``start`` (default: the current directory)."""
-    from declog.store import Log
+    from declog.storage.store import Log
 
     return DecisionLog(Log.open(Path(start) if start is not None else None))
 
@@ -84,7 +84,7 @@ class DecisionLog:
         """Records of ``kind`` (``None`` for every kind) that match every filter, in the order
         ``declog list`` prints them. Files that cannot be read are left out: :meth:`validate`
         names them."""
-        from declog.query import Filters, select
+        from declog.core.query import Filters, select
 
         filters = Filters(kind=kind_named(kind) if kind else None, status=tuple(status), owner=tuple(owner),
                           tag=tuple(tag), door=door, since=since)
@@ -98,7 +98,7 @@ class DecisionLog:
 
     def validate(self, paths: Sequence[str | Path] | None = None) -> Report:
         """Check the whole log, or these files against it: ``report.ok``, ``report.issues``."""
-        from declog.validate import validate
+        from declog.core.validate import validate
 
         self._log.invalidate()
         return validate(self._log, [Path(p) for p in paths] if paths is not None else None)
@@ -107,7 +107,7 @@ class DecisionLog:
         """Every change to the record, newest first, field by field (``entry.changes``), as
         ``declog history`` shows it; an imported decision goes on into its markdown file's."""
         from declog.history import History
-        from declog.timeline import resolve_any, source_path, timeline
+        from declog.history.timeline import resolve_any, source_path, timeline
 
         self._log.invalidate()
         hist = History(self._log)
@@ -121,7 +121,7 @@ class DecisionLog:
     def why(self, question: str, *, limit: int = 5, status: Sequence[str] = ()) -> list[Answer]:
         """Decisions ranked for a question in plain words, with who decided them and when
         (``answer.decided``), what replaced them (``answer.replaced_by``) and linked commits."""
-        from declog.answers import answers
+        from declog.core.answers import answers
 
         if not question.strip():
             raise UsageError("give a question in plain words, e.g. log.why('orders database')")
@@ -135,8 +135,8 @@ class DecisionLog:
         record's own (``title=…, owner=…``); an ID is minted when the kind needs one, and the status
         defaults as on the command line (a decision starts ``proposed``). The record is validated
         against the whole log before it is written."""
-        from declog import edit
-        from declog.kinds import DEFAULT_STATUS
+        from declog.core import edit
+        from declog.domain.kinds import DEFAULT_STATUS
 
         kind = kind_named(record_kind)
         values = dict(fields)
@@ -152,7 +152,7 @@ class DecisionLog:
         command line's (``"tags+=storage"``, ``"consequences="``); keyword fields set values as
         they are. Accepting a decision without ``decided_on`` dates it today, as ``declog set``
         does."""
-        from declog import edit
+        from declog.core import edit
 
         self._log.invalidate()
         record = self._log.resolve(query)
@@ -167,8 +167,8 @@ class DecisionLog:
 
     def supersede(self, old: str, new: str, *, status: str = "superseded") -> tuple[TypedRecord, TypedRecord]:
         """Replace decision ``old`` by ``new``: links both sides and sets ``old``'s status."""
-        from declog import edit
-        from declog.kinds import DECISION
+        from declog.core import edit
+        from declog.domain.kinds import DECISION
 
         self._log.invalidate()
         a, b = edit.supersede(self._log, self._log.resolve(old, DECISION), self._log.resolve(new, DECISION), status)

@@ -168,9 +168,9 @@ def build(allow_writes: bool = False) -> Any:
 
 
 def _write_tools(server: Any, tool: Any) -> None:
-    from declog import edit, loops
-    from declog.kinds import KINDS
-    from declog.store import Log
+    from declog.core import edit, loops
+    from declog.domain.kinds import KINDS
+    from declog.storage.store import Log
 
     def failing(fn: Any) -> Any:
         """Declog's refusals as the tool's error, with the command line's message."""
@@ -218,7 +218,7 @@ def _write_tools(server: Any, tool: Any) -> None:
         metrics (name → number), a note, the ISO date (default today) and the inspector's handle
         (default the mechanism's owner). Preview true (the default) returns the record and the diff
         without writing; preview false writes it."""
-        from declog.query import parse_date
+        from declog.core.query import parse_date
 
         log = Log.open()
         target = log.resolve(mechanism, KINDS["mechanism"])  # names a broken file's problem itself

@@ -71,7 +71,7 @@ class Harness:
     """A git repository with a declog log, made once per process."""
 
     def __init__(self, root: Path | None = None) -> None:
-        from declog import store
+        from declog.storage import store
 
         if root is None:
             temp = tempfile.mkdtemp(prefix="declog-fuzz-")
@@ -102,7 +102,7 @@ class Harness:
 
 def check_loader(raw: bytes) -> None:
     """yamlio on its own: screening, the safe loader, the round-trip loader, locate, set_fields."""
-    from declog import yamlio
+    from declog.storage import yamlio
     from declog.errors import DeclogError
 
     try:
@@ -134,7 +134,7 @@ def check_loader(raw: bytes) -> None:
 
 def check_edit(before: dict[str, Any], after_text: str, changes: dict[str, Any]) -> None:
     """An accepted edit loads again, with the changed fields as given and the others as they were."""
-    from declog import yamlio
+    from declog.storage import yamlio
 
     after = yamlio.load_record_text(after_text, "edited.yaml")
     for key, value in changes.items():
@@ -161,8 +161,8 @@ def _same(a: Any, b: Any) -> bool:
 def check_validator(repo: Path, path: Path, use_cache: bool) -> None:
     """What the pre-commit hook runs: ``declog validate PATH`` on a log holding the file."""
     from declog.errors import DeclogError
-    from declog.store import Log
-    from declog.validate import Report, validate
+    from declog.storage.store import Log
+    from declog.core.validate import Report, validate
 
     try:
         log = Log.open(repo, use_cache=use_cache)
@@ -185,8 +185,8 @@ _HARNESS: Harness | None = None
 def decision_fields() -> list[str]:
     """The decision model's field order (where set_fields puts a new field)."""
     if not _ORDER:
-        from declog import edit
-        from declog.kinds import KINDS
+        from declog.core import edit
+        from declog.domain.kinds import KINDS
 
         _ORDER.extend(edit.field_names(KINDS["decision"]))
     return _ORDER
@@ -218,7 +218,7 @@ def one_input(data: bytes) -> None:
     harness().check(data, guess_kind(data))
     _RUNS[0] += 1
     if _RUNS[0] % 100 == 0:
-        # validate() freezes what it has loaded (declog.cache.settle_gc) and unfreezes it at the
+        # validate() freezes what it has loaded (declog.storage.cache.settle_gc) and unfreezes it at the
         # end, into the oldest generation, which then is rarely collected: in a process that
         # validates thousands of times, collect now and then or the garbage piles up
         gc.collect()
@@ -238,8 +238,9 @@ def main() -> None:
         import ruamel.yaml.parser
         import ruamel.yaml.scanner  # noqa: F401
 
-        from declog import cache, edit, store, validate, yamlio  # noqa: F401
-        from declog.models import correction, decision, inspection, mechanism, owner  # noqa: F401
+        from declog.storage import cache, store, yamlio  # noqa: F401
+        from declog.core import edit, validate
+        from declog.domain.models import correction, decision, inspection, mechanism, owner  # noqa: F401
     harness()
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()

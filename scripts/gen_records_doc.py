@@ -29,7 +29,7 @@ def models() -> dict[str, Any]:
     """The models whose fields are documented, by the name used in the markers."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from declog.models import (
+    from declog.domain.models import (
         ActionItem,
         Correction,
         Decision,
@@ -58,7 +58,7 @@ def models() -> dict[str, Any]:
 
 
 def _pattern_name(pattern: str) -> str | None:
-    from declog.ids import HANDLE_PATTERN, ID_PATTERN
+    from declog.domain.ids import HANDLE_PATTERN, ID_PATTERN
 
     names = {ID_PATTERN: "ID", HANDLE_PATTERN: "handle", r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$": "tag"}
     return names.get(pattern)

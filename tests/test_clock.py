@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from declog import clock
+from declog.domain import clock
 from tests.conftest import git, new_decision
 
 PACKAGE = Path(__file__).resolve().parents[1] / "declog"
@@ -37,7 +37,7 @@ def test_only_the_clock_reads_the_time() -> None:
     offenders = [f"{p.relative_to(PACKAGE)}:{n}: {line.strip()}"
                  for p in sorted(PACKAGE.rglob("*.py")) if p.name != "clock.py"
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if local.search(line)]
-    assert not offenders, "read the time through declog.clock:\n" + "\n".join(offenders)
+    assert not offenders, "read the time through declog.domain.clock:\n" + "\n".join(offenders)
 
 
 def test_the_clock_is_utc_whatever_the_machine_says(far_east: None) -> None:

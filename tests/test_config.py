@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from declog import config
 from declog.errors import NotALogError, NotARepositoryError, RecordFileError, UsageError
+from declog.storage import config
 
 
 def test_the_default_configuration_parses_back(repo: Path) -> None:

@@ -114,7 +114,7 @@ def test_records_md_is_up_to_date() -> None:
 
 
 def test_records_md_documents_every_field() -> None:
-    from declog.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
+    from declog.domain.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
 
     text = (DOCS / "records.md").read_text(encoding="utf-8")
     for model in (Owner, Decision, Mechanism, Inspection, Correction, Narrative):
@@ -123,7 +123,7 @@ def test_records_md_documents_every_field() -> None:
 
 
 def test_configuration_md_documents_every_setting() -> None:
-    from declog.config import Config
+    from declog.storage.config import Config
 
     settings = {f.name for f in dataclasses.fields(Config)} - {"repo"} | {"version"}
     found = set(headings("configuration.md"))
@@ -137,8 +137,8 @@ def _yaml_blocks(doc: str) -> list[str]:
 
 @pytest.mark.parametrize("doc", ["records.md", "concepts.md"])
 def test_example_records_are_valid(doc: str) -> None:
-    from declog import yamlio
-    from declog.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
+    from declog.domain.models import Correction, Decision, Inspection, Mechanism, Narrative, Owner
+    from declog.storage import yamlio
 
     by_letter: dict[str, Any] = {"D": Decision, "M": Mechanism, "I": Inspection, "C": Correction, "N": Narrative}
     checked = 0

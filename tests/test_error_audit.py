@@ -1117,7 +1117,7 @@ def _(e: Env) -> Result:
     did = e.decision(repo)
     lock = repo / ".git" / "declog" / "write.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
-    e.monkeypatch.setattr("declog.store.LOCK_TIMEOUT_SECONDS", 0.2)
+    e.monkeypatch.setattr("declog.storage.store.LOCK_TIMEOUT_SECONDS", 0.2)
     with lock.open("a") as held:  # another declog process in the middle of a write
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         return e.declog(repo, "set", did, "tags+=db")
@@ -1125,7 +1125,7 @@ def _(e: Env) -> Result:
 
 def _touch_while_locked(e: Env, touch: Callable[[], None]) -> None:
     """Simulate another process writing just before this one takes the write lock."""
-    from declog.store import Log
+    from declog.storage.store import Log
 
     original = Log.write_lock
 
@@ -1629,15 +1629,15 @@ ERROR_CLASSES = {name for name, value in vars(errors_mod).items()
 
 # Sites whose message has little literal text of its own: site → the row that shows it.
 SHORT_SITES: dict[str, str] = {
-    "declog/blame.py:blame_path:UsageError:': '": "E-blame-past-end",
+    "declog/core/blame.py:blame_path:UsageError:': '": "E-blame-past-end",
     "declog/cli/cmd_show.py:show:RecordFileError:''": "E-show-unreadable",
-    "declog/store.py:resolve:RecordFileError:''": "E-show-unreadable",
-    "declog/store.py:_from_entry:RecordFileError:''": "E-show-unreadable",
-    "declog/store.py:resolve:UsageError:', not a '": "E-wrong-kind",
-    "declog/ids.py:resolve:AmbiguousId:''": "E-ambiguous-id",
-    "declog/yamlio.py:_yaml_error:RecordFileError:''": "E-file-malformed",
+    "declog/storage/store.py:resolve:RecordFileError:''": "E-show-unreadable",
+    "declog/storage/store.py:_from_entry:RecordFileError:''": "E-show-unreadable",
+    "declog/storage/store.py:resolve:UsageError:', not a '": "E-wrong-kind",
+    "declog/domain/ids.py:resolve:AmbiguousId:''": "E-ambiguous-id",
+    "declog/storage/yamlio.py:_yaml_error:RecordFileError:''": "E-file-malformed",
     "declog/history/git.py:run:GitError:' failed: '": "E-git-failed",
-    "declog/edit.py:_planned:UsageError:' needs a `'": "E-owner-handle-not-text",
+    "declog/core/edit.py:_planned:UsageError:' needs a `'": "E-owner-handle-not-text",
 }
 
 # Sites no user action reaches through the command line, with the reason. docs/errors.md lists
@@ -1651,45 +1651,45 @@ LEFT_OUT: dict[str, str] = {
         "git's own output is malformed: a broken git, not the user's doing",
     "declog/history/snapshot.py:write_text:UsageError:'a record as of --at is read-only'":
         "no command writes with --at; a guard for library callers",
-    "declog/loops.py:record_review:UsageError:': only decisions are reviewed'":
+    "declog/core/loops.py:record_review:UsageError:': only decisions are reviewed'":
         "`declog review-decision` resolves decisions only (E-wrong-kind comes first)",
-    "declog/loops.py:close_action_item:UsageError:': only corrections have action items'":
+    "declog/core/loops.py:close_action_item:UsageError:': only corrections have action items'":
         "`declog close` resolves corrections only (E-wrong-kind comes first)",
-    "declog/loops.py:review_item:UsageError:'a review has no field '":
+    "declog/core/loops.py:review_item:UsageError:'a review has no field '":
         "the command line has one option per review field; a guard for library callers",
-    "declog/edit.py:_superseded:UsageError:'only decisions supersede decisions'":
+    "declog/core/edit.py:_superseded:UsageError:'only decisions supersede decisions'":
         "`new decision --supersedes` resolves decisions only (E-wrong-kind comes first)",
-    "declog/edit.py:supersede:UsageError:'only decisions supersede decisions'":
+    "declog/core/edit.py:supersede:UsageError:'only decisions supersede decisions'":
         "`declog supersede` resolves decisions only (E-supersede-not-decision comes first)",
-    "declog/edit.py:_superseded:UsageError:' is already superseded by '":
+    "declog/core/edit.py:_superseded:UsageError:' is already superseded by '":
         "`new decision --supersedes` checks this first (E-new-already-superseded)",
-    "declog/edit.py:_superseded:UsageError:'cannot change '":
+    "declog/core/edit.py:_superseded:UsageError:'cannot change '":
         "Log.resolve names a broken file's problem first (E-supersede-unreadable)",
-    "declog/edit.py:update:UsageError:'cannot change '":
+    "declog/core/edit.py:update:UsageError:'cannot change '":
         "Log.resolve names a broken file's problem first (E-set-unreadable)",
     "declog/cli/cmd_inspect.py:inspect:UsageError:'); fix it before inspecting (`declog validate`)'":
         "Log.resolve names a broken file's problem first (E-inspect-unreadable)",
-    "declog/yamlio.py:_check_reads_back:UsageError:': this value cannot be written as YAML that reads back the same; "
+    "declog/storage/yamlio.py:_check_reads_back:UsageError:': this value cannot be written as YAML that reads back the same; "
     "simplify the text (control characters, unusual line breaks)'":
         "a guard: text_scalar makes every value read back as written (the property tests try to break it)",
-    "declog/yamlio.py:_check_changes:UsageError:': could not remove the field from '":
+    "declog/storage/yamlio.py:_check_changes:UsageError:': could not remove the field from '":
         "a guard: set_fields removes every field it is asked to (the property tests try to break it)",
-    "declog/yamlio.py:_check_changes:UsageError:' would also change this field; edit '":
+    "declog/storage/yamlio.py:_check_changes:UsageError:' would also change this field; edit '":
         "a guard: set_fields changes only the fields it is asked to (the property tests try to break it)",
     "declog/export/__init__.py:path_of:UsageError:': its folder leads outside '":
         "ExportDir.open refuses every symlink in the output folder before writing (E-export-leads-outside); a guard",
     "declog/export/__init__.py:path_of:UsageError:': not a plain path inside the output folder'":
         "exports name their files from IDs and slugs, which are never paths; a guard",
-    "declog/edit.py:link_narrative:UsageError:' is not a narrative: `declog link` links a narrative (N-…) to the "
+    "declog/core/edit.py:link_narrative:UsageError:' is not a narrative: `declog link` links a narrative (N-…) to the "
     "decisions it led to'": "`declog link` resolves a narrative only (E-wrong-kind comes first)",
-    "declog/edit.py:link_narrative:UsageError:' is not a decision: a narrative leads to decisions'":
+    "declog/core/edit.py:link_narrative:UsageError:' is not a decision: a narrative leads to decisions'":
         "`declog link` resolves decisions only (E-wrong-kind comes first)",
-    "declog/importer.py:_changed_texts:UsageError:'cannot link '":
+    "declog/core/import_adr.py:_changed_texts:UsageError:'cannot link '":
         "an ADR linking to an earlier import whose file has since broken: the file's problem is named",
-    "declog/importer.py:_write:UsageError:' appeared in the log while importing (another declog process); "
+    "declog/core/import_adr.py:_write:UsageError:' appeared in the log while importing (another declog process); "
     "nothing was written: run the command again'":
         "a race with another declog process during an import (the guard of E-race-id-taken)",
-    "declog/transaction.py:_write_error:FileWriteError:': check them with `git diff`'":
+    "declog/storage/transaction.py:_write_error:FileWriteError:': check them with `git diff`'":
         "a write that failed part-way and whose files could not be put back either (the disk failing twice)",
 }
 

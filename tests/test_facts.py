@@ -1,4 +1,4 @@
-"""The one record view (declog.facts) where the renderers used to differ: a decision that
+"""The one record view (declog.core.facts) where the renderers used to differ: a decision that
 supersedes two others (the markdown export followed only the first), a tag that happens to equal
 a handle (the site counted any string as a link), and the one rule for safe page names."""
 
@@ -13,8 +13,8 @@ from tests.conftest import Result, new_decision
 
 def test_chain_and_backlinks_are_the_same_in_the_markdown_and_html_exports(
         log_repo: Path, run: Callable[..., Result], tmp_path: Path) -> None:
-    from declog.facts import LogFacts
-    from declog.store import Log
+    from declog.core.facts import LogFacts
+    from declog.storage.store import Log
 
     repo = log_repo
     assert run(repo, "new", "owner", "bob", "--name", "Bob Builder").exit_code == 0
@@ -59,7 +59,7 @@ def test_one_rule_for_page_names() -> None:
 
 
 def test_one_number_format() -> None:
-    from declog.render_review import number
+    from declog.render.review import number
 
     assert [number(v) for v in (123456.7, 90.0, 2, 0.25, 99.95, 1 / 3, -2.5)] == \
         ["123456.7", "90", "2", "0.25", "99.95", "0.3333", "-2.5"]

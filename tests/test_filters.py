@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typing
 
-from declog.kinds import KINDS
-from declog.query import STATUSES, statuses
+from declog.core.query import STATUSES, statuses
+from declog.domain.kinds import KINDS
 
 
 def test_the_status_table_is_the_models_literals() -> None:
@@ -27,9 +27,9 @@ def _args(model: typing.Any, name: str) -> tuple[str, ...]:
 
 
 def test_every_vocabulary_is_the_models_literals() -> None:
-    from declog import vocab
-    from declog.models import ActionItem, Decision, Inspection, Metric, Owner, Review, Source
-    from declog.models.narrative import FaqEntry
+    from declog.domain import vocab
+    from declog.domain.models import ActionItem, Decision, Inspection, Metric, Owner, Review, Source
+    from declog.domain.models.narrative import FaqEntry
 
     assert _args(Decision, "status") == vocab.DECISION_STATUSES
     assert _args(Decision, "door") == vocab.DOORS
@@ -48,8 +48,8 @@ def test_every_vocabulary_is_the_models_literals() -> None:
 def test_the_command_lines_choices_are_the_vocabularies() -> None:
     import click
 
-    from declog import vocab
     from declog.cli import cli
+    from declog.domain import vocab
 
     ctx = click.Context(cli)
     wanted = {
@@ -72,6 +72,7 @@ def test_the_command_lines_choices_are_the_vocabularies() -> None:
 
 
 def test_the_graph_draws_every_decision_status() -> None:
-    from declog import graph, vocab
+    from declog.core import graph
+    from declog.domain import vocab
 
     assert sorted(graph.STATUSES) == sorted(vocab.DECISION_STATUSES)

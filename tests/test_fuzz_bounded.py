@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from declog import yamlio
 from declog.errors import UsageError
+from declog.storage import yamlio
 from fuzz import fuzz_records
 from fuzz.fuzz_records import Harness, corpus_files, guess_kind
 
@@ -101,8 +101,8 @@ def test_validate_parses_a_file_once_however_many_problems_it_has(harness: Harne
     """Found by the corpus replay: each problem re-parsed the whole file in round-trip mode to
     find its line, so 5,000 unknown keys (44 KB) took minutes and 20,000 (190 KB, under the
     256 KiB limit) hours: a pre-commit hook anyone could stall. Now one parse per file."""
-    from declog.store import Log
-    from declog.validate import validate
+    from declog.core.validate import validate
+    from declog.storage.store import Log
 
     loads = []
     real = yamlio._rt_yaml

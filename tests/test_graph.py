@@ -1,4 +1,4 @@
-"""``declog graph`` and ``declog.graph``: decisions as nodes, supersede and related links as
+"""``declog graph`` and ``declog.core.graph``: decisions as nodes, supersede and related links as
 edges, written as mermaid or Graphviz dot that a parser reads back to the same graph."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from declog import graph as graph_mod
-from declog.kinds import KINDS
-from declog.store import Record
+from declog.core import graph as graph_mod
+from declog.domain.kinds import KINDS
+from declog.storage.store import Record
 from tests.conftest import Result, new_decision
 
 TRICKY = 'Use "quotes" [brackets] (parens) {braces} | pipe; semi #hash <b>&amp;</b> `tick` \\N back\\'

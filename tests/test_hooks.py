@@ -306,7 +306,7 @@ def test_new_decision_reusing_a_committed_id_is_refused(user_repo: UserRepo) -> 
 
 
 def _ids(count: int, taken: set[str]) -> list[str]:
-    from declog.ids import ALPHABET
+    from declog.domain.ids import ALPHABET
 
     out: list[str] = []
     n = 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from declog import ids
+from declog.domain import ids
 from declog.errors import AmbiguousId, ExitCode, RecordNotFound, UsageError
 from tests.conftest import new_decision
 

@@ -1,4 +1,4 @@
-"""One Markdown escaping rule (``declog.markdown_out``): what it writes reads back as the literal
+"""One Markdown escaping rule (``declog.render.markdown``): what it writes reads back as the literal
 text in a real Markdown parser (markdown-it-py), and every Markdown writer of declog uses it."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from declog.controls import one_line
-from declog.markdown_out import cell, code, table
+from declog.domain.controls import one_line
+from declog.render.markdown import cell, code, table
 from tests.conftest import Result, git
 
 NASTY = [

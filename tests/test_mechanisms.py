@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from declog import cadence
-from declog.models import Correction, Inspection, Mechanism
+from declog.domain import cadence
+from declog.domain.models import Correction, Inspection, Mechanism
 from tests.conftest import git
 
 MECHANISM: dict[str, Any] = {
@@ -116,7 +116,7 @@ def test_correction_rules() -> None:
 # -- validation across records, through the CLI ---------------------------------------------
 
 def write(repo: Path, rel: str, data: dict[str, Any]) -> str:
-    from declog import yamlio
+    from declog.storage import yamlio
 
     path = repo / "decisions" / rel
     path.write_text(yamlio.dump_roundtrip(data), encoding="utf-8")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from declog.models import Decision, Dissent, Option, Owner, Review
+from declog.domain.models import Decision, Dissent, Option, Owner, Review
 
 BASE: dict[str, Any] = {
     "id": "D-7k3m9q", "title": "Use Postgres for orders", "status": "proposed", "owner": "alice",
@@ -222,9 +222,9 @@ def test_team_rules() -> None:
 def test_declog_new_asks_for_what_the_models_lifecycle_needs(log_repo) -> None:  # type: ignore[no-untyped-def]
     """edit.required_fields reads the lifecycle from the models (``LIFECYCLE``), the same rules
     validation checks: what one says is needed, the other reports as missing."""
-    from declog import edit
-    from declog.kinds import KINDS
-    from declog.store import Log
+    from declog.core import edit
+    from declog.domain.kinds import KINDS
+    from declog.storage.store import Log
 
     log = Log.open(log_repo)
     decision = {"title": "T", "owner": "alice", "status": "accepted", "door": "one-way", "context": "c",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from declog.render_history import _wrap
+from declog.render.history import _wrap
 
 
 def test_lines_of_a_paragraph_are_joined_and_wrapped_once() -> None:

@@ -123,7 +123,7 @@ def test_owner_load_limit_and_inactive_owners(review_repo: Path, run) -> None:
 def test_what_changed_comes_from_history(review_repo: Path, run) -> None:
     git(review_repo, "add", "-A")
     git(review_repo, "commit", "-qm", "the log")
-    from declog import clock
+    from declog.domain import clock
 
     today = clock.today().isoformat()  # git's days are UTC days, and so is declog's today
     data = review(run, review_repo, today)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from declog import schema
-from declog.kinds import KINDS
+from declog.core import schema
+from declog.domain.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"

@@ -19,7 +19,7 @@ from tests.conftest import Result, git
 @pytest.fixture(params=["fts5", "python"])
 def ranker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "python":
-        from declog import search
+        from declog.core import search
 
         monkeypatch.setattr(search, "fts5_available", lambda: False)
     return str(request.param)

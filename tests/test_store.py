@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from declog import store
+from declog.domain.kinds import KINDS
 from declog.errors import AmbiguousId, UsageError
-from declog.kinds import KINDS
+from declog.storage import store
 from tests.factory import decision_yaml
 
 

@@ -1,4 +1,4 @@
-"""Writes as transactions (``declog.transaction``): under the lock, checked against what was
+"""Writes as transactions (``declog.storage.transaction``): under the lock, checked against what was
 read, every file or none, nothing left behind. Real git repositories and real files; the one
 forced failure is an ``OSError`` from ``os.replace`` itself, the call that places a file."""
 
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from declog import edit
+from declog.core import edit
+from declog.domain.kinds import KINDS
 from declog.errors import FileWriteError, UsageError
-from declog.kinds import KINDS
-from declog.store import Log
-from declog.transaction import Transaction
+from declog.storage.store import Log
+from declog.storage.transaction import Transaction
 from tests.cli.helpers import record_file, snapshot
 from tests.conftest import Result, new_decision
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from declog import validate as validate_mod
-from declog.store import Log
-from declog.validate import validate
+from declog.core import validate as validate_mod
+from declog.core.validate import validate
+from declog.storage.store import Log
 from tests.factory import decision_yaml
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from declog import yamlio
 from declog.errors import RecordFileError
+from declog.storage import yamlio
 
 RECORD = """\
 # yaml-language-server: $schema=.schemas/decision.schema.json

@@ -2,7 +2,7 @@
 
 ``measure(repo, adr_dir, log=None) -> FidelityReport``
     ``repo`` is a git work tree where ``declog import adr ADR_DIR`` has run; ``adr_dir`` is the
-    ADR folder relative to ``repo``; ``log`` is an open :class:`declog.store.Log` of ``repo``
+    ADR folder relative to ``repo``; ``log`` is an open :class:`declog.storage.store.Log` of ``repo``
     (opened when None). It compares the markdown files of the work tree with the decisions whose
     ``source.path`` names them and returns a :class:`FidelityReport`:
 
@@ -149,7 +149,7 @@ def _seq(text: str) -> list[str]:
 
 def measure(repo: Path, adr_dir: str, log: Any = None) -> FidelityReport:
     """Figures for the ADRs under ``repo/adr_dir`` against the records imported from them."""
-    from declog.store import Log
+    from declog.storage.store import Log
 
     log = log if log is not None else Log.open(repo)
     folder = repo / adr_dir

@@ -2,7 +2,7 @@
 
 Pure text in, a frozen :class:`ParsedAdr` out: no files, no git. The structure comes from
 markdown-it-py's token stream (so headings and front matter inside code blocks are code, either
-fence kind), the front matter from declog's safe YAML loader (:mod:`declog.yamlio`). Which
+fence kind), the front matter from declog's safe YAML loader (:mod:`declog.storage.yamlio`). Which
 heading feeds which field is :data:`SECTION_FIELDS`, the one table; every other section is kept,
 heading and markdown, in ``sections``; sub-sections stay inside their parent's text. Nothing is
 written that the file does not say. ``parse`` never raises on odd input; a file that is not an
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 from typing import Any
 
-from declog.vocab import DECISION_STATUSES
+from declog.domain.vocab import DECISION_STATUSES
 
 __all__ = [
     "AdrLink",
@@ -413,8 +413,8 @@ class _Doc:
 def _front_matter(content: str) -> dict[str, Any]:
     """The front matter through declog's safe YAML loader; anything that is not a mapping of
     plain values reads as no front matter."""
-    from declog import yamlio
     from declog.errors import DeclogError
+    from declog.storage import yamlio
 
     try:
         data = yamlio.load_record_text(content, "front matter")

@@ -135,12 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _warn_skipped_sources() -> None:
     """Imported decisions whose ``source.path`` points outside the repository: their source
-    history was left out of what the command showed (``declog.timeline.source_path``)."""
-    timeline = sys.modules.get("declog.timeline")
+    history was left out of what the command showed (``declog.history.timeline.source_path``)."""
+    timeline = sys.modules.get("declog.history.timeline")
     skipped = getattr(timeline, "SKIPPED_SOURCES", None)
     if not skipped:
         return
-    from declog.controls import one_line
+    from declog.domain.controls import one_line
 
     for path, rid in sorted(skipped.items()):
         click.echo(f"declog: warning: {rid}: source.path {one_line(path)!r} is outside the repository; "
@@ -183,7 +183,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="declog", standalone_mode=False)
     except DeclogError as exc:
-        from declog.controls import one_line
+        from declog.domain.controls import one_line
 
         # one line, whatever the message quotes: a newline in a value cannot fake a second line
         click.echo(f"declog: error: {one_line(exc.message)}", err=True)

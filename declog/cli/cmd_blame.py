@@ -15,9 +15,9 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
     """The decisions behind code: `Decision:` trailers on the commits that last touched the lines
     (git blame), and decisions whose `scope` globs match the path, each with why it matched.
     Exits 1 when no decision governs it."""
-    from declog import render_history
-    from declog.blame import blame_path, changed_since
+    from declog.core.blame import blame_path, changed_since
     from declog.errors import UsageError
+    from declog.render import history as render_history
 
     if (spec is None) == (since is None):
         raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")

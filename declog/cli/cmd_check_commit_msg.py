@@ -19,11 +19,11 @@ def check_commit_msg(message_file: str) -> int:
     """Refuse a commit message whose `Decision:` trailer names no decision in this log. Trailers
     are found by git's own rules; comments, the `git commit -v` diff below the scissors line and
     an empty (aborted) message are ignored. Exits 1 naming each unknown ID."""
-    from declog import ids
+    from declog.domain import ids
+    from declog.domain.kinds import KINDS
     from declog.errors import AmbiguousId, RecordNotFound, UsageError
     from declog.history import Git
     from declog.history.trailers import clean_message, comment_char, trailer_values
-    from declog.kinds import KINDS
 
     path = Path(message_file)
     try:

@@ -20,9 +20,9 @@ from declog.cli.common import complete_ids, format_option, open_log, show_change
 def close(correction: str, index: int, status: str | None, note: str | None, dry_run: bool, fmt: str) -> int:
     """Close action item N (0-based, as `declog show ID` numbers them) of correction ID, as
     done or won't-do. When no action item is left open, the correction is closed too."""
-    from declog import loops
+    from declog.core import loops
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
 
     if status is None:
         raise UsageError("say how action item N ended: --done, or --wont-do --note REASON")

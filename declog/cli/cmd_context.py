@@ -26,8 +26,8 @@ def context(paths: tuple[str, ...], since: str | None, staged: bool, link_base: 
     correction action items and mechanisms that come from those decisions, and decisions due for
     review. The Markdown is a pull-request comment body with a stable heading, so a CI job can
     find and update its own comment (docs/ci.md). Exits 0 (1 with --fail-on-cited and a citation)."""
-    from declog import render_context
-    from declog.context import context as build
+    from declog.core.context import context as build
+    from declog.render import context as render_context
 
     log = open_log()
     ctx = build(log, since=since, staged=staged, paths=paths)

@@ -15,8 +15,8 @@ def drift(fmt: str) -> int:
     globs that match no tracked file; (c) per accepted decision with a scope, the commits since
     it was accepted that touched its scope and the share that carry its `Decision:` trailer
     (adoption), worst first. Exits 1 when (a) or (b) finds something, so CI can gate on it."""
-    from declog import render_context
-    from declog.drift import drift as find
+    from declog.core.drift import drift as find
+    from declog.render import context as render_context
 
     found = find(open_log())
     if fmt == "json":

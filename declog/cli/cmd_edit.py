@@ -11,7 +11,7 @@ def edit(record_id: str) -> int:
     """Open a record in $EDITOR. If the result is invalid it re-opens with every problem listed
     at the top (schema, references and lifecycle at once); an invalid record is never saved.
     When the same invalid text comes back twice, it is kept in a file the error names."""
-    from declog import edit as ops
+    from declog.core import edit as ops
     from declog.errors import UsageError
 
     log = open_log()

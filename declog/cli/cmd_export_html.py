@@ -25,9 +25,9 @@ def html(out_dir: Path, force: bool, as_of: str | None) -> int:
     Re-running it into the same folder replaces the earlier export. A record file that cannot
     be read is named on stderr and left out, and the export exits 1 (0 with --force)."""
 
-    from declog import clock
+    from declog.core.query import parse_date
+    from declog.domain import clock
     from declog.export.html import export_html
-    from declog.query import parse_date
 
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()

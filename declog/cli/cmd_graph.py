@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from declog.graph import STATUSES  # a light module: dataclasses and text only
+from declog.core.graph import STATUSES  # a light module: dataclasses and text only
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog graph\n  declog graph --format dot | dot -Tsvg > decisions.svg\n"
@@ -21,8 +21,8 @@ def graph(fmt: str, status: tuple[str, ...], out_file: str | None) -> int:
     """The decision graph: every decision a node (ID and title, styled by status), an arrow
     from each decision to the one it supersedes, a dashed line between related decisions.
     Exits 1 when no decision matches."""
-    from declog import graph as graph_mod
     from declog.cli.common import open_log, out, warn_unreadable
+    from declog.core import graph as graph_mod
 
     log = open_log()
     warn_unreadable(log)
@@ -31,7 +31,7 @@ def graph(fmt: str, status: tuple[str, ...], out_file: str | None) -> int:
     if out_file is None:
         out().write(text)
     else:
-        from declog.store import atomic_write
+        from declog.storage.store import atomic_write
 
         atomic_write(Path(out_file), text)
         click.echo(f"wrote {len(built.nodes)} decision(s) and {len(built.edges)} link(s) to {out_file}")

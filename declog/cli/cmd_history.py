@@ -13,9 +13,9 @@ def history(record_id: str, fmt: str) -> int:
     accepted), following the record by its ID through renames and moves; staged and uncommitted
     changes first; then the commits whose message carries a `Decision: ID` trailer. An imported
     decision goes on into the history of its markdown file (marked `[path]`), renames followed."""
-    from declog import render_history
     from declog.history import History
-    from declog.timeline import resolve_any, source_path, timeline
+    from declog.history.timeline import resolve_any, source_path, timeline
+    from declog.render import history as render_history
 
     log = open_log()
     hist = History(log)

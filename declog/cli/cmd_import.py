@@ -5,11 +5,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from declog import vocab
 from declog.cli.common import format_option, here, open_log, out
+from declog.domain import vocab
 
 if TYPE_CHECKING:
-    from declog.importer import ImportReport
+    from declog.core.import_adr import ImportReport
 
 
 @click.group("import", epilog="Example:\n\n\b\n  declog import adr doc/adr --owner alice --dry-run\n"
@@ -54,8 +54,8 @@ def adr(path: str, owner: str | None, door: str, tags: tuple[str, ...], refresh:
     """
     from pathlib import Path
 
+    from declog.core.import_adr import import_adrs
     from declog.errors import InvalidRecord
-    from declog.importer import import_adrs
 
     log = open_log()
     default_owner = owner if owner is not None else log.config.import_owner

@@ -13,7 +13,8 @@ def init(root: str | None) -> int:
     Creates .declog.yaml, the records folder with owners/ inside it, and the JSON Schemas that
     editors use to check records as you type (ROOT/.schemas/).
     """
-    from declog import schema, store
+    from declog.core import schema
+    from declog.storage import store
 
     repo, created = store.init(Path.cwd(), root)
     log = store.Log.open(repo)

@@ -4,8 +4,8 @@ from typing import Any
 
 import click
 
-from declog import vocab
 from declog.cli.common import complete_ids, format_option, here, is_interactive, open_log, out
+from declog.domain import vocab
 
 
 def _reading(text: str) -> tuple[str, float | int]:
@@ -40,10 +40,11 @@ def inspect(mechanism: str, verdict: str | None, metrics: tuple[str, ...], note:
     """Log an inspection of MECHANISM, with its readings, as a new file in inspections/.
 
     Each inspection is its own file, so two people inspecting on two branches never conflict."""
-    from declog import edit, render
+    from declog.core import edit
+    from declog.core.query import parse_date
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
-    from declog.query import parse_date
+    from declog.render import records as render
 
     log = open_log()
     target = log.resolve(mechanism, KINDS["mechanism"])

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from declog import vocab
 from declog.cli.common import complete_choices, complete_ids, open_log, out, warn_unreadable
-from declog.render import LIST_FORMATS
+from declog.domain import vocab
+from declog.render.records import LIST_FORMATS
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog list\n  declog list --status accepted --tag storage\n"
@@ -25,9 +25,9 @@ from declog.render import LIST_FORMATS
 def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple[str, ...],
           door: str | None, since: str | None, fmt: str, at: str | None) -> int:
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
-    from declog import render
-    from declog.kinds import kind_named
-    from declog.query import Filters, check_filters, json_list, parse_date, select
+    from declog.core.query import Filters, check_filters, json_list, parse_date, select
+    from declog.domain.kinds import kind_named
+    from declog.render import records as render
 
     log = open_log()
     if at is not None:
@@ -53,12 +53,12 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
 
 
 def _kind_names() -> list[str]:
-    from declog.kinds import KINDS
+    from declog.domain.kinds import KINDS
 
     return [k.plural for k in KINDS.values()]
 
 
 def _statuses() -> list[str]:
-    from declog.query import statuses
+    from declog.core.query import statuses
 
     return statuses(None)

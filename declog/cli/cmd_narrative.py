@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from declog import vocab
 from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, here, is_interactive, open_log, out
+from declog.domain import vocab
 
 NARRATIVE_TEMPLATE = """\
 # A narrative (PR/FAQ), written before the work: start from the customer and work backwards.
@@ -68,7 +68,7 @@ def _metric(log: Any, text: str) -> dict[str, Any]:
     """``NAME@MECHANISM`` (a mechanism's metric) or ``MEASURE IN WORDS[: TARGET]``."""
     import re
 
-    from declog.kinds import KINDS
+    from declog.domain.kinds import KINDS
 
     match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._/-]{0,63})@(\S+)\s*$", text)
     if match:
@@ -83,7 +83,7 @@ def _metric(log: Any, text: str) -> dict[str, Any]:
 def _draft(fields: dict[str, Any], default_owner: str) -> str:
     import json
 
-    from declog import yamlio
+    from declog.storage import yamlio
 
     def scalar(name: str) -> str:
         value = fields.get(name)
@@ -115,7 +115,7 @@ def _draft(fields: dict[str, Any], default_owner: str) -> str:
 def _cleaned(text: str) -> dict[str, Any]:
     """The fields of an edited template: FAQ entries and parts left as they were given (empty)
     are left out, so a draft never holds an empty question or answer."""
-    from declog import yamlio
+    from declog.storage import yamlio
 
     fields = dict(yamlio.load_record_text(text, "draft"))
     faq = fields.get("faq")
@@ -173,9 +173,10 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
     """
     from pathlib import Path
 
-    from declog import edit, ids
+    from declog.core import edit
+    from declog.domain import ids
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
 
     log = open_log()
     kind = KINDS["narrative"]
@@ -224,7 +225,7 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
                                  "--from-file FILE, or run on a terminal to fill in a template")
         record = edit.create(log, kind, fields)
     if fmt == "json":
-        from declog import render
+        from declog.render import records as render
 
         render.record_json(record, out())
     else:
@@ -235,9 +236,9 @@ def new_narrative(title: str | None, owner: str | None, status: str | None, subt
 def _check(log: Any, kind: Any, text: str) -> list[Any]:
     """Problems of an edited template, as it will be recorded (empty parts left out), placed in
     the text the person wrote."""
-    from declog import edit
+    from declog.core import edit
+    from declog.core.validate import Issue
     from declog.errors import RecordFileError
-    from declog.validate import Issue
 
     try:
         fields = _cleaned(text)
@@ -255,8 +256,8 @@ def _check(log: Any, kind: Any, text: str) -> list[Any]:
 def link(narrative_id: str, decision_ids: tuple[str, ...], fmt: str) -> int:
     """Link a narrative to the decisions it led to, both sides: the narrative lists each decision
     in `decisions`, and each decision names the narrative in `narrative`."""
-    from declog import edit
-    from declog.kinds import KINDS
+    from declog.core import edit
+    from declog.domain.kinds import KINDS
 
     log = open_log()
     story = log.resolve(narrative_id, KINDS["narrative"])
@@ -299,8 +300,8 @@ def import_narrative(files: tuple[str, ...], owner: str | None, status: str, dry
     """
     from pathlib import Path
 
+    from declog.core.import_narrative import import_narratives
     from declog.errors import InvalidRecord
-    from declog.narrative_import import import_narratives
 
     log = open_log()
     report = import_narratives(log, [Path(f) for f in files], owner=owner, status=status, dry_run=dry_run)

@@ -5,9 +5,9 @@ from typing import Any
 
 import click
 
-from declog import vocab
 from declog.cli import prompts
 from declog.cli.common import edit_until_valid, format_option, is_interactive, open_log, out
+from declog.domain import vocab
 
 
 @click.group(epilog="Example:\n\n\b\n  declog new owner alice --name 'Alice Example'\n"
@@ -19,7 +19,7 @@ def new() -> None:
 
 
 def _announce(record: Any, fmt: str, log: Any = None) -> None:
-    from declog import render
+    from declog.render import records as render
 
     if fmt == "json":
         render.record_json(record, out())
@@ -30,7 +30,7 @@ def _announce(record: Any, fmt: str, log: Any = None) -> None:
 
 
 def _from_file(log: Any, kind: Any, path: str) -> dict[str, Any]:
-    from declog import edit
+    from declog.core import edit
 
     return edit.load_file_fields(Path(path), log.config.max_file_bytes)
 
@@ -48,9 +48,10 @@ def _from_file(log: Any, kind: Any, path: str) -> dict[str, Any]:
 def new_owner(handle: str | None, name: str | None, owner_kind: str | None, email: str | None,
               team: str | None, lead: str | None, from_file: str | None, fmt: str) -> int:
     """Add an owner: a person, or a team with one accountable lead."""
-    from declog import edit, ids
+    from declog.core import edit
+    from declog.domain import ids
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
 
     log = open_log()
     kind = KINDS["owner"]
@@ -123,10 +124,12 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
                  supersedes: tuple[str, ...], related: tuple[str, ...], narrative: str | None,
                  from_file: str | None, use_editor: bool, no_input: bool, fmt: str) -> int:
     """Record a decision. Prompts for missing required fields on a terminal."""
-    from declog import edit, ids, yamlio
+    from declog.core import edit
+    from declog.core.query import parse_date
+    from declog.domain import ids
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
-    from declog.query import parse_date
+    from declog.storage import yamlio
 
     log = open_log()
     kind = KINDS["decision"]
@@ -188,8 +191,8 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
 def _ask_decision(log: Any, kind: Any, fields: dict[str, Any], interactive: bool) -> None:
     """Ask for each missing required field of a decision, one at a time (an answer can make
     more fields required: a one-way door needs options), each answer checked as it is typed."""
-    from declog import edit
-    from declog.kinds import KINDS
+    from declog.core import edit
+    from declog.domain.kinds import KINDS
 
     missing = edit.required_fields(kind, fields, log)
     asked: set[str] = set()
@@ -243,7 +246,7 @@ def _prompt_missing(log: Any, kind: Any, fields: dict[str, Any], flags: dict[str
                     ask: dict[str, Any]) -> None:
     """Prompt on a terminal for each missing required field that ``ask`` knows how to ask for
     (one at a time: an answer can make more fields required); fail listing the rest otherwise."""
-    from declog import edit
+    from declog.core import edit
     from declog.errors import UsageError
 
     asked: set[str] = set()
@@ -296,10 +299,10 @@ def new_mechanism(name: str | None, owner: str | None, status: str | None, probl
                   output_metrics: tuple[str, ...], origins: tuple[str, ...], tags: tuple[str, ...],
                   from_file: str | None, no_input: bool, fmt: str) -> int:
     """Record a mechanism: a tool, its adoption and regular inspection, with input and output metrics."""
-    from declog import cadence as cadence_mod
-    from declog import edit
+    from declog.core import edit
+    from declog.domain import cadence as cadence_mod
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
 
     log = open_log()
     kind = KINDS["mechanism"]
@@ -361,9 +364,9 @@ def _why_chain(text: str) -> dict[str, Any]:
 
 
 def _action(log: Any, text: str) -> dict[str, Any]:
+    from declog.core.query import parse_date
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
-    from declog.query import parse_date
 
     description, *pairs = [p.strip() for p in text.split(";")]
     item: dict[str, Any] = {"description": description}
@@ -443,7 +446,7 @@ def _correction_draft(fields: dict[str, Any], default_owner: str) -> str:
         values = fields.get(name)
         if not values:
             return example
-        from declog import yamlio
+        from declog.storage import yamlio
 
         body = yamlio.dump_roundtrip(yamlio.to_plain({name: values}))
         return "".join(line + "\n" for line in body.splitlines()[1:]).rstrip("\n")
@@ -492,10 +495,12 @@ def new_correction(title: str | None, owner: str | None, status: str | None, sum
                    root_causes: tuple[str, ...], lessons: tuple[str, ...], actions: tuple[str, ...],
                    tags: tuple[str, ...], from_file: str | None, use_editor: bool, no_input: bool, fmt: str) -> int:
     """Record a correction of errors. Missing sections open $EDITOR on a commented template."""
-    from declog import edit, ids, yamlio
+    from declog.core import edit
+    from declog.core.query import parse_date
+    from declog.domain import ids
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
-    from declog.query import parse_date
+    from declog.storage import yamlio
 
     log = open_log()
     kind = KINDS["correction"]

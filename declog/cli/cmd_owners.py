@@ -13,8 +13,8 @@ def owners(fmt: str) -> int:
     mechanisms and open correction action items; anyone past owner_load_limit (.declog.yaml)
     is flagged, and records whose owner is inactive, a team or unknown are listed.
     Exits 1 when the log has no owners."""
-    from declog import render_review
-    from declog.review import owner_load
+    from declog.core.review import owner_load
+    from declog.render import review as render_review
 
     log = open_log()
     warn_unreadable(log)

@@ -17,11 +17,12 @@ def retro(since: str, until: str | None, fmt: str) -> int:
     from git history, grouped per decision and readable aloud in a meeting. Dates are commit
     author dates (UTC); both ends are included. Exits 1 when nothing happened in the window."""
 
-    from declog import clock, render_history
+    from declog.core.query import parse_date, parse_since
+    from declog.domain import clock
     from declog.errors import UsageError
     from declog.history import History
-    from declog.query import parse_date, parse_since
-    from declog.retro import retro as build
+    from declog.history.retro import retro as build
+    from declog.render import history as render_history
 
     today = clock.today()
     start = parse_since(since, "--since", today)

@@ -17,9 +17,10 @@ def review(as_of: str | None, fmt: str) -> int:
     first, one-way doors flagged), decisions due for review, overdue correction action items,
     owner load, and what changed in the week (from git history). Exits 0 whatever it finds."""
 
-    from declog import clock, render_review
-    from declog.query import parse_date
-    from declog.review import weekly_review
+    from declog.core.query import parse_date
+    from declog.core.review import weekly_review
+    from declog.domain import clock
+    from declog.render import review as render_review
 
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
@@ -29,7 +30,7 @@ def review(as_of: str | None, fmt: str) -> int:
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
                            changes=changes)
     if changes is not None:  # a repository with commits: what drifted between the log and the code
-        from declog.drift import drift
+        from declog.core.drift import drift
 
         result.drift = drift(log)
     if fmt == "json":
@@ -46,10 +47,10 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
     when the repository has no commits yet."""
     import datetime as dt
 
+    from declog.core.facts import LogFacts
     from declog.errors import GitError
-    from declog.facts import LogFacts
     from declog.history import History
-    from declog.retro import retro
+    from declog.history.retro import retro
 
     try:
         hist = History(log)

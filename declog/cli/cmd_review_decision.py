@@ -29,10 +29,10 @@ def review_decision(decision: str, on: str | None, reviewer: str | None, actual_
 
     The review is added after the decision's earlier ones (`reviews`); only those lines of the
     file change. On a terminal, each missing field is asked for and checked as it is typed."""
-    from declog import loops
     from declog.cli import prompts
+    from declog.core import loops
+    from declog.domain.kinds import KINDS
     from declog.errors import UsageError
-    from declog.kinds import KINDS
 
     log = open_log()
     record = log.resolve(decision, KINDS["decision"])

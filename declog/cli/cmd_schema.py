@@ -12,8 +12,8 @@ import click
 @click.option("--check", is_flag=True, help="With --out: do not write; exit 1 if any file differs.")
 def schema(kind: str | None, out_dir: str | None, check: bool) -> int:
     """Print the JSON Schema of KIND, or write all of them with --out."""
-    from declog import schema as schemas
-    from declog.kinds import KINDS, kind_named
+    from declog.core import schema as schemas
+    from declog.domain.kinds import KINDS, kind_named
 
     if out_dir is None:
         if check:

@@ -22,7 +22,8 @@ def set_(record_id: str, assignments: tuple[str, ...], fmt: str) -> int:
     0-based as in jq: action_items[0].status, options[1].why_not; only that item's lines change.
     The result is validated before anything is written.
     """
-    from declog import edit, render
+    from declog.core import edit
+    from declog.render import records as render
 
     log = open_log()
     record = log.resolve(record_id)
@@ -64,7 +65,7 @@ def _at(data: object, loc: tuple[object, ...]) -> object:
 
 def _changed_lines(rid: str | None, changes: Any, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """What ``declog set`` prints: one line per assignment, old → new."""
-    from declog import yamlio
+    from declog.storage import yamlio
 
     lines: list[str] = []
     ops = list(getattr(changes, "ops", []))

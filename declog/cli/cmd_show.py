@@ -7,7 +7,7 @@ import click
 from declog.cli.common import complete_ids, format_option, here, here_in, open_log, out
 
 if TYPE_CHECKING:
-    from declog.store import Log, Record
+    from declog.storage.store import Log, Record
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog show D-7k3m9q\n  declog show 7k3 --format json\n  declog show alice\n"
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def show(record_id: str, fmt: str, at: str | None) -> int:
     """Show one record: every field, by ID, handle or unique prefix, and what git knows
     (created by and when, decided, last changed, linked commits)."""
-    from declog import render
+    from declog.render import records as render
 
     log = open_log()
     if at is not None:
@@ -37,7 +37,7 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
     if fmt == "json":
         render.record_json(record, out(), git=facts)
     else:
-        from declog.render_history import git_facts_text
+        from declog.render.history import git_facts_text
 
         render.record_text(here_in(log, record), out())
         if facts is not None:
@@ -46,10 +46,10 @@ def show(record_id: str, fmt: str, at: str | None) -> int:
 
 
 def _git_facts(log: Log, record: Record, at: str | None) -> dict[str, object] | None:
+    from declog.core.facts import LogFacts
     from declog.errors import GitError
-    from declog.facts import LogFacts
     from declog.history import History
-    from declog.render_history import git_facts
+    from declog.render.history import git_facts
 
     try:
         hist = History(log, at)

@@ -11,8 +11,8 @@ from declog.cli.common import complete_ids, open_log
 def supersede(old: str, new: str) -> int:
     """Record that decision NEW replaces decision OLD: NEW.supersedes gets OLD, OLD gets
     superseded_by NEW and status superseded. Both files are checked before either is written."""
-    from declog import edit
-    from declog.kinds import KINDS
+    from declog.core import edit
+    from declog.domain.kinds import KINDS
 
     log = open_log()
     decision = KINDS["decision"]

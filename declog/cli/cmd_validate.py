@@ -25,8 +25,8 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
     With PATHs (as the pre-commit hook passes them) the whole log is still read, and problems in
     or pointing at those files are reported. Exits 1 when there are problems.
     """
-    from declog import render
-    from declog.validate import validate as run
+    from declog.core.validate import validate as run
+    from declog.render import records as render
 
     log = open_log()
     missing = [p for p in paths if not Path(p).exists()]
@@ -41,7 +41,7 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
         only = set(Git(log.repo).index_entries(log.config.root))
     report = run(log, [Path(p) for p in paths] or None, only)
     if against is not None:
-        from declog.against import against as check_against
+        from declog.core.against import against as check_against
 
         report.issues.extend(check_against(log, against))
         report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))

@@ -17,9 +17,9 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     status, the decision and its rationale, the options rejected and why, when and by whom it
     was decided, what replaced it, and the commits that carried it out. Exits 1 when nothing
     matches."""
-    from declog import render_history
-    from declog.answers import answers, narrative_answers
+    from declog.core.answers import answers, narrative_answers
     from declog.errors import UsageError
+    from declog.render import history as render_history
 
     text = " ".join(query).strip()
     if not text:

@@ -12,7 +12,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def open_log() -> Any:
-    from declog.store import Log
+    from declog.storage.store import Log
 
     return Log.open()
 
@@ -105,7 +105,7 @@ def complete_ids(kind: str | None = None) -> Callable[[click.Context, click.Para
         from click.shell_completion import CompletionItem
 
         try:
-            from declog.store import Log
+            from declog.storage.store import Log
 
             records = Log.open().light_records()
         except Exception:
@@ -202,10 +202,10 @@ def run_captured(argv: list[str]) -> str:
 
 
 def show_change(change: Any, fmt: str, dry_run: bool) -> bool:
-    """Print a ``declog.loops.Change`` as JSON (``--format json``) or, for ``--dry-run``, as the
+    """Print a ``declog.core.loops.Change`` as JSON (``--format json``) or, for ``--dry-run``, as the
     diff it would write. True when that was all there was to print."""
     if fmt == "json":
-        from declog import render
+        from declog.render import records as render
 
         render.change_json(change, out())
         return True

@@ -18,7 +18,7 @@ _answers = [0]
 
 
 def _owners(log: Any) -> dict[str, dict[str, Any]]:
-    from declog.kinds import KINDS
+    from declog.domain.kinds import KINDS
 
     out: dict[str, dict[str, Any]] = {}
     for record in log.light_records():
@@ -130,7 +130,7 @@ def ask_date(label: str, default: str | None = None, optional: bool = False) -> 
 def draft_path(log: Any, what: str) -> Path:
     """A new file for the answers of an unfinished ``declog new WHAT``, in the repository's
     private folder (``.git/declog/drafts/``), never in the work tree."""
-    from declog import clock
+    from declog.domain import clock
 
     folder = (log.private_dir() or log.repo) / "drafts"
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
@@ -170,8 +170,8 @@ def keeping_draft(log: Any, what: str, fields: dict[str, Any], order: Sequence[s
 def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str], then: str = "") -> None:
     import json
 
-    from declog import yamlio
-    from declog.store import atomic_write
+    from declog.storage import yamlio
+    from declog.storage.store import atomic_write
 
     kept = {k: v for k, v in fields.items() if v not in (None, "", [])}
     try:
@@ -193,7 +193,7 @@ def _keep(log: Any, what: str, fields: dict[str, Any], order: Sequence[str], the
 
 def keep_text(log: Any, what: str, text: str) -> str:
     """Keep the text of a refused ``declog new WHAT --edit`` in a draft file; where it is."""
-    from declog.store import atomic_write
+    from declog.storage.store import atomic_write
 
     path = draft_path(log, what)
     try:

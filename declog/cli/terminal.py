@@ -4,7 +4,7 @@ A title such as ``"\\e]0;pwned\\a"`` is valid YAML (a double-quoted escape) and 
 but printed as it is it would retitle the terminal, move the cursor over earlier lines, or
 (OSC 52) write the clipboard. :func:`printable` wraps the output streams for the length of one
 command: every C0 and C1 control character except newline and tab (a carriage return too),
-DEL, the bidirectional overrides and the Unicode line separators (``declog.controls``) are
+DEL, the bidirectional overrides and the Unicode line separators (``declog.domain.controls``) are
 written as ``\\uXXXX`` instead. That spelling is also a valid JSON string escape, so JSON output
 (which already escapes C0 characters, but not C1 ones) still parses to the same text. A
 character the stream's encoding cannot hold (``PYTHONIOENCODING=ascii``) is written as a
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from declog.controls import CONTROLS, visible
+from declog.domain.controls import CONTROLS, visible
 
 __all__ = ["CONTROLS", "printable", "visible"]
 

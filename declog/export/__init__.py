@@ -126,11 +126,11 @@ class ExportDir:
 
 
 def _replace(target: Path, data: bytes) -> None:
-    """Atomically replace ``target`` (:func:`declog.store.replace_file`), without the fsync and
+    """Atomically replace ``target`` (:func:`declog.storage.store.replace_file`), without the fsync and
     the sweep for stale temporary files that records get: an export writes thousands of files
     that it can always write again, and those per-file costs made a 1,000-record export
     I/O-bound."""
-    from declog.store import replace_file
+    from declog.storage.store import replace_file
 
     target.parent.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)

@@ -33,21 +33,21 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from declog import clock
+from declog.domain import clock
 from declog.errors import GitError
 from declog.export import ExportDir, safe_name
 from declog.history import History
-from declog.render_review import number
+from declog.render.review import number
 
 if TYPE_CHECKING:
     import jinja2
     from markdown_it import MarkdownIt
 
-    from declog.facts import LogFacts
+    from declog.core.facts import LogFacts
+    from declog.core.review import WeeklyReview
     from declog.history import Revision
-    from declog.review import WeeklyReview
-    from declog.store import Log, Record
-    from declog.timeline import Decided, Entry
+    from declog.history.timeline import Decided, Entry
+    from declog.storage.store import Log, Record
 
 GENERATOR = "declog export html"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -130,22 +130,22 @@ class Site:
     ended: dict[str, tuple[str, Revision]] = field(default_factory=dict)  # decision ID → (status, the commit)
     review: WeeklyReview | None = None
     has_history: bool = False
-    facts: LogFacts | None = field(default=None, repr=False)  # the one record view (declog.facts)
+    facts: LogFacts | None = field(default=None, repr=False)  # the one record view (declog.core.facts)
     _owned: dict[str, list[Item]] | None = field(default=None, repr=False)
 
     @property
     def log_facts(self) -> LogFacts:
-        """Links, chains and what git knows, from :mod:`declog.facts` (without git when the site
+        """Links, chains and what git knows, from :mod:`declog.core.facts` (without git when the site
         was made from records alone)."""
         if self.facts is None:
-            from declog.facts import LogFacts
+            from declog.core.facts import LogFacts
 
             self.facts = LogFacts(item.record for item in self.items.values())
         return self.facts
 
     def backlinks(self, rid: str) -> list[tuple[str, str]]:
         """``(record ID, field)`` of the records whose reference fields name ``rid``
-        (:meth:`declog.facts.LogFacts.backlinks`: the one definition of "linked from")."""
+        (:meth:`declog.core.facts.LogFacts.backlinks`: the one definition of "linked from")."""
         return [(other, key) for other, key in self.log_facts.backlinks(rid) if other in self.items]
 
     def supersede_maps(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -218,10 +218,10 @@ class Edge:
 
 
 def graph_edges(items: dict[str, Item]) -> list[Edge]:
-    """The edges of :func:`declog.graph.build` between records the site has a page for, turned
+    """The edges of :func:`declog.core.graph.build` between records the site has a page for, turned
     for drawing: a supersede edge runs from the older decision to the newer one; a pair that is
     both superseded and related is drawn once, as the supersede link."""
-    from declog.graph import build
+    from declog.core.graph import build
 
     graph = build(item.record for item in items.values())
     supersede = {(edge.dst, edge.src) for edge in graph.edges if edge.kind == "supersedes"}
@@ -604,7 +604,7 @@ def owners_page(site: Site) -> str:
 
 def review_page(site: Site) -> str:
     from declog.export.html_deck import slides
-    from declog.render_review import DECK_TITLE, SECTIONS
+    from declog.render.review import DECK_TITLE, SECTIONS
 
     deck = site.review.deck if site.review is not None else None
     return render("review.html", site, current="review.html", review=site.review, SECTIONS=SECTIONS,
@@ -615,7 +615,7 @@ def review_page(site: Site) -> str:
 def load_site(log: Log, as_of: dt.date) -> Site:
     """Read the log, its history (one :class:`History`: one ``git log`` pass, one batch of
     blobs) and the weekly review as of ``as_of``."""
-    from declog.review import weekly_review
+    from declog.core.review import weekly_review
 
     records = log.records()
     site = Site(site_items(records), as_of)
@@ -626,7 +626,7 @@ def load_site(log: Log, as_of: dt.date) -> Site:
         try:
             site.has_history = True
             _read_history(site, history, proposed_on)
-            from declog.retro import retro
+            from declog.history.retro import retro
 
             changes = retro(history, as_of - dt.timedelta(days=6), as_of)
         finally:
@@ -662,8 +662,8 @@ def _open_history(log: Log) -> _SiteHistory | None:
 
 
 def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.date]) -> None:
-    from declog.facts import LogFacts
-    from declog.timeline import Decided, entries_for, merge_by_time
+    from declog.core.facts import LogFacts
+    from declog.history.timeline import Decided, entries_for, merge_by_time
 
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
     facts = site.facts = LogFacts((item.record for item in site.items.values()), history)

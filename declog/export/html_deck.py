@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from declog.deck import Deck, Slide, Trend
+from declog.core.deck import Deck, Slide, Trend
 
 SPARK_W, SPARK_H = 300, 110
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 10, 14, 22
@@ -90,7 +90,7 @@ def spark(t: Trend, labels: Sequence[str], values: Sequence[float | None], what:
 
 def slides(deck: Deck) -> list[dict[str, Any]]:
     """Per mechanism of the deck: the slide, and per metric its caption parts and two charts."""
-    from declog.render_review import change_text, sparse_notes, target_text
+    from declog.render.review import change_text, sparse_notes, target_text
 
     out = []
     for s in deck.slides:

@@ -1,6 +1,6 @@
 """``declog export json``: every record as one line of JSON, with what git knows about it.
 
-Each line is the stable record shape (:meth:`declog.store.Record.as_json`: ``id``, ``kind``,
+Each line is the stable record shape (:meth:`declog.storage.store.Record.as_json`: ``id``, ``kind``,
 ``path``, then the fields) plus a ``git`` object::
 
     "git": {"created": COMMIT | null, "last_changed": COMMIT | null, "changes": 3,
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from declog.core.facts import RecordFacts
     from declog.errors import RecordFileError
-    from declog.facts import RecordFacts
     from declog.history import History, Revision
-    from declog.store import Log, Record
+    from declog.storage.store import Log, Record
 
 FILE_NAME = "records.jsonl"
 
@@ -72,7 +72,7 @@ class Lines:
 
 def record_lines(log: Log, history: History | None) -> Lines:
     """Every readable record of ``log``, in path order, as a line of JSON."""
-    from declog.facts import LogFacts
+    from declog.core.facts import LogFacts
 
     out = Lines()
     records = log.records()
@@ -92,6 +92,6 @@ def record_lines(log: Log, history: History | None) -> Lines:
 
 
 def _bare(record: Record) -> RecordFacts:
-    from declog.facts import RecordFacts
+    from declog.core.facts import RecordFacts
 
     return RecordFacts(record, record.id or "", record.kind.name)

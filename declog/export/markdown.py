@@ -26,18 +26,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from declog.domain.ids import slug
 from declog.export import safe_name
-from declog.ids import slug
-from declog.markdown_out import cell as inline
-from declog.markdown_out import code
-from declog.markdown_out import table as _table
+from declog.render.markdown import cell as inline
+from declog.render.markdown import code
+from declog.render.markdown import table as _table
 
 if TYPE_CHECKING:
+    from declog.domain.kinds import Kind
     from declog.errors import RecordFileError
     from declog.history import History, RecordEvent, RecordHistory, Revision
-    from declog.kinds import Kind
-    from declog.store import Log, Record
-    from declog.timeline import Entry
+    from declog.history.timeline import Entry
+    from declog.storage.store import Log, Record
 
 INDEX = "index.md"
 GRAPH = "graph.md"
@@ -137,7 +137,7 @@ def _needs_diff(event: RecordEvent) -> bool:
 def _summary(event: RecordEvent, data: dict[str, dict[str, Any] | None]) -> str | None:
     """What one commit did to a record, on one line (None: a merge that only combined both
     sides' edits, which the branch commits already show)."""
-    from declog.diff import field_changes, merge_changes
+    from declog.domain.diff import field_changes, merge_changes
 
     if event.action == "created":
         return f"created as {event.status}" if event.status else "created"
@@ -214,8 +214,8 @@ class _Export:
             taken.add(name.lower())
             self.page[rid] = name
         # who owns or decided what, found once for the whole log; links, chains, inspections and
-        # what git knows come from the one record view (declog.facts)
-        from declog.facts import LogFacts
+        # what git knows come from the one record view (declog.core.facts)
+        from declog.core.facts import LogFacts
 
         self.facts = LogFacts(self.by_id.values(), history)
         self.owned: dict[str, list[Record]] = {}
@@ -305,7 +305,7 @@ class _Export:
 
     def _related(self, page: str, rid: str, d: dict[str, Any]) -> str:
         """Records this one names as related, then the records that link to it
-        (:func:`declog.facts.references`: the same "linked from" as the site's)."""
+        (:func:`declog.core.facts.references`: the same "linked from" as the site's)."""
         names = [r for r in _list(d.get("related")) if isinstance(r, str)]
         back = [(other, key) for other, key in self.facts.backlinks(rid) if other not in names]
         if not names and not back:
@@ -374,7 +374,7 @@ class _Export:
     # -- decisions -------------------------------------------------------------------------
     def _chain(self, rid: str) -> list[str]:
         """The supersede chain through ``rid``, oldest first: every link, both ways
-        (:meth:`declog.facts.LogFacts.chain`)."""
+        (:meth:`declog.core.facts.LogFacts.chain`)."""
         return self.facts.of(rid).chain
 
     def decision(self, record: Record) -> str:
@@ -682,7 +682,7 @@ class _Export:
         return out
 
     def graph(self) -> str | None:
-        from declog import graph as graph_mod
+        from declog.core import graph as graph_mod
 
         graph = graph_mod.build(self.by_id.values())
         linked = {e.src for e in graph.edges} | {e.dst for e in graph.edges}

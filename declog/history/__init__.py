@@ -1,7 +1,7 @@
 """The history layer: the only package in declog that runs git.
 
 Everything above it sees declog's own dataclasses (:class:`Revision`, :class:`RecordEvent`,
-:class:`RecordHistory` …) and :class:`declog.store.Record` objects, never git output.
+:class:`RecordHistory` …) and :class:`declog.storage.store.Record` objects, never git output.
 
 * :class:`History` – the history of the whole log as of a tip (HEAD by default), read with one
   ``git log`` pass and one ``git cat-file --batch`` and kept in an index under ``.git/declog/``;
@@ -24,13 +24,13 @@ from declog.history.model import BlameHit, RecordEvent, RecordHistory, Revision,
 if TYPE_CHECKING:
     from declog.history.index import HistoryIndex
     from declog.history.source import SourceHistory
-    from declog.store import Log, Record
+    from declog.storage.store import Log, Record
 
 __all__ = ["BlameHit", "Git", "History", "RecordEvent", "RecordHistory", "Revision", "WorkChange"]
 
 
 def index_path(log: Log) -> Path | None:
-    from declog import config
+    from declog.storage import config
 
     private = config.private_dir(log.repo)
     return private / "history.sqlite" if private is not None else None
@@ -156,7 +156,7 @@ class History:
         return None
 
     def record_from(self, path: str, oid: str, content: bytes) -> Record:
-        from declog.kinds import KINDS
+        from declog.domain.kinds import KINDS
 
         kind = self.log.kind_of(self.log.abs(path)) or KINDS["decision"]
         return self.log.parse_bytes(path, kind, oid, content)

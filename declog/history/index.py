@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from declog import cachedb
 from declog.history import walk as walk_mod
 from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
+from declog.storage import cachedb
 
 FORMAT = "5"  # 4: only record files count (no hidden or temp files); 5: runs of unreadable versions stay a record's
 SCHEMA = """
@@ -346,7 +346,7 @@ def _insert(conn: sqlite3.Connection, commits: Sequence[walk_mod.RawCommit], eve
 
 def resolve_trailer(value: str, ids: Sequence[str]) -> str | None:
     """The one decision ID (from sorted ``ids``) a trailer value names: exact or unique prefix."""
-    from declog.ids import normalize_query
+    from declog.domain.ids import normalize_query
 
     try:
         norm = normalize_query(value)

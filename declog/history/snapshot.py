@@ -1,4 +1,4 @@
-"""The log as it was at a commit (``--at REF``): the same :class:`declog.store.Log` interface,
+"""The log as it was at a commit (``--at REF``): the same :class:`declog.storage.store.Log` interface,
 with records built from the blobs of that commit's tree through the store's own parser, so
 queries and validation behave exactly as they do on the working tree."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from declog.domain.kinds import KINDS
 from declog.errors import RecordFileError
 from declog.history.git import Git
-from declog.kinds import KINDS
-from declog.store import RECORD_SUFFIXES, Log, Record
+from declog.storage.store import RECORD_SUFFIXES, Log, Record
 
 
 class TreeLog(Log):
@@ -57,7 +57,7 @@ class TreeLog(Log):
         return self._records
 
     def text_of(self, record: Record) -> str:
-        from declog import yamlio
+        from declog.storage import yamlio
 
         content = self._texts.get(record.oid)
         if content is None:

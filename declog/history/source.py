@@ -25,10 +25,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from declog.domain.ids import inside_repository
 from declog.history.git import HEX_RE, Git
 from declog.history.model import Revision
 from declog.history.walk import log_chunks, raw_entries, revision_of
-from declog.ids import inside_repository
 
 FORMAT = "--format=%x1e" + "%x1f".join(["%H", "%P", "%at", "%aN", "%aE", "%s"]) + "%x1f"
 MAX_ROUNDS = 16  # levels of renames followed

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from declog import cachedb
 from declog.history.git import Git
+from declog.storage import cachedb
 
 FORMAT = "1"
 SCHEMA = """

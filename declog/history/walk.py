@@ -167,7 +167,7 @@ def facts_of(body: bytes) -> tuple[str | None, str | None]:
     status = _dec(s.group(1)) if s else None
     if rid is None and len(body) < 256 * 1024:
         try:  # unusual YAML (flow style, odd quoting): ask the real parser
-            from declog import yamlio
+            from declog.storage import yamlio
 
             data = yamlio.load_record_text(body.decode("utf-8"), "blob")
             value = data.get("id", data.get("handle"))

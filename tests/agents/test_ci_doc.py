@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from declog.context import HEADING, MARKER
+from declog.core.context import HEADING, MARKER
 from tests.conftest import Result, git, new_decision
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ci.md"

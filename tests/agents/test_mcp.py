@@ -69,7 +69,7 @@ def test_read_tools_answer_with_the_cli_json(served: tuple[Path, str], run: Call
     assert {"why", "show", "history", "blame", "list", "review", "validate", "context", "drift"} <= set(by_name)
     assert not {"propose_decision", "log_inspection", "record_decision_review", "close_action_item"} & set(by_name)
     assert "query" in by_name["why"].input_schema["properties"]
-    from declog.kinds import KINDS
+    from declog.domain.kinds import KINDS
 
     kinds = by_name["list"].input_schema["properties"]["kind"]
     assert set(kinds.get("enum") or kinds["anyOf"][0]["enum"]) == {k.plural for k in KINDS.values()} | {"all"}

@@ -52,7 +52,7 @@ def test_typed_records_carry_their_model_and_json(repo: Path) -> None:
     log = declog.open_log(repo)
     log.create("owner", handle="bob", name="Bob", kind="person")
     d = log.create("decision", title="Queue on SQS", owner="bob", door="two-way", context="Spiky load")
-    from declog.models import Decision
+    from declog.domain.models import Decision
 
     assert isinstance(d.model, Decision)
     assert d.as_json()["id"] == d.id and d.as_json()["kind"] == "decision"

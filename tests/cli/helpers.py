@@ -65,6 +65,6 @@ def record_file(repo: Path, rid: str) -> Path:
 
 
 def load(repo: Path, rid: str) -> dict[str, Any]:
-    from declog import yamlio
+    from declog.storage import yamlio
 
     return yamlio.to_plain(yamlio.load_record_text(record_file(repo, rid).read_text(encoding="utf-8"), rid))

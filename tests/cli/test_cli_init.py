@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from declog import schema
+from declog.core import schema
 from tests.cli.helpers import snapshot
 
 

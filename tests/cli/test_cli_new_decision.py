@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from declog import edit
+from declog.core import edit
 from tests.cli.helpers import FakeEditor, load, record_file, snapshot
 
 BASICS = ("--owner", "alice", "--door", "two-way", "--context", "Orders need transactions")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from declog import edit
+from declog.core import edit
 from tests.cli.helpers import load, record_file
 from tests.conftest import new_decision
 

@@ -2,7 +2,7 @@
 ``export json``, ``export markdown`` and ``export html``, each output parsed back for the facts it
 shows — who created and decided each decision, who superseded it, its supersede chain both ways,
 what links to it, when a proposed decision was proposed, a reading on the review — and compared
-with each other and with :class:`declog.facts.RecordFacts` (issue 13: these were worked out five
+with each other and with :class:`declog.core.facts.RecordFacts` (issue 13: these were worked out five
 times, and the copies disagreed).
 
 The log is the golden files' (``fixed_log``): built through the real command line in a real git
@@ -139,9 +139,9 @@ def from_why(text: str) -> dict[str, dict[str, Any]]:
 # -- the test ----------------------------------------------------------------------------------
 def test_the_renderers_agree_with_each_other_and_with_record_facts(
         fixed_log: dict[str, Any], run: Callable[..., Result], tmp_path: Path) -> None:  # noqa: F811
-    from declog.facts import LogFacts
+    from declog.core.facts import LogFacts
     from declog.history import History
-    from declog.store import Log
+    from declog.storage.store import Log
 
     repo = fixed_log["repo"]
     decisions = [fixed_log[k] for k in ("pg", "kafka", "cockroach")]

@@ -2,8 +2,8 @@
 for byte with the files beside this test.
 
 The log is built through the real command line in a real git repository, with every commit's
-author and committer dates pinned, the clock pinned (``declog.clock.now``) and the IDs minted
-from a seeded random source (``declog.ids`` draws from ``secrets``), so two runs make the same
+author and committer dates pinned, the clock pinned (``declog.domain.clock.now``) and the IDs minted
+from a seeded random source (``declog.domain.ids`` draws from ``secrets``), so two runs make the same
 log. What still varies between machines is normalised: commit IDs (``<commit-N>``, numbered in
 the order the log was built) and the temporary folder (``<tmp>``).
 
@@ -38,7 +38,7 @@ CONTEXT = ("Orders need multi-row transactions: an order and its lines are writt
 
 
 class SeededSecrets:
-    """Stands in for the ``secrets`` module inside ``declog.ids``: the same IDs on every run."""
+    """Stands in for the ``secrets`` module inside ``declog.domain.ids``: the same IDs on every run."""
 
     def __init__(self, seed: int) -> None:
         self._random = random.Random(seed)
@@ -54,11 +54,11 @@ def ok(res: Result) -> Result:
 
 @pytest.fixture
 def fixed_log(repo: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    import declog.clock
-    import declog.ids
+    import declog.domain.clock
+    import declog.domain.ids
 
-    monkeypatch.setattr(declog.clock, "now", lambda: NOW)
-    monkeypatch.setattr(declog.ids, "secrets", SeededSecrets(2026))
+    monkeypatch.setattr(declog.domain.clock, "now", lambda: NOW)
+    monkeypatch.setattr(declog.domain.ids, "secrets", SeededSecrets(2026))
     commits: list[str] = []
 
     def new(*args: str) -> str:

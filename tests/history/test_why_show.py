@@ -92,7 +92,7 @@ def test_why_sees_uncommitted_records_and_survives_cache_loss(log_repo: Path, ru
 
 
 def test_why_without_fts5_ranks_the_same(log_repo: Path, run, hrun, answered, monkeypatch) -> None:
-    from declog import search
+    from declog.core import search
 
     monkeypatch.setattr(search, "fts5_available", lambda: False)
     assert hrun(log_repo, "why", "orders", "database")["results"][0]["id"] == answered["db"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from declog.ids import alias_key
+from declog.domain.ids import alias_key
 from tests.cli.helpers import record_file
 from tests.conftest import Result, new_decision
 

@@ -1,4 +1,4 @@
-"""declog.loops as a library (the MCP tools call it): record_review and close_action_item, in
+"""declog.core.loops as a library (the MCP tools call it): record_review and close_action_item, in
 real repositories, with previews that write nothing and edits that change only their lines."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from declog import loops
+from declog.core import loops
 from declog.errors import InvalidRecord, UsageError
-from declog.store import Log
+from declog.storage.store import Log
 from tests.cli.helpers import snapshot
 from tests.loops.conftest import CORRECTION, DECISION
 

@@ -12,7 +12,7 @@ from tests.narratives.conftest import StoryRepo
 
 
 def _load(path: Path) -> dict:
-    from declog import yamlio
+    from declog.storage import yamlio
 
     return yamlio.to_plain(yamlio.load_record_text(path.read_text(encoding="utf-8"), str(path)))
 

@@ -29,7 +29,7 @@ GIT_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.dev
 
 def make_log(path: Path) -> Path:
     """A git repository at ``path`` with ``declog init`` done (no records)."""
-    from declog import store
+    from declog.storage import store
 
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True, env=GIT_ENV, capture_output=True)

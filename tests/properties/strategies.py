@@ -1,5 +1,5 @@
 """Hypothesis strategies for declog records, built from the models' constraints
-(declog/models/, schemas/*.json): every record they draw is valid, lifecycle rules included."""
+(declog/domain/models/, schemas/*.json): every record they draw is valid, lifecycle rules included."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from declog.ids import ALPHABET, HANDLE_RE
+from declog.domain.ids import ALPHABET, HANDLE_RE
 
 # -- text -----------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def texts(max_size: int = 100_000) -> st.SearchStrategy[str]:
     return out.map(lambda s: s[:max_size]).filter(lambda s: bool(s.strip()))
 
 
-# what the models count as a line break inside short text (declog.models.base._one_line)
+# what the models count as a line break inside short text (declog.domain.models.base._one_line)
 LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
 
 
@@ -70,7 +70,7 @@ def one_line_texts(max_size: int = 300) -> st.SearchStrategy[str]:
 
 short_texts = one_line_texts(300)
 long_texts = texts(100_000)
-# a source.path: a file inside the repository (declog.ids.inside_repository)
+# a source.path: a file inside the repository (declog.domain.ids.inside_repository)
 repo_paths = st.from_regex(re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]{0,30}(/[A-Za-z0-9_][A-Za-z0-9_ .-]{0,30}){0,3}"),
                            fullmatch=True).filter(lambda p: ".." not in p.split("/"))
 

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from declog import edit, yamlio
+from declog.core import edit
+from declog.core.validate import check_record
+from declog.domain.kinds import KINDS
 from declog.errors import UsageError
-from declog.kinds import KINDS
-from declog.store import Log
-from declog.validate import check_record
+from declog.storage import yamlio
+from declog.storage.store import Log
 from tests.properties.strategies import NASTY, RECORDS, any_char, decisions, one_line, one_line_texts, texts
 
 

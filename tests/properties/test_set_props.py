@@ -13,9 +13,10 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from declog import edit, yamlio
+from declog.core import edit
+from declog.domain.kinds import KINDS
 from declog.errors import DeclogError
-from declog.kinds import KINDS
+from declog.storage import yamlio
 from tests.properties.strategies import dates, texts
 
 ORDER = edit.field_names(KINDS["decision"])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from declog import yamlio
+from declog.storage import yamlio
 from fuzz.fuzz_records import KIND_NAMES, Harness, check_loader
 from tests.properties.strategies import RECORDS, any_char, dates, handles, numbers, record_ids, tags
 
@@ -25,7 +25,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
 
 
 def _field_names() -> list[str]:
-    from declog.kinds import KINDS
+    from declog.domain.kinds import KINDS
 
     return sorted({name for kind in KINDS.values() for name in kind.model().model_fields})
 

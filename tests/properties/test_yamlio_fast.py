@@ -1,4 +1,4 @@
-"""``yamlio.render_new``'s fast path (:func:`declog.yamlio._fast_render`) writes exactly the bytes
+"""``yamlio.render_new``'s fast path (:func:`declog.storage.yamlio._fast_render`) writes exactly the bytes
 ruamel's emitter writes for the same fields, or leaves the record to ruamel.
 
 Values are drawn where the two could part: text near YAML's indicators (``: ``, `` #``, a
@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from declog import yamlio
+from declog.storage import yamlio
 
 TRICKY = ["true", "False", "yes", "null", "~", "1", "-2", "1.5", ".inf", "0x1F", "1e3", "2026-01-02",
           "2026-01-02 10:00", "=", "<<", "-", "?", ":", "- a", "? b", ": c", "a: b", "a:", "a #b", "a#b", "#c",

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from declog import edit, store
+from declog.core import edit
 from declog.errors import UsageError
+from declog.storage import store
 from tests.conftest import new_decision
 from tests.safety.conftest import assert_no_crash, declog, finish, spawn
 

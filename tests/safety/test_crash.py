@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from declog import store
+from declog.storage import store
 from tests.conftest import git
 from tests.safety.conftest import Built, assert_no_crash, build_history, declog, kill_after
 

@@ -1,0 +1,207 @@
+"""Answers to "why did we decide X?": ranked decisions (``declog.core.search``) with what git knows
+about each (``declog.history``) and their supersede chains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from declog.history.model import Revision
+from declog.storage.store import Log, Record
+
+if TYPE_CHECKING:
+    from declog.core.facts import LogFacts
+
+DETAILED = 3  # answers shown in full; the rest get one line
+
+
+@dataclass
+class Answer:
+    record: Record
+    score: float
+    matched: list[str]
+    phrase: bool
+    detailed: bool = False
+    created: Revision | None = None
+    decided: Revision | None = None
+    decided_in: str | None = None  # the markdown file whose history says who accepted it (imported)
+    linked: list[Revision] = field(default_factory=list)
+    replaced_by: list[Record] = field(default_factory=list)  # the chain of successors, nearest first
+    ended: Revision | None = None  # the commit that rejected, superseded or deprecated it
+    supersedes: list[Record] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.record.data or {}
+
+    def rejected(self) -> list[dict[str, Any]]:
+        options = self.data.get("options")
+        if not isinstance(options, list):
+            return []
+        return [o for o in options if isinstance(o, dict) and o.get("why_not")]
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.data
+        out: dict[str, Any] = {
+            "id": self.record.id, "title": self.record.title, "path": self.record.path,
+            "score": round(self.score, 4), "matched": self.matched, "phrase_match": self.phrase,
+            "status": d.get("status"), "owner": d.get("owner"), "door": d.get("door"),
+            "decision": d.get("decision"), "rationale": d.get("rationale"),
+            "rejected_options": [{"title": o.get("title"), "why_not": o.get("why_not")} for o in self.rejected()],
+            "decided_on": d.get("decided_on"),
+            "decided": self._decided_json(),
+            "ended": ({"status": d.get("status"), **self.ended.as_json()} if self.ended else None),
+            "created": self.created.as_json() if self.created else None,
+            "superseded_by": [_brief(r) for r in self.replaced_by],
+            "supersedes": [_brief(r) for r in self.supersedes],
+            "linked_commits": [r.as_json() for r in self.linked],
+        }
+        return out
+
+
+    def _decided_json(self) -> dict[str, Any] | None:
+        if self.decided is None:
+            return None
+        out = self.decided.as_json()
+        if self.decided_in:
+            out["source"] = self.decided_in
+        return out
+
+
+def _brief(record: Record) -> dict[str, Any]:
+    d = record.data or {}
+    return {"id": record.id, "title": record.title, "status": d.get("status"), "decision": d.get("decision")}
+
+
+def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
+    from declog.core.search import matched_fields, rank
+    from declog.storage import config
+
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
+    records = log.light_records()  # no prose from the cache: the search index has the text
+    private = config.private_dir(log.repo)
+
+    def full(some: list[Record]) -> list[Record]:
+        return [_whole(log, r) for r in some]
+
+    hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
+    hits = _aliased_first(log, text, hits)
+    if status:
+        hits = [h for h in hits if h.record.links.get("status") in status]
+    hits = hits[:limit]
+    if not hits:
+        return []
+    from declog.core.facts import LogFacts
+
+    # the one record view: supersede links both ways (read from the light records, decoded only
+    # where a link is), and what git knows, for these answers only
+    facts = LogFacts(records, scope={str(h.record.id) for h in hits})
+    found = []
+    for i, hit in enumerate(hits):
+        record = _whole(log, hit.record)
+        matched = matched_fields(record.data or {}, text)
+        a = Answer(record, hit.score, matched, hit.phrase, detailed=i < DETAILED)
+        rid = str(hit.record.id)
+        if rid in facts.by_id:
+            _, after = facts.chain(rid)
+            older, _ = facts.supersede_maps()
+            a.replaced_by = [_whole(log, facts.by_id[n]) for n in after if n in facts.by_id]
+            a.supersedes = [_whole(log, facts.by_id[o]) for o in older.get(rid, []) if o in facts.by_id]
+        found.append(a)
+    _add_git(log, facts, found, at)
+    return found
+
+
+def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:
+    """A decision whose alias is the whole question (``declog why ADR-15``) comes first."""
+    from declog.core.search import Hit
+
+    words = text.split()
+    named = log.by_alias(text) if 0 < len(words) <= 2 and text[:1].isalpha() else []
+    if not named:
+        return hits
+    wanted = {r.id for r in named}
+    top = [h for h in hits if h.record.id in wanted]
+    have = {h.record.id for h in top}
+    best = max((h.score for h in hits), default=1.0)
+    top += [Hit(r, best, ["aliases"], True) for r in named if r.id not in have]
+    return top + [h for h in hits if h.record.id not in wanted]
+
+
+def _whole(log: Log, record: Record) -> Record:
+    """``record`` with all its data (a light record is read again from its file)."""
+    if record.data is not None or record.error is not None:
+        return record
+    entry = log.cache.entry(record.oid) if record.oid else None  # a light record of an unchanged file
+    if entry is not None and isinstance(entry.get("data"), dict):
+        return Record(record.path, record.kind, record.oid, data=entry["data"])
+    try:
+        raw = log.abs(record.path).read_bytes()
+    except OSError:
+        return record
+    return log.parse_bytes(record.path, record.kind, record.oid, raw)
+
+
+def _add_git(log: Log, facts: LogFacts, found: list[Answer], at: str | None) -> None:
+    from declog.errors import GitError
+    from declog.history import History
+
+    try:
+        hist = History(log, at)
+    except GitError:
+        return
+    try:
+        facts.history = hist
+        for a in found:
+            rid = str(a.record.id)
+            if rid not in facts.by_id:
+                continue
+            f = facts.of(rid)
+            a.created, a.decided, a.decided_in = f.created, f.decided, f.decided_in
+            a.ended, a.linked = f.ended, f.linked
+    finally:
+        hist.close()
+
+
+@dataclass
+class NarrativeAnswer:
+    """A narrative (PR/FAQ) that answers "why did we build X?", with the decisions it led to."""
+
+    record: Record
+    score: float
+    decisions: list[Record] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.record.data or {}
+        return {"id": self.record.id, "title": self.record.title, "path": self.record.path,
+                "score": round(self.score, 4), "status": d.get("status"), "owner": d.get("owner"),
+                "subtitle": d.get("subtitle"), "problem": d.get("problem"), "solution": d.get("solution"),
+                "success_metrics": d.get("success_metrics") or [],
+                "decisions": [_brief(r) for r in self.decisions]}
+
+
+def narrative_answers(log: Log, text: str, *, limit: int = 3, at: str | None = None) -> list[NarrativeAnswer]:
+    """Narratives ranked for ``text``, each with the decisions it led to (its `decisions`)."""
+    from declog.core.search import rank_narratives
+
+    if at is not None:
+        from declog.history.snapshot import log_at
+
+        log = log_at(log, at)
+    records = log.light_records()
+    stories = [_whole(log, r) for r in records if r.kind.name == "narrative"]
+    hits = rank_narratives(stories, text)[:limit]
+    if not hits:
+        return []
+    by_id = {str(r.id): r for r in records if r.id and r.error is None}
+    found = []
+    for hit in hits:
+        led_to = (hit.record.data or {}).get("decisions")
+        decisions = [_whole(log, by_id[d]) for d in led_to if isinstance(d, str) and d in by_id] \
+            if isinstance(led_to, list) else []
+        found.append(NarrativeAnswer(hit.record, hit.score, decisions))
+    return found

@@ -1,0 +1,223 @@
+"""The decisions behind code: trailers on the commits that last touched lines, decisions whose
+``scope`` globs match the path, and (for a branch) everything its changes touch."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog.errors import UsageError
+from declog.storage.store import Log, Record
+
+_SPEC = re.compile(r"^(?P<path>.+?):(?P<start>\d+)(?:[-,](?P<end>\d+))?$")
+
+
+@dataclass
+class Reason:
+    via: str  # trailer | scope | record
+    text: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"via": self.via, "text": self.text, **self.detail}
+
+
+@dataclass
+class Governing:
+    record_id: str
+    record: Record | None
+    reasons: list[Reason] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = (self.record.data or {}) if self.record else {}
+        return {"id": self.record_id, "title": self.record.title if self.record else None,
+                "status": data.get("status"), "owner": data.get("owner"),
+                "path": self.record.path if self.record else None,
+                "reasons": [r.as_json() for r in self.reasons]}
+
+
+@dataclass
+class BlameResult:
+    target: str
+    lines: tuple[int, int] | None
+    decisions: list[Governing]
+    files: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"target": self.target, "lines": list(self.lines) if self.lines else None, "files": self.files,
+                "decisions": [d.as_json() for d in self.decisions], "note": self.note or None}
+
+
+def parse_spec(log: Log, spec: str) -> tuple[str, tuple[int, int] | None]:
+    """``PATH[:LINE[-LINE]]`` → repository-relative path and line range."""
+    m = _SPEC.match(spec)
+    raw, lines = spec, None
+    if m and not Path(spec).exists():
+        raw = m.group("path")
+        start = int(m.group("start"))
+        end = int(m.group("end") or start)
+        if start < 1 or end < start:
+            raise UsageError(f"'{spec}': lines are 1-based, START-END with END >= START (e.g. app.py:10-20)")
+        lines = (start, end)
+    path = Path(raw)
+    absolute = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
+    try:
+        rel = absolute.relative_to(log.repo.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(f"'{raw}' is outside this repository") from None
+    if absolute.is_dir():
+        raise UsageError(f"'{raw}' is a folder: blame takes a file (use --changed-since for a whole branch)")
+    return rel, lines
+
+
+class _Collector:
+    """Decisions found for some code. Reads the log's light records (no prose; ``scope`` is
+    there) and reads in full only the records it hands back."""
+
+    def __init__(self, log: Log) -> None:
+        from declog.domain.kinds import KINDS
+
+        self.log = log
+        self.by_id = {r.id: r for r in log.light_records() if r.id and (r.data is not None or r.light_json
+                                                                          or r.light is not None)}
+        self.scoped = [(rid, scope) for rid, r in self.by_id.items()
+                       if r.kind is KINDS["decision"] and isinstance(scope := r.link("scope"), list) and scope]
+        self.found: dict[str, Governing] = {}
+
+    def full(self, rid: str) -> Record | None:
+        record = self.by_id.get(rid)
+        if record is not None and record.data is None:
+            record = self.by_id[rid] = self.log.full(record)
+        return record if record is not None and record.data is not None else None
+
+    def add(self, rid: str, reason: Reason) -> None:
+        g = self.found.get(rid)
+        if g is None:
+            g = self.found[rid] = Governing(rid, self.full(rid))
+        if reason.text not in {r.text for r in g.reasons}:
+            g.reasons.append(reason)
+
+    def scopes(self, path: str) -> None:
+        from declog.domain.scope import matching, prefix
+
+        for rid, scope in self.scoped:
+            if not any(path.startswith(prefix(g)) for g in scope if isinstance(g, str)):
+                continue  # no glob of this decision can match: not even compiled
+            for glob in matching(scope, path):
+                self.add(rid, Reason("scope", f"scope {glob!r} matches {path}", {"glob": glob, "file": path}))
+
+    def result(self) -> list[Governing]:
+        order = {"trailer": 0, "record": 1, "scope": 2}
+        return sorted(self.found.values(), key=lambda g: (min(order[r.via] for r in g.reasons), g.record_id))
+
+
+def _ranges(lines: list[int]) -> str:
+    out = []
+    start = prev = lines[0]
+    for n in [*lines[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+def blame_path(log: Log, spec: str) -> BlameResult:
+    from declog.errors import GitError
+    from declog.history import History
+    from declog.history.blame import blame
+
+    rel, lines = parse_spec(log, spec)
+    col = _Collector(log)
+    note = ""
+    hist = History(log)
+    try:
+        try:
+            hits = blame(hist.git, rel, [lines] if lines else []) if hist.head else []
+        except GitError as exc:
+            if not (log.repo / rel).exists():
+                raise UsageError(f"'{rel}' does not exist in the working tree") from None
+            detail = exc.message.removeprefix("git blame failed: ").removeprefix("fatal: ")
+            if "has only" in detail:  # LINE past the end of the file: the user's mistake
+                raise UsageError(f"{spec}: {detail}") from None
+            hits = []
+            if "no such path" in detail:  # a file git does not track (yet): say so plainly
+                note = f"{rel} is not tracked by git (never committed), so no commit is behind its lines"
+            else:
+                note = f"no git blame for {rel} ({detail})"
+        revs = [h.revision for h in hits if h.revision is not None]
+        links = hist.index.links_of(r.oid for r in revs)
+        for hit in hits:
+            rev = hit.revision
+            if rev is None:
+                continue
+            for rid in links.get(rev.oid, []):
+                col.add(rid, Reason(
+                    "trailer",
+                    f"{log.config.trailer}: trailer on {rev.short} ({rev.author}, {rev.date}: {rev.subject}), "
+                    f"line{'s' if len(hit.lines) > 1 else ''} {_ranges(list(hit.lines))}",
+                    {"commit": rev.oid, "author": rev.author, "date": rev.date, "subject": rev.subject,
+                     "lines": list(hit.lines)}))
+    finally:
+        hist.close()
+    col.scopes(rel)
+    return BlameResult(rel + (f":{lines[0]}-{lines[1]}" if lines else ""), lines, col.result(), [rel], note)
+
+
+def changed_since(log: Log, ref: str) -> BlameResult:
+    """Decisions governing what this branch changed since it forked from ``ref``."""
+    from declog.history import History
+
+    hist = History(log)
+    col = _Collector(log)
+    try:
+        git = hist.git
+        target = git.verify_commit(ref, "--changed-since")
+        base = git.merge_base(target, hist.head) if hist.head else None
+        if base is None:
+            raise UsageError(f"--changed-since {ref}: this branch shares no history with it")
+        files = git.changed_files(base)
+        commits = git.rev_list("HEAD", [target])
+        links = hist.index.links_of(commits)
+        revs = hist.index.revisions(commits)
+        for oid in commits:
+            rev = revs.get(oid)
+            for rid in links.get(oid, []):
+                assert rev is not None
+                col.add(rid, Reason("trailer", f"{log.config.trailer}: trailer on {rev.short} ({rev.author}, "
+                                               f"{rev.date}: {rev.subject})",
+                                    {"commit": oid, "author": rev.author, "date": rev.date, "subject": rev.subject}))
+        root = log.config.root + "/"
+        by_path = {r.path: r for r in col.by_id.values()}
+        for path in files:
+            if path.startswith(root):
+                rec = by_path.get(path)
+                if rec is not None and rec.id:
+                    col.add(rec.id, Reason("record", f"the record itself changed on this branch ({path})",
+                                           {"file": path}))
+                continue
+            col.scopes(path)
+    finally:
+        hist.close()
+    return BlameResult(f"changes since {ref}", None, col.result(), files)
+
+
+def governing_files(log: Log, files: list[str], target: str) -> BlameResult:
+    """Decisions whose ``scope`` matches any of ``files`` (repository-relative), and the records
+    among them; no git process."""
+    col = _Collector(log)
+    root = log.config.root + "/"
+    by_path = {r.path: r for r in col.by_id.values()}
+    for path in files:
+        if path.startswith(root):
+            rec = by_path.get(path)
+            if rec is not None and rec.id:
+                col.add(rec.id, Reason("record", f"the record itself changes ({path})", {"file": path}))
+            continue
+        col.scopes(path)
+    return BlameResult(target, None, col.result(), files)

@@ -1,0 +1,660 @@
+"""Checking records: per file (YAML, schema, lifecycle, required fields) and across the log
+(duplicate IDs, references, supersede links). Returns a :class:`Report`; prints nothing.
+
+Per-file results are cached by blob OID (see ``declog.storage.cache``), so a warm run re-checks only
+files whose content changed. Cross-record checks always read the whole log; when paths are
+given (as the pre-commit hook does, possibly in batches) they only decide which problems are
+reported: those in the given files and those that point at them, and records that cannot
+produce such problems are skipped. On a big log the schema checks of the given files run in a
+forked process meanwhile (see :class:`_CheckInParallel`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog.domain.kinds import KINDS, Kind
+from declog.storage import yamlio
+from declog.storage.cache import blob_oid, quiet_gc
+from declog.storage.store import Log, Record
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, pointing at a file, a 1-based line and column, and a field."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    code: str
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "problem_count": len(self.issues),
+            "problems": [i.as_json() for i in self.issues],
+        }
+
+
+def dotted(loc: Iterable[str | int]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+# -- per-record checks ---------------------------------------------------------------------
+
+def _friendly(error: dict[str, Any], kind: Kind) -> str:
+    etype = error.get("type", "")
+    if etype == "missing":
+        return "required field is missing"
+    if etype == "extra_forbidden":
+        return f"unknown field (not part of a {kind.name} record; check the spelling)"
+    if etype == "string_pattern_mismatch":
+        name = str(error["loc"][-1]) if error.get("loc") else ""
+        if name in {"id", "supersedes", "superseded_by", "related"} or isinstance(error["loc"][-1], int):
+            return f"{error.get('input')!r} is not a valid ID or handle"
+        return f"{error.get('input')!r} has the wrong shape ({error.get('msg', '')})"
+    msg = str(error.get("msg", "invalid value"))
+    return msg.removeprefix("Value error, ")
+
+
+def schema_problems(kind: Kind, typed: dict[str, Any], required: Sequence[str]) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Problems inside one parsed record: ``(loc, message, code)``. Imports the models."""
+    from pydantic import ValidationError
+
+    model = kind.model()
+    unknown = [name for name in required if name not in model.model_fields]
+    if unknown:
+        from declog.errors import UsageError
+
+        raise UsageError(f".declog.yaml: required: {kind.name} has no field {', '.join(map(repr, unknown))} "
+                         f"(fields: {', '.join(model.model_fields)})")
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    try:
+        instance = model.model_validate(typed)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            code = "unknown-field" if err["type"] == "extra_forbidden" else "schema"
+            out.append((tuple(err["loc"]), _friendly(dict(err), kind), code))
+        instance = None
+    if instance is not None:
+        for problem in instance.rule_problems():
+            out.append((problem.loc, problem.message, "lifecycle"))
+        letter = kind.letter
+        rid = typed.get(kind.id_field)
+        if letter and isinstance(rid, str) and not rid.startswith(f"{letter}-"):
+            out.append(((kind.id_field,), f"a {kind.name} ID starts with {letter}- (this file is in the {kind.name} folder)", "kind"))
+    for name in required:
+        value = typed.get(name)
+        if value is None or value == [] or value == "":
+            out.append(((name,), "required by this repository's configuration (.declog.yaml)", "required"))
+    return out
+
+
+def _located(text: str | None, path: str, problems: list[tuple[tuple[Any, ...], str, str]]) -> list[Issue]:
+    """Issues for ``problems`` of one file, positioned with one parse of its text."""
+    locs = [loc for loc, _, _ in problems]
+    positions = yamlio.locate_many(text, locs) if text is not None else [(1, 1)] * len(locs)
+    return [Issue(path, line, col, dotted(loc), message, code)
+            for (loc, message, code), (line, col) in zip(problems, positions, strict=True)]
+
+
+def _problem_key(record: Record) -> str:
+    return f"{record.kind.name}:{record.oid}"
+
+
+def check_record(log: Log, record: Record, known: dict[str, list[Any]] | None = None) -> list[Issue]:
+    """File-level problems of one record (cached by OID and kind; ``known`` holds cached rows
+    already fetched for a batch of records)."""
+    if record.error is not None:
+        err = record.error
+        return [Issue(record.path, err.line or 1, err.column or 1, "", err.problem, "file")]
+    key = _problem_key(record)
+    if known is None:
+        known = log.cache.problems_for([key])
+    cached = known.get(key)
+    if cached is not None:
+        return [Issue(record.path, *row) for row in cached]
+    typed = record.typed
+    text: str | None = None
+    if typed is None:
+        try:
+            text = log.text_of(record)
+            typed = yamlio.load_record_text(text, record.path)
+        except Exception as exc:  # changed under us: report it rather than crash
+            return [Issue(record.path, 1, 1, "", str(exc), "file")]
+    required = log.config.required.get(record.kind.name, [])
+    problems = schema_problems(record.kind, typed, required)
+    if problems and text is None:
+        try:
+            text = log.text_of(record)
+        except Exception:
+            text = None
+    issues = _located(text, record.path, problems)
+    if record.oid:
+        log.cache.remember_problems(key, [[i.line, i.column, i.field, i.message, i.code] for i in issues])
+    return issues
+
+
+# -- cross-record checks --------------------------------------------------------------------
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def cross_problems(records: Sequence[Record], focus: Collection[str] | None = None,
+                   ) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
+    """Problems that need more than one record: ``(record, loc, message, code, related_paths)``.
+
+    Reads only :attr:`Record.links` / :meth:`Record.link` (a record's fields without the prose
+    of ``declog.storage.cache.HEAVY_FIELDS``), so that light records served from the cache give the same
+    answers as freshly parsed ones; a check that needs one of those fields must take it out of
+    HEAVY_FIELDS. With ``focus`` (paths),
+    the records outside it that do not mention the ID of a record inside it are not examined
+    (apart from supersede cycles): none of their problems is in or points at a focused file."""
+    out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]] = []
+    by_id: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        if (rid := r.id) is not None:
+            by_id[rid].append(r)
+    focus_ids: set[str] = set()
+    if focus is not None:
+        focus_ids = {rid for r in records if r.path in focus and (rid := r.id) is not None}
+    needles = [json.dumps(i) for i in focus_ids]
+    for rid, group in by_id.items():
+        if len(group) > 1:
+            for r in group:
+                others = [o.path for o in group if o is not r]
+                out.append((r, (r.kind.id_field,), f"duplicate ID {rid}: also used by {', '.join(others)}",
+                            "duplicate", set(others)))
+
+    def one(rid: Any) -> Record | None:
+        group = by_id.get(rid) if isinstance(rid, str) else None
+        return group[0] if group else None
+
+    owner_kind = KINDS["owner"]
+    decision_kind = KINDS["decision"]
+    mechanism_kind = KINDS["mechanism"]
+    inspection_kind = KINDS["inspection"]
+    correction_kind = KINDS["correction"]
+    narrative_kind = KINDS["narrative"]
+
+    def person_ref(r: Record, loc: tuple[Any, ...], handle: Any, *, accountable: bool) -> None:
+        if not isinstance(handle, str):
+            return
+        target = one(handle)
+        if target is None or target.kind is not owner_kind:
+            out.append((r, loc, f"unknown owner '{handle}': add it with `declog new owner {handle} --name ...`",
+                        "reference", set()))
+            return
+        data = target.links
+        if accountable and data.get("kind") == "team":
+            lead = data.get("lead")
+            hint = f"name its lead, {lead}" if isinstance(lead, str) else "name one person"
+            out.append((r, loc, f"'{handle}' is a team; a single person must own this ({hint})", "ownership",
+                        {target.path}))
+        elif accountable and data.get("active") is False:
+            out.append((r, loc, f"owner '{handle}' is inactive: hand this record to an active person",
+                        "ownership", {target.path}))
+
+    def kind_ref(r: Record, loc: tuple[Any, ...], rid: Any, kinds: tuple[Kind, ...], what: str) -> Record | None:
+        if not isinstance(rid, str):
+            return None
+        target = one(rid)
+        if target is None or target.kind not in kinds:
+            out.append((r, loc, f"'{rid}' does not resolve to any {what}", "reference",
+                        {target.path} if target else set()))
+            return None
+        return target
+
+    for r in records:
+        if focus is not None and r.path not in focus:
+            if not focus_ids:
+                continue
+            text = r.light_json
+            if r.light is None and text is not None:  # most records: search the JSON text as is
+                for needle in needles:
+                    if needle in text:
+                        break
+                else:
+                    continue
+            if not r.mentions(focus_ids, needles):
+                continue
+        data = r.links
+        if r.kind is owner_kind:
+            team = data.get("team")
+            if isinstance(team, str):
+                t = one(team)
+                if t is None or t.kind is not owner_kind or t.links.get("kind") != "team":
+                    out.append((r, ("team",), f"'{team}' is not a team in this log", "reference",
+                                {t.path} if t else set()))
+            lead = data.get("lead")
+            if isinstance(lead, str):
+                person_ref(r, ("lead",), lead, accountable=True)
+            continue
+        if "owner" in data:
+            person_ref(r, ("owner",), data.get("owner"), accountable=True)
+        for name in ("deciders", "consulted"):
+            for i, h in enumerate(_as_list(data.get(name))):
+                person_ref(r, (name, i), h, accountable=False)
+        for i, d in enumerate(_as_list(data.get("dissent"))):
+            if isinstance(d, dict):
+                person_ref(r, ("dissent", i, "who"), d.get("who"), accountable=False)
+        for i, rv in enumerate(_as_list(data.get("reviews"))):
+            if isinstance(rv, dict):
+                person_ref(r, ("reviews", i, "reviewer"), rv.get("reviewer"), accountable=False)
+        for i, rid in enumerate(_as_list(data.get("related"))):
+            if isinstance(rid, str) and one(rid) is None:
+                out.append((r, ("related", i), f"'{rid}' does not resolve to any record", "reference", set()))
+        for i, origin in enumerate(_as_list(data.get("origin"))):
+            kind_ref(r, ("origin", i), origin, (decision_kind, correction_kind), "decision or correction")
+        for i, item in enumerate(_as_list(data.get("action_items"))):
+            if isinstance(item, dict):
+                person_ref(r, ("action_items", i, "owner"), item.get("owner"), accountable=True)
+                kind_ref(r, ("action_items", i, "mechanism"), item.get("mechanism"), (mechanism_kind,), "mechanism")
+        if r.kind is inspection_kind:
+            person_ref(r, ("inspector",), data.get("inspector"), accountable=False)
+            mechanism = kind_ref(r, ("mechanism",), data.get("mechanism"), (mechanism_kind,), "mechanism")
+            readings = data.get("readings")
+            if mechanism is not None and isinstance(readings, dict):
+                names = [m.get("name") for group in ("input_metrics", "output_metrics")
+                         for m in _as_list(mechanism.links.get(group)) if isinstance(m, dict)]
+                for name in readings:
+                    if name not in names:
+                        known = ", ".join(str(n) for n in names) or "none"
+                        out.append((r, ("readings", name), f"'{name}' is not a metric of {mechanism.id} "
+                                    f"(its metrics: {known})", "reference", {mechanism.path}))
+        if r.kind is narrative_kind:
+            _narrative_links(r, data, one, kind_ref, out)
+            continue
+        if r.kind is not decision_kind:
+            continue
+        nid = data.get("narrative")
+        if isinstance(nid, str) and _ID_SHAPE.match(nid):  # otherwise a path or URL, not checked
+            story = one(nid)
+            if story is None or story.kind is not narrative_kind:
+                out.append((r, ("narrative",), f"'{nid}' does not resolve to any narrative (a narrative's ID, "
+                            "or a path or URL of a document)", "reference", {story.path} if story else set()))
+            elif r.id not in _as_list(story.links.get("decisions")):
+                out.append((r, ("narrative",), f"one-sided link: {nid} does not list {r.id} in `decisions` "
+                            f"(run `declog link {nid} {r.id}`)", "link", {story.path}))
+        for i, old_id in enumerate(_as_list(data.get("supersedes"))):
+            if not isinstance(old_id, str):
+                continue
+            old = one(old_id)
+            if old is None or old.kind is not decision_kind:
+                out.append((r, ("supersedes", i), f"'{old_id}' does not resolve to any decision", "reference", set()))
+            elif old.links.get("superseded_by") != r.id:
+                out.append((r, ("supersedes", i),
+                            f"one-sided link: {old_id} does not say `superseded_by: {r.id}` "
+                            f"(run `declog supersede {old_id} {r.id}`)", "link", {old.path}))
+        new_id = data.get("superseded_by")
+        if isinstance(new_id, str):
+            new = one(new_id)
+            if new is None or new.kind is not decision_kind:
+                out.append((r, ("superseded_by",), f"'{new_id}' does not resolve to any decision", "reference", set()))
+            elif r.id not in _as_list(new.links.get("supersedes")):
+                out.append((r, ("superseded_by",),
+                            f"one-sided link: {new_id} does not list {r.id} in `supersedes` "
+                            f"(run `declog supersede {r.id} {new_id}`)", "link", {new.path}))
+    out.extend(_cycles(records, by_id))
+    return out
+
+
+_ID_SHAPE = re.compile(r"^[A-Z]-[0-9a-z]{6}$")
+
+
+def _narrative_links(r: Record, data: dict[str, Any], one: Any, kind_ref: Any,
+                     out: list[tuple[Record, tuple[Any, ...], str, str, set[str]]]) -> None:
+    """A narrative's links: each decision it led to names it back; each success metric that
+    names a mechanism names one of that mechanism's metrics."""
+    decision_kind, mechanism_kind = KINDS["decision"], KINDS["mechanism"]
+    for i, did in enumerate(_as_list(data.get("decisions"))):
+        target = kind_ref(r, ("decisions", i), did, (decision_kind,), "decision")
+        if target is not None and target.links.get("narrative") != r.id:
+            out.append((r, ("decisions", i), f"one-sided link: {did} does not say `narrative: {r.id}` "
+                        f"(run `declog link {r.id} {did}`)", "link", {target.path}))
+    for i, metric in enumerate(_as_list(data.get("success_metrics"))):
+        if not isinstance(metric, dict) or metric.get("mechanism") is None:
+            continue
+        mechanism = kind_ref(r, ("success_metrics", i, "mechanism"), metric.get("mechanism"), (mechanism_kind,),
+                             "mechanism")
+        if mechanism is None:
+            continue
+        names = [m.get("name") for group in ("input_metrics", "output_metrics")
+                 for m in _as_list(mechanism.links.get(group)) if isinstance(m, dict)]
+        if metric.get("metric") not in names:
+            known = ", ".join(str(n) for n in names) or "none"
+            out.append((r, ("success_metrics", i, "metric"), f"'{metric.get('metric')}' is not a metric of "
+                        f"{mechanism.id} (its metrics: {known})", "reference", {mechanism.path}))
+
+
+def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[tuple[Record, tuple[Any, ...], str, str, set[str]]]:
+    edges: dict[str, list[str]] = {}
+    decision_kind = KINDS["decision"]
+    # An empty entry only matters when it replaces the links of another record with the same ID.
+    unique = all(len(group) == 1 for group in by_id.values())
+    for r in records:
+        if r.kind is not decision_kind:
+            continue
+        if unique and r.light is None and r.light_json is not None and '"supersedes":' not in r.light_json:
+            continue  # a light record that supersedes nothing: not even decoded
+        if rid := r.id:
+            edges[rid] = [x for x in _as_list(r.link("supersedes")) if isinstance(x, str) and x in by_id]
+    out = []
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+    for start, first in edges.items():
+        if not first or state.get(start):  # a decision that supersedes nothing is on no cycle
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, idx = stack.pop()
+            if idx == 0:
+                state[node] = 1
+                path.append(node)
+            nexts = edges.get(node, [])
+            if idx < len(nexts):
+                stack.append((node, idx + 1))
+                nxt = nexts[idx]
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        chain = " → ".join([*cycle, nxt])
+                        members = {by_id[c][0].path for c in cycle}
+                        for c in cycle:
+                            rec = by_id[c][0]
+                            out.append((rec, ("supersedes",), f"supersede cycle: {chain}", "cycle", members))
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return out
+
+
+# -- the whole run --------------------------------------------------------------------------
+
+def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str] | None = None) -> Report:
+    """Check the log. With ``paths``, report only problems in or pointing at those files.
+
+    With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
+    left out of the log, as if it did not exist.
+    """
+    check_settings(log)
+    with quiet_gc():
+        return _validate(log, paths, only)
+
+
+def check_settings(log: Log) -> None:
+    """The field names that ``.declog.yaml`` lists (``required``, ``protect_accepted``) are
+    fields of their record kinds; checked here, where the models are imported anyway, even for
+    a log with no record yet."""
+    from declog.domain.kinds import KINDS
+    from declog.errors import UsageError
+
+    for kind_name, names in log.config.required.items():
+        model = KINDS[kind_name].model()
+        unknown = [name for name in names if name not in model.model_fields]
+        if unknown:
+            raise UsageError(f".declog.yaml: required: {kind_name} has no field {', '.join(map(repr, unknown))} "
+                             f"(fields: {', '.join(model.model_fields)})")
+    decision = KINDS["decision"].model()
+    unknown = [name for name in log.config.protect_accepted if name not in decision.model_fields]
+    if unknown:
+        raise UsageError(f".declog.yaml: protect_accepted: a decision has no field {', '.join(map(repr, unknown))} "
+                         f"(fields: {', '.join(decision.model_fields)})")
+
+
+def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
+    helper = _CheckInParallel.start(log, paths) if paths else None
+    if not paths and only is None:
+        _ParseInParallel.run(log)
+    records = log.light_records()
+    if only is not None:
+        records = [r for r in records if r.path in only]
+    if paths:
+        wanted = {log.rel(p) for p in paths}
+        targets = [r for r in records if r.path in wanted]
+    else:
+        wanted = None
+        targets = list(records)
+    report = Report(checked=len(targets))
+    if helper is not None:
+        helper.collect(log)
+    known = log.cache.problems_for(_problem_key(r) for r in targets if r.error is None)
+    for record in targets:
+        report.issues.extend(check_record(log, record, known))
+    found: dict[str, tuple[Record, list[tuple[tuple[Any, ...], str, str]]]] = {}
+    for record, loc, message, code, related in cross_problems(records, wanted):
+        if wanted is not None and record.path not in wanted and not (related & wanted):
+            continue
+        found.setdefault(record.path, (record, []))[1].append((loc, message, code))
+    for path, (record, problems) in found.items():  # each file parsed once, however many problems
+        try:
+            text: str | None = log.text_of(record)
+        except Exception:
+            text = None
+        report.issues.extend(_located(text, path, problems))
+    log.cache.save()
+    report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
+    return report
+
+
+# -- the pre-commit hook on a big log -------------------------------------------------------
+
+PARALLEL_MIN_RECORDS = 2000
+
+
+class _CheckInParallel:
+    """Schema checks of the given files in a forked process while this one reads the log.
+
+    On a 10,000-record log the hook spends about as long importing Pydantic and checking a few
+    changed files as reading and cross-checking the whole log; side by side on two cores they
+    take the time of the longer one. The child checks exactly the bytes this process hashed, with
+    the same :func:`check_record`, and hands back the problem rows that would be cached for their
+    OIDs; a file changed in between simply has another OID and is checked here. Only where fork
+    is safe and worth it: POSIX but not macOS, no other threads, two or more CPUs, a log of at
+    least PARALLEL_MIN_RECORDS records, Pydantic not imported yet. Any failure of the child only
+    means the checks run here, as without it.
+    """
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+
+    @classmethod
+    def start(cls, log: Log, paths: Sequence[Path]) -> _CheckInParallel | None:
+        import os
+        import sys
+
+        if not hasattr(os, "fork") or sys.platform == "darwin" or "pydantic" in sys.modules:
+            return None
+        if len(log.cache.files) < PARALLEL_MIN_RECORDS:
+            return None
+        threading = sys.modules.get("threading")
+        if threading is not None and threading.active_count() > 1:
+            return None
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cpus = os.cpu_count() or 1
+        if cpus < 2:
+            return None
+        from declog.storage.cache import blob_oid
+
+        todo: list[tuple[str, Kind, str, bytes]] = []
+        for path in paths:
+            try:
+                if os.stat(path).st_size > log.config.max_file_bytes:
+                    continue
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except OSError:
+                continue
+            todo.append((log.rel(path), log.kind_of(path) or KINDS["decision"], blob_oid(raw, log.cache.object_format), raw))
+        cached = log.cache.problems_for(f"{kind.name}:{oid}" for _, kind, oid, _ in todo)
+        todo = [t for t in todo if f"{t[1].name}:{t[2]}" not in cached]
+        if not todo:
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: check, send the rows, leave without running any cleanup
+            status = 1
+            try:
+                os.close(read_end)
+                rows = []
+                for rel, kind, oid, raw in todo:
+                    record = log.parse_bytes(rel, kind, oid, raw)
+                    if record.error is None:
+                        issues = check_record(log, record, {})
+                        rows.append([_problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
+                                                            for i in issues]])
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(json.dumps(rows).encode("utf-8"))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def collect(self, log: Log) -> None:
+        """Wait for the child and cache what it found (nothing, if it failed)."""
+        import os
+
+        try:
+            with os.fdopen(self.fd, "rb") as pipe:
+                body = pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return
+            for key, rows in json.loads(body):
+                log.cache.remember_problems(key, rows)
+        except (OSError, ValueError, TypeError):
+            return
+
+
+# -- the whole log, cold ---------------------------------------------------------------------
+
+class _ParseInParallel:
+    """A cold check of the whole log on two cores: a forked child reads, parses and schema-checks
+    the second half of the files that the parse cache does not know, while this process does the
+    first half; the child hands back, per file, its stat data, blob OID, parse result and problem
+    rows, which go into the cache as if this process had found them. Then the check runs as on a
+    warm cache. Same conditions as :class:`_CheckInParallel` (fork safe, two CPUs, a log of at least
+    PARALLEL_MIN_RECORDS files, most of them unknown to the cache); any failure of the child only
+    means its files are read here, as without it."""
+
+    @classmethod
+    def run(cls, log: Log) -> None:
+        import os
+        import sys
+
+        if not hasattr(os, "fork") or sys.platform == "darwin" or log.cache.path is None:
+            return
+        threading = sys.modules.get("threading")
+        if threading is not None and threading.active_count() > 1:
+            return
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cpus = os.cpu_count() or 1
+        if cpus < 2:
+            return
+        scanned = log._scan()
+        todo = [(rel, kind, path, st) for rel, kind, path, st in scanned
+                if rel is not None and kind is not None and st is not None and log.cache.trusted_oid(rel, st) is None]
+        if len(todo) < PARALLEL_MIN_RECORDS or len(todo) * 2 < len(scanned):
+            return
+        half = len(todo) // 2
+        mine, theirs = todo[:half], todo[half:]
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: read, parse, check; send the results; leave without any cleanup
+            status = 1
+            try:
+                os.close(read_end)
+                rows = []
+                for rel, kind, path, st in theirs:
+                    if st.st_size > log.config.max_file_bytes:
+                        continue
+                    with open(path, "rb") as handle:
+                        raw = handle.read()
+                    oid = blob_oid(raw, log.cache.object_format)
+                    record = log.parse_bytes(rel, kind, oid, raw)
+                    problems = None
+                    if record.error is None:
+                        problems = [[i.line, i.column, i.field, i.message, i.code]
+                                    for i in check_record(log, record, {})]
+                    rows.append([rel, kind.name, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
+                                 log._entry_of(record), problems])
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        with quiet_gc():
+            for rel, kind, path, st in mine:
+                record = log._read_stat(rel, kind, path, st, light=False)
+                if record.error is None and record.oid:
+                    check_record(log, record, {})
+        cls._collect(log, pid, read_end)
+
+    @staticmethod
+    def _collect(log: Log, pid: int, fd: int) -> None:
+        import os
+
+        from declog.storage.cache import Stat
+
+        try:
+            with os.fdopen(fd, "rb") as pipe:
+                body = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return
+            for rel, kind_name, stat, oid, entry, problems in json.loads(body):
+                log.cache.remember_file(rel, Stat(*stat), oid)
+                log.cache.remember_blob(oid, entry)
+                if problems is not None:
+                    log.cache.remember_problems(f"{kind_name}:{oid}", problems)
+        except (OSError, ValueError, TypeError):
+            return

@@ -1,0 +1,1 @@
+"""What a record is: the models, kinds, IDs, vocabularies, the clock. No I/O."""

@@ -1,0 +1,1 @@
+"""Records, reports, timelines and answers written to the stream they are given. Print nothing themselves."""

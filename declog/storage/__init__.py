@@ -1,0 +1,1 @@
+"""The log on disk: YAML, files, the parse cache, configuration. No git."""

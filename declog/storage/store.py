@@ -1,0 +1,712 @@
+"""The log on disk: finding record files, reading them (through the parse cache), resolving IDs,
+and writing files atomically. The store never prints and never validates; see ``declog.core.edit``
+for operations that validate before they write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog.domain import ids
+from declog.domain.kinds import KINDS, Kind, kind_for_path
+from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
+from declog.storage import config as config_mod
+from declog.storage import yamlio
+from declog.storage.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+TEMP_PREFIX = ".declog-"
+# a temp file of atomic_write older than this was left by a killed process: the next write removes it
+STALE_TEMP_SECONDS = 60.0
+# how long a write waits for another declog process that holds the log's write lock
+LOCK_TIMEOUT_SECONDS = 30.0
+DIRECT_READS = 40  # Log.full: light records parsed from their files before the cache's full map is loaded
+
+
+@dataclass
+class Record:
+    """One record file as read: its plain data, or why it could not be read."""
+
+    path: str  # relative to the repository root, with forward slashes
+    kind: Kind
+    oid: str
+    data: dict[str, Any] | None = None  # JSON-compatible (dates as ISO strings)
+    error: RecordFileError | None = None
+    typed: dict[str, Any] | None = field(default=None, repr=False)  # as parsed, when freshly read
+    # ``data`` without the prose fields (declog.storage.cache.HEAVY_FIELDS): all that a light record
+    # (see Log.light_records) carries, and all that cross-record checks read. A light record
+    # from the cache holds it as JSON text (``light_json``, decoded on first use), with its ID
+    # beside it (``cached_id``).
+    light: dict[str, Any] | None = field(default=None, repr=False)
+    light_json: str | None = field(default=None, repr=False)
+    cached_id: str | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str | None:
+        if self.data is not None:
+            source = self.data
+        elif self.light is None and self.light_json is not None:
+            return self.cached_id
+        elif self.light is not None:
+            source = self.light
+        else:
+            return None
+        value = source.get(self.kind.id_field)
+        return value if isinstance(value, str) else None
+
+    @property
+    def links(self) -> dict[str, Any]:
+        """The fields other records can point at or from: ``data`` without its prose."""
+        if self.light is None:
+            if self.light_json is not None:
+                self.light = json.loads(self.light_json)["data"]
+            elif self.data is not None:
+                self.light = {k: v for k, v in self.data.items() if k not in HEAVY_FIELDS}
+            else:
+                return {}
+        return self.light
+
+    def link(self, name: str) -> Any:
+        """``links.get(name)``, without decoding a light record whose JSON has no such field."""
+        if self.light is None and self.light_json is not None and f'"{name}":' not in self.light_json:
+            return None
+        return self.links.get(name)
+
+    def mentions(self, values: set[str], needles: Sequence[str]) -> bool:
+        """True when any string in :attr:`links`, at any depth, is one of ``values``.
+        ``needles`` are the values as JSON (``json.dumps``): a light record that has not been
+        decoded is searched as text, and cannot mention a value whose JSON does not occur in it."""
+        text = self.light_json
+        if self.light is None and text is not None:
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                return False
+        stack: list[Any] = list(self.links.values())
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                if value in values:
+                    return True
+            elif isinstance(value, list):
+                stack.extend(value)
+            elif isinstance(value, dict):
+                stack.extend(value.values())
+        return False
+
+    @property
+    def title(self) -> str:
+        if self.data is None:
+            return ""
+        value = self.data.get(self.kind.title_field)
+        return value if isinstance(value, str) else ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable JSON shape: ``id``, ``kind``, ``path`` and the record's fields.
+
+        A field that shares a name with those three (an owner's ``kind``: person or team) is
+        given as ``<record kind>_<field>`` (``owner_kind``), so nothing is lost.
+        """
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind.name, "path": self.path}
+        for key, value in (self.data or {}).items():
+            if key in ("kind", "path") or (key == "id" and self.kind.id_field != "id"):
+                out[f"{self.kind.name}_{key}"] = value
+            elif key not in out:
+                out[key] = value
+        return out
+
+
+class Log:
+    """A declog log: the configuration and the record files under its root folder."""
+
+    def __init__(self, cfg: config_mod.Config, use_cache: bool = True) -> None:
+        self.config = cfg
+        self.repo = cfg.repo
+        self._records: list[Record] | None = None
+        self._light: list[Record] | None = None
+        self._direct_reads = 0  # light records made whole by parsing their file (Log.full)
+        private = config_mod.private_dir(cfg.repo) if use_cache else None
+        identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
+        self._lock_depth = 0
+        self._lock_fd: int | None = None
+        self.cache = ParseCache(private / "parse-cache.sqlite" if private else None, identity,
+                                config_mod.object_format(config_mod.git_dir(cfg.repo)))
+
+    @classmethod
+    def open(cls, start: Path | None = None, use_cache: bool = True) -> Log:
+        return cls(config_mod.load(start or Path.cwd()), use_cache=use_cache)
+
+    # -- paths -----------------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        try:
+            return _unfollowed(path).relative_to(self.repo.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def abs(self, rel: str) -> Path:
+        return self.repo / rel
+
+    def folder_for(self, kind: Kind) -> Path:
+        return self.config.root_dir / kind.folder if kind.folder else self.config.root_dir
+
+    def kind_of(self, path: Path) -> Kind | None:
+        """The kind of the file at ``path``, or None when it is not inside the log root."""
+        try:
+            parts = _unfollowed(path).relative_to(self.config.root_dir.resolve()).parts
+        except ValueError:
+            return None
+        if not parts or not parts[-1].endswith(RECORD_SUFFIXES) or any(p.startswith(".") for p in parts):
+            return None
+        return kind_for_path(parts)
+
+    def record_files(self) -> list[Path]:
+        """Every record file under the root, sorted; hidden files and temp files are skipped.
+        Symlinked folders are listed (never followed): reading one gives a record error."""
+        return [Path(path) for _, _, path, _ in self._scan()]
+
+    # -- reading ---------------------------------------------------------------------------
+    def records(self) -> list[Record]:
+        """All records of the log, read once per Log (through the parse cache)."""
+        if self._records is None:
+            self._records = self._read_all(light=False)
+        return self._records
+
+    def light_records(self) -> list[Record]:
+        """All records, for checks across records. Records served from the cache carry only
+        ``light`` (their data without prose, see :attr:`Record.links`), which is far cheaper to
+        load than whole records; records read afresh carry everything. A subclass that overrides
+        :meth:`records` gets those."""
+        if self._records is not None or type(self).records is not Log.records:
+            return self.records()
+        if self._light is None:
+            self._light = self._read_all(light=True)
+        return self._light
+
+    def _read_all(self, light: bool) -> list[Record]:
+        out = []
+        cache = self.cache
+        with quiet_gc():
+            for rel, kind, path, st in self._scan():
+                if rel is None or kind is None or st is None:
+                    out.append(self.read(Path(path)))
+                    continue
+                hit = cache.light_hit(rel, st) if light else None
+                if hit is not None and hit[1].startswith('{"data":') and kind.id_field in ("id", "handle"):
+                    # the common case of a warm run, without the detours below: an unchanged file
+                    hit_oid, text, rid, handle = hit
+                    out.append(Record(rel, kind, hit_oid, light_json=text,
+                                      cached_id=rid if kind.id_field == "id" else handle))
+                    continue
+                oid = cache.trusted_oid(rel, st)
+                record = None if oid is None else self._cached(rel, kind, oid, light)
+                out.append(record or self._read_stat(rel, kind, path, st, light))
+            cache.forget_missing({r.path for r in out})
+            cache.save()
+            settle_gc()
+        return out
+
+    def _scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
+        """The files of :meth:`record_files`, in the same order, each with its path relative to
+        the repository, its kind and its stat data, taken from the directory walk instead of
+        resolving every path. Symlinks, vanished files and a root outside the repository come
+        back without them, for :meth:`read` to handle."""
+        root = self.config.root_dir
+        if not root.is_dir():
+            return []
+        try:
+            prefix: str | None = root.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            prefix = None
+        # (sort key, rel, kind, path, stat): keys join the parts with NUL, which sorts exactly as
+        # comparing the paths part by part (as sorting Path objects does)
+        found: list[tuple[str, str | None, Kind | None, str, os.stat_result | None]] = []
+        stack: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+        while stack:
+            folder, parts = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            kind = kind_for_path((*parts, "-")) or KINDS["decision"]
+            key_prefix = "".join(p + "\x00" for p in parts)
+            rel_prefix = "".join(p + "/" for p in parts)
+            if prefix and prefix != ".":
+                rel_prefix = f"{prefix}/{rel_prefix}"
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, (*parts, name)))
+                    continue
+                if entry.is_symlink() and entry.is_dir():  # never followed, never skipped silently
+                    found.append((key_prefix + name, None, None, entry.path, None))
+                    continue
+                if not name.endswith(RECORD_SUFFIXES):
+                    if name.lower().endswith(RECORD_SUFFIXES):  # D-x.YAML: reported, not ignored silently
+                        found.append((key_prefix + name, None, None, entry.path, None))
+                    continue
+                if entry.is_file(follow_symlinks=False) and prefix is not None:
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        found.append((key_prefix + name, None, None, entry.path, None))
+                        continue
+                    found.append((key_prefix + name, rel_prefix + name, kind, entry.path, st))
+                elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    found.append((key_prefix + name, None, None, entry.path, None))
+        found.sort(key=lambda item: item[0])
+        return [item[1:] for item in found]
+
+    def read(self, path: Path, kind: Kind | None = None) -> Record:
+        """Read one record file (cache first). Problems become ``Record.error``, never raised."""
+        rel = self.rel(path)
+        kind = kind or self.kind_of(path) or KINDS["decision"]
+        try:
+            if not path.name.endswith(RECORD_SUFFIXES) and path.name.lower().endswith(RECORD_SUFFIXES):
+                raise RecordFileError(rel, f"the extension {path.suffix} is not lower case: declog reads only "
+                                           f".yaml and .yml files; rename it to {path.stem}{path.suffix.lower()}")
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(self.repo.resolve()):
+                    raise RecordFileError(rel, "symlink points outside the repository; records must be regular files")
+                if target.is_dir():
+                    raise RecordFileError(rel, "symlinked folder: declog does not follow it, so the records in it "
+                                               "are not read; make it a real folder")
+            st = path.stat()
+        except RecordFileError as exc:
+            return Record(rel, kind, "", error=exc)
+        except OSError as exc:
+            return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
+        return self._read_stat(rel, kind, path, st, light=False)
+
+    def _read_stat(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool) -> Record:
+        stat: Stat = stat_of(st)
+        oid = self.cache.oid_for(rel, stat)
+        if oid is not None:
+            cached = self._cached(rel, kind, oid, light)
+            if cached is not None:
+                return cached
+        if st.st_size > self.config.max_file_bytes:
+            err = RecordFileError(rel, f"file is {st.st_size} bytes, over the {self.config.max_file_bytes}-byte limit for a record")
+            return Record(rel, kind, "", error=err)
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
+        oid = blob_oid(raw, self.cache.object_format)
+        self.cache.remember_file(rel, stat, oid)
+        cached = self._cached(rel, kind, oid, light)
+        if cached is not None:
+            return cached
+        record = self.parse_bytes(rel, kind, oid, raw)
+        self.cache.remember_blob(oid, self._entry_of(record))
+        return record
+
+    def _cached(self, rel: str, kind: Kind, oid: str, light: bool) -> Record | None:
+        if light:
+            row = self.cache.light(oid)
+            if row is None:
+                return None
+            text, rid, handle = row
+            if text.startswith('{"data":') and kind.id_field in ("id", "handle"):
+                return Record(rel, kind, oid, light_json=text, cached_id=rid if kind.id_field == "id" else handle)
+            entry = json.loads(text)
+        else:
+            entry = self.cache.blobs.get(oid)
+            if entry is None:
+                return None
+        if "data" in entry and light:
+            return Record(rel, kind, oid, light=entry["data"])
+        return self._from_entry(rel, kind, oid, entry)
+
+    def full(self, record: Record) -> Record:
+        """``record`` with its prose, for a light record (see :meth:`light_records`). The first
+        few are parsed straight from their files: loading the parse cache's map of whole records
+        costs more than parsing a few dozen files; the rest come through the cache."""
+        if record.data is not None:
+            return record
+        if self._direct_reads < DIRECT_READS:
+            self._direct_reads += 1
+            try:
+                raw = self.abs(record.path).read_bytes()
+            except OSError:
+                raw = None
+            if raw is not None and len(raw) <= self.config.max_file_bytes:
+                parsed = self.parse_bytes(record.path, record.kind, record.oid, raw)
+                if parsed.data is not None:
+                    return parsed
+        return self.read(self.abs(record.path), record.kind)
+
+    def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
+        """Parse record content (no cache)."""
+        try:
+            text = yamlio.decode(raw, rel, self.config.max_file_bytes)
+            typed = yamlio.load_record_text(text, rel)
+        except RecordFileError as exc:
+            return Record(rel, kind, oid, error=exc)
+        return Record(rel, kind, oid, data=yamlio.to_plain(typed), typed=typed)
+
+    @staticmethod
+    def _entry_of(record: Record) -> dict[str, Any]:
+        if record.error is not None:
+            return {"error": [record.error.problem, record.error.line, record.error.column]}
+        return {"data": record.data}
+
+    @staticmethod
+    def _from_entry(rel: str, kind: Kind, oid: str, entry: dict[str, Any]) -> Record:
+        if "error" in entry:
+            problem, line, column = entry["error"]
+            return Record(rel, kind, oid, error=RecordFileError(rel, problem, line, column))
+        return Record(rel, kind, oid, data=entry["data"])
+
+    def text_of(self, record: Record) -> str:
+        return yamlio.read_text(self.abs(record.path), record.path, self.config.max_file_bytes)
+
+    # -- finding ---------------------------------------------------------------------------
+    def by_id(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = {}
+        for record in self.records():
+            if record.id is not None:
+                out.setdefault(record.id, []).append(record)
+        return out
+
+    def by_alias(self, query: str, kind: Kind | None = None) -> list[Record]:
+        """The records whose ``aliases`` hold ``query`` (such as an imported ADR's ``ADR-0015``),
+        compared case-insensitively and by number (``ADR-15`` is ``ADR-0015``): ``ids.alias_key``."""
+        key = ids.alias_key(query)
+        found = []
+        for record in self.light_records():
+            aliases = record.link("aliases")
+            if (kind is None or record.kind is kind) and isinstance(aliases, list) \
+                    and any(isinstance(a, str) and ids.alias_key(a) == key for a in aliases):
+                # a light record (from the cache, without prose) is read whole: callers show it
+                found.append(record if record.data is not None or record.error is not None
+                             else self.read(self.abs(record.path), record.kind))
+        return found
+
+    def _unreadable_named(self, query: str, kind: Kind | None) -> Record | None:
+        """The one record file that cannot be read and whose file name carries ``query`` (an ID,
+        a prefix of one, or a handle, as file names do)."""
+        try:
+            norm = ids.normalize_query(query)
+        except UsageError:
+            return None
+        hits = []
+        for r in self.records():
+            if r.error is None or (kind is not None and r.kind is not kind):
+                continue
+            stem = r.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+            if r.kind.letter:
+                rid = "-".join(stem.split("-")[:2])
+                hit = rid.startswith(norm) if norm[1:2] == "-" else rid[2:].startswith(norm)
+            else:
+                hit = stem == query
+            if hit:
+                hits.append(r)
+        return hits[0] if len(hits) == 1 else None
+
+    def resolve(self, query: str, kind: Kind | None = None) -> Record:
+        """The record an ID, handle, alias or unique prefix names (optionally of one kind).
+        An exact ID or handle comes first, then an alias, then a prefix."""
+        index = self.by_id()
+        pool = {
+            rid: recs for rid, recs in index.items() if kind is None or any(r.kind is kind for r in recs)
+        }
+        record_ids = [rid for rid, recs in pool.items() if recs[0].kind.letter]
+        handles = [rid for rid, recs in pool.items() if not recs[0].kind.letter]
+        q = query.strip()
+        aliased = self.by_alias(q, kind) if q[:1].isalpha() and q not in pool else []  # aliases start with a letter
+        if aliased:
+            try:
+                exact = ids.normalize_query(query) in pool
+            except UsageError:
+                exact = False
+            if not exact:
+                if len(aliased) > 1:
+                    both = ", ".join(f"{r.id} ({r.path})" for r in aliased)
+                    raise UsageError(f"'{q}' is an alias of {len(aliased)} records: {both}; "
+                                     "give the ID of the one you mean")
+                return aliased[0]
+        try:
+            found = ids.resolve(query, record_ids, handles)
+        except RecordNotFound:
+            broken = self._unreadable_named(q, kind)
+            if broken is not None and broken.error is not None:  # name the file's problem, not "no record"
+                raise RecordFileError(broken.path, broken.error.problem, broken.error.line,
+                                      broken.error.column) from None
+            if kind is not None:
+                if kind.letter is None:
+                    raise RecordNotFound(
+                        f"no {kind.name} '{query}': add one with `declog new {kind.name} {query} --name ...`"
+                    ) from None
+                other = self.find(query)
+                if other is not None:
+                    what = "" if other.id == query else f"{other.id}, "
+                    article = "an" if other.kind.name[0] in "aeiou" else "a"
+                    raise UsageError(
+                        f"'{query}' is {what}{article} {other.kind.name}, not a {kind.name}"
+                    ) from None
+            raise
+        matches = pool[found]
+        if len(matches) > 1:
+            paths = ", ".join(r.path for r in matches)
+            raise UsageError(f"ID {found} is used by {len(matches)} files ({paths}): run `declog validate`")
+        return matches[0]
+
+    def find(self, query: str, kind: Kind | None = None) -> Record | None:
+        try:
+            return self.resolve(query, kind)
+        except RecordNotFound:
+            return None
+
+    # -- writing ---------------------------------------------------------------------------
+    def new_path(self, kind: Kind, record_id: str, title: str) -> Path:
+        folder = self.folder_for(kind)
+        if kind.letter:
+            name = f"{record_id}-{ids.slug(title)}.yaml"
+        else:
+            name = f"{record_id}.yaml"
+        return folder / name
+
+    def write_text(self, path: Path, text: str, *, create: bool = False) -> None:
+        """Replace (or create) ``path`` atomically: a temp file in the same folder, fsync,
+        then ``os.replace``. On any failure the old file is untouched and no temp file stays.
+        A file that starts with a byte-order mark keeps it (the text read from it has none)."""
+        if not create and not text.startswith("\ufeff") and _has_bom(path):
+            text = "\ufeff" + text
+        atomic_write(path, text, create=create, repo=self.repo)
+        self._records = self._light = None
+
+    def invalidate(self) -> None:
+        self._records = self._light = None
+
+    def check_writable(self) -> None:
+        """Raise when this log cannot be changed (a log as of a past commit); a live log can."""
+
+    def private_dir(self) -> Path | None:
+        """declog's own folder in the git directory (``.git/declog/``): caches, the write lock."""
+        return config_mod.private_dir(self.repo)
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the log's write lock (``.git/declog/write.lock``, ``flock``): declog processes
+        changing the log take turns, so a read-modify-write (``declog set``) never loses another
+        one's change. The kernel drops the lock when its process dies, even by SIGKILL, so a
+        crash never leaves the log locked. Re-entrant within a Log; a no-op without ``fcntl``
+        (not POSIX). When the lock cannot be taken (no git directory, a read-only one, a
+        symlinked ``.git/declog`` or lock file, a file system without ``flock``) the write is
+        refused: a write without the lock could lose another one's change without a word."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        fd = _take_lock(config_mod.git_dir(self.repo), self.repo)
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            if fd is not None:
+                os.close(fd)  # releases the flock
+
+
+def _take_lock(gdir: Path | None, repo: Path) -> int | None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    if gdir is None:
+        raise UsageError(f"cannot take the log's write lock: {repo} has no git directory declog can find; "
+                         "declog changes the log only under its lock") from None
+    folder = gdir / "declog"
+    lock = folder / "write.lock"
+
+    def refused(why: str) -> UsageError:
+        return UsageError(f"cannot take the log's write lock {lock} ({why}); nothing was changed: "
+                          "declog changes the log only under its lock")
+
+    if folder.is_symlink():
+        raise refused(f"{folder.name} is a symlink; declog never writes through symlinks")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if lock.is_symlink():
+            raise refused("it is a symlink; declog never writes through symlinks") from None
+        raise refused(exc.strerror or str(exc)) from None
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise UsageError(f"another declog process has been changing this log for {LOCK_TIMEOUT_SECONDS:.0f} s "
+                                 f"(it holds {lock}); wait for it to finish, then run the command again") from None
+            time.sleep(0.02)
+        except OSError as exc:
+            os.close(fd)
+            raise refused(f"the file system does not lock files: {exc.strerror or exc}") from None
+
+
+def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: float = STALE_TEMP_SECONDS) -> None:
+    """Temp files (``prefix…tmp``) that a killed process left behind in ``folder``: those of
+    :func:`atomic_write` older than STALE_TEMP_SECONDS (a live write keeps its own for
+    milliseconds), or of another writer with its own prefix and age."""
+    cutoff = time.time() - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
+
+
+def _unfollowed(path: Path) -> Path:
+    """``path`` made absolute with its folders resolved, but not the file itself: a symlinked
+    record keeps its own place (and name) in the log."""
+    absolute = path.absolute()
+    return absolute.parent.resolve() / absolute.name
+
+
+def atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
+    """Write ``text`` to ``path`` atomically (see ``Log.write_text``). A file system refusal
+    (permission denied, a file where a folder should be, a full disk) is a RecordFileError:
+    nothing was changed."""
+    try:
+        _atomic_write(path, text, create=create, repo=repo)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+            reason = f"{exc.filename} is a file, not a folder"
+        elif exc.filename:
+            reason = f"{reason}: {exc.filename}"
+        raise FileWriteError(path.as_posix(), f"cannot write the file ({reason}); nothing was changed") from None
+
+
+def check_target(path: Path, *, create: bool = False, repo: Path | None = None) -> None:
+    """Refuse a write to ``path`` that declog never makes: through a symlink, over an existing
+    file when creating one, or outside the repository (a UsageError; OSError from the file
+    system). Shared by :func:`atomic_write` and ``declog.storage.transaction``."""
+    rel = path.as_posix()
+    if path.is_symlink():
+        raise UsageError(f"{rel} is a symlink; declog never writes through symlinks")
+    if create and path.exists():
+        raise UsageError(f"{rel} already exists; not overwriting it")
+    if repo is not None and not path.resolve().is_relative_to(repo.resolve()):
+        raise UsageError(f"{rel} is outside the repository; declog writes only inside it")
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _atomic_write(path: Path, text: str, *, create: bool = False, repo: Path | None = None) -> None:
+    check_target(path, create=create, repo=repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
+    remove_stale_temps(path.parent)
+    replace_file(path, data, mode, durable=True, create=create)
+
+
+def replace_file(path: Path, data: bytes, mode: int, *, durable: bool, create: bool = False) -> None:
+    """The core of every atomic write: ``data`` goes to a temp file in ``path``'s folder, then
+    replaces ``path`` with one rename (with ``create``: a hard link, which never clobbers a file
+    that appeared meanwhile), so a reader sees the old file or the new one, never half of one.
+    ``durable`` adds fsync of the file and its folder (records); exports, which can always be
+    written again, skip it. Raises OSError (or UsageError when ``create`` finds a file)."""
+    import tempfile  # here: reading the log should not pay for importing it
+
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if create:
+            try:
+                os.link(tmp, path)  # fails if the target appeared meanwhile: never clobber
+            except FileExistsError:
+                raise UsageError(f"{path.as_posix()} already exists; not overwriting it") from None
+            except OSError:
+                os.replace(tmp, path)
+            else:
+                os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    if not durable:
+        return
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def init(start: Path, root: str | None = None) -> tuple[Path, list[str]]:
+    """Set up a log in the repository containing ``start``. Idempotent: returns what it created."""
+    repo = config_mod.find_repo_root(start)
+    created: list[str] = []
+    cfg_path = repo / config_mod.CONFIG_NAME
+    if cfg_path.exists():
+        cfg = config_mod.load(repo)
+        if root and root.rstrip("/") != cfg.root:
+            raise UsageError(
+                f"this repository's log already lives in {cfg.root}/ ({config_mod.CONFIG_NAME}); "
+                "edit root there to move it"
+            )
+    else:
+        cfg = config_mod.parse(repo, {"root": root or config_mod.DEFAULT_ROOT})
+        atomic_write(cfg_path, config_mod.DEFAULT_TEXT.format(root=cfg.root), create=True, repo=repo)
+        created.append(config_mod.CONFIG_NAME)
+    for kind in sorted(KINDS.values(), key=lambda k: k.folder):
+        folder = cfg.root_dir / kind.folder if kind.folder else cfg.root_dir
+        keep = folder / ".gitkeep"
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            created.append(cfg.root + "/" + (kind.folder + "/" if kind.folder else ""))
+        if not keep.exists() and not any(p for p in folder.iterdir() if not p.name.startswith(".")):
+            keep.touch()
+    return repo, created
