@@ -17,8 +17,8 @@ from typing import Any
 from declog.domain import ids
 from declog.domain.kinds import KINDS, Kind, kind_for_path
 from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
+from declog.storage import cachedb, yamlio
 from declog.storage import config as config_mod
-from declog.storage import yamlio
 from declog.storage.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -566,19 +566,9 @@ def _take_lock(gdir: Path | None, repo: Path) -> int | None:
 def remove_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, older_than: float = STALE_TEMP_SECONDS) -> None:
     """Temp files (``prefix…tmp``) that a killed process left behind in ``folder``: those of
     :func:`atomic_write` older than STALE_TEMP_SECONDS (a live write keeps its own for
-    milliseconds), or of another writer with its own prefix and age."""
-    cutoff = time.time() - older_than
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            try:
-                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
+    milliseconds), or of another writer with its own prefix and age. The sweep is the caches' own
+    (:func:`declog.storage.cachedb.remove_stale_temps`), with this module's prefix and age."""
+    cachedb.remove_stale_temps(folder, prefix, older_than)
 
 
 def _has_bom(path: Path) -> bool:
