@@ -142,16 +142,15 @@ class DecisionLog:
         values = dict(fields)
         if kind.name in DEFAULT_STATUS:
             values.setdefault("status", DEFAULT_STATUS[kind.name])
-        if kind.name == "decision" and values["status"] == "accepted":
-            values.setdefault("decided_on", edit.today())
+        edit.date_the_decision(kind, {}, values)
         self._log.invalidate()
         return self._typed(edit.create(self._log, kind, values))
 
     def set(self, query: str, /, *assignments: str, **fields: Any) -> TypedRecord:
         """Change fields in place, keeping every other byte of the file. ``assignments`` are the
         command line's (``"tags+=storage"``, ``"consequences="``); keyword fields set values as
-        they are. Accepting a decision without ``decided_on`` dates it today, as ``declog set``
-        does."""
+        they are. Accepting or rejecting a decision without ``decided_on`` dates it today, as
+        ``declog set`` does."""
         from declog.core import edit
 
         self._log.invalidate()
@@ -160,9 +159,7 @@ class DecisionLog:
         changes.update(fields)
         if not changes:
             raise UsageError("nothing to set: give FIELD=VALUE assignments or keyword fields")
-        if record.kind.name == "decision" and changes.get("status") == "accepted" \
-                and "decided_on" not in changes and not (record.data or {}).get("decided_on"):
-            changes["decided_on"] = edit.today()
+        edit.date_the_decision(record.kind, record.data or {}, changes)
         return self._typed(edit.set_fields(self._log, record, changes))
 
     def supersede(self, old: str, new: str, *, status: str = "superseded") -> tuple[TypedRecord, TypedRecord]:

@@ -157,8 +157,7 @@ def new_decision(title: str | None, owner: str | None, status: str | None, door:
         current = (old.data or {}).get("superseded_by")
         if current:
             raise UsageError(f"{old.id} is already superseded by {current}")
-    if fields.get("status") in ("accepted", "rejected") and "decided_on" not in fields:
-        fields["decided_on"] = edit.today()
+    edit.date_the_decision(kind, {}, fields)
 
     interactive = is_interactive() and not no_input
     with prompts.keeping_draft(log, "decision", fields, edit.field_names(kind)):

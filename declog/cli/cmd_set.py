@@ -28,10 +28,7 @@ def set_(record_id: str, assignments: tuple[str, ...], fmt: str) -> int:
     log = open_log()
     record = log.resolve(record_id)
     changes = edit.parse_assignments(record.kind, record.data or {}, list(assignments))
-    if record.kind.name == "decision" and changes.get("status") in ("accepted", "rejected") \
-            and "decided_on" not in changes \
-            and not (record.data or {}).get("decided_on"):
-        changes["decided_on"] = edit.today()
+    edit.date_the_decision(record.kind, record.data or {}, changes)
     before = dict(record.data or {})
     updated = edit.set_fields(log, record, changes)
     if fmt == "json":

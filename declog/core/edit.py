@@ -635,3 +635,14 @@ def _a(noun: str) -> str:
 
 def today() -> dt.date:
     return clock.today()
+
+
+def date_the_decision(kind: Kind, current: Mapping[str, Any], changes: dict[str, Any]) -> None:
+    """Deciding a decision dates it: when ``changes`` accept or reject a decision that has no
+    ``decided_on`` (in ``current`` or in ``changes``), ``decided_on`` becomes today. ``current``
+    is the record as it is (``{}`` for a new one)."""
+    from declog.domain.models import Decision
+
+    if kind.name == "decision" and changes.get("status") in Decision.DATED_BY \
+            and "decided_on" not in changes and not current.get("decided_on"):
+        changes["decided_on"] = today()

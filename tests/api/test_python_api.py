@@ -88,3 +88,26 @@ def test_the_package_is_typed() -> None:
     assert set(declog.__all__) >= {"open_log", "DecisionLog", "TypedRecord", "main", "DeclogError"}
     for name in declog.__all__:
         assert getattr(declog, name) is not None
+
+
+def test_deciding_dates_the_decision_as_the_command_line_does(repo: Path) -> None:
+    """Accepting or rejecting a decision that has no ``decided_on`` dates it today, through the
+    API as through ``declog new`` and ``declog set`` (one rule: core.edit.date_the_decision)."""
+    from declog.domain import clock
+
+    log = declog.open_log(repo)
+    log.create("owner", handle="bob", name="Bob", kind="person")
+    rejected = log.create("decision", title="Shard by tenant", owner="bob", door="two-way",
+                          context="Hot tenants", status="rejected")
+    assert rejected.model.decided_on == clock.today()
+    kept = log.create("decision", title="Cache answers", owner="bob", door="two-way", context="Slow pages")
+    assert kept.model.decided_on is None
+    dated = log.set(kept.id, "status=rejected")
+    assert dated.model.decided_on == clock.today()
+    # a date already there stays
+    old = log.create("decision", title="Old call", owner="bob", door="two-way", context="x",
+                     decided_on="2020-01-02")
+    assert str(log.set(old.id, "status=rejected").model.decided_on) == "2020-01-02"
+    shown = subprocess.run([sys.executable, "-m", "declog", "-C", str(repo), "show", rejected.id, "--format", "json"],
+                           capture_output=True, text=True, check=True).stdout
+    assert json.loads(shown)["decided_on"] == clock.today().isoformat()

@@ -139,6 +139,10 @@ class Decision(RecordModel):
         apply to it. `declog review` lists those that lack a rationale."""
         return self.source is not None
 
+    # deciding (accepting or rejecting) a decision that has no `decided_on` dates it today: the one
+    # rule behind `declog new`, `declog set` and the Python API (core.edit.date_the_decision)
+    DATED_BY: ClassVar[tuple[str, ...]] = ("accepted", "rejected")
+
     # an imported decision says what its ADR said: the rules asking for text the ADR may not
     # have (decision, rationale; a one-way door's options and expected outcome) skip it
     LIFECYCLE: ClassVar[tuple[Needs, ...]] = (
