@@ -4,7 +4,7 @@ Each doc's ```console blocks run in order in ONE bash (variables and `cd` carry 
 fresh git repository built for that doc (its path stands for `/tmp/s/my-repo` in the docs, and
 a folder of the test's own stands for `/tmp/`), with this virtualenv's `declog` on PATH. A doc
 may hold hidden steps, HTML comments `<!-- docs-test:` … `-->` whose lines run where they
-stand and must succeed (through the real CLI: records with the IDs the doc uses, made with
+stand and must succeed, every command of them (through the real CLI: records with the IDs the doc uses, made with
 `record KIND <<'EOF'` and the record's YAML, which runs `declog new KIND --from-file`; the edit
 of a file that the doc describes in words). A hidden step that starts with `fresh FOLDER` makes
 a new repository there with declog set up and the owners alice, platform (a team led by alice)
@@ -252,7 +252,10 @@ def run_doc(doc: str, tmp: Path) -> tuple[int, list[str]]:
             if block.fence == "setup" and block.text.startswith("fresh "):
                 session.ids.clear()  # a new repository: the doc's IDs are the records' own again
             for step in steps(block):
-                code, printed = shell.run(session.command(step.command))
+                command = session.command(step.command)
+                if block.fence == "setup":  # every command of the step must succeed, not only the last
+                    command = f"__failed=0; trap '__failed=1' ERR\n{command}\ntrap - ERR; (exit $__failed)"
+                code, printed = shell.run(command)
                 if block.fence == "setup":
                     assert code == 0, f"{doc}:{block.line}: the hidden step failed ({code}):\n{printed}"
                     continue
