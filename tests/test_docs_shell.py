@@ -253,8 +253,8 @@ def run_doc(doc: str, tmp: Path) -> tuple[int, list[str]]:
                 session.ids.clear()  # a new repository: the doc's IDs are the records' own again
             for step in steps(block):
                 command = session.command(step.command)
-                if block.fence == "setup":  # every command of the step must succeed, not only the last
-                    command = f"__failed=0; trap '__failed=1' ERR\n{command}\ntrap - ERR; (exit $__failed)"
+                if block.fence == "setup":  # every command of the step (and of the functions it calls) must succeed, not only the last
+                    command = f"__failed=0; set -E; trap '__failed=1' ERR\n{command}\ntrap - ERR; set +E; (exit $__failed)"
                 code, printed = shell.run(command)
                 if block.fence == "setup":
                     assert code == 0, f"{doc}:{block.line}: the hidden step failed ({code}):\n{printed}"
