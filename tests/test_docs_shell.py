@@ -4,7 +4,7 @@ Each doc's ```console blocks run in order in ONE bash (variables and `cd` carry 
 fresh git repository built for that doc (its path stands for `/tmp/s/my-repo` in the docs, and
 a folder of the test's own stands for `/tmp/`), with this virtualenv's `declog` on PATH. A doc
 may hold hidden steps, HTML comments `<!-- docs-test:` … `-->` whose lines run where they
-stand and must succeed (through the real CLI: records with the IDs the doc uses, made with
+stand and must succeed, every command of them (through the real CLI: records with the IDs the doc uses, made with
 `record KIND <<'EOF'` and the record's YAML, which runs `declog new KIND --from-file`; the edit
 of a file that the doc describes in words). A hidden step that starts with `fresh FOLDER` makes
 a new repository there with declog set up and the owners alice, platform (a team led by alice)
@@ -15,7 +15,8 @@ with them when the shown lines end with `…`. Only what must vary is normalised
 - record IDs minted while the doc runs (`D-573ejx` in the doc is whatever `declog new` printed
   where the doc shows it; later commands get the real ID, and a short prefix such as `573` the
   real ID's prefix);
-- dates (`YYYY-MM-DD`), which are today's in a fresh run;
+- dates (`YYYY-MM-DD`), which are today's in a fresh run, and the times of commits in JSON
+  (`2026-11-22T07:44:17Z`), which are the second the hidden step made them;
 - git commit hashes (7 to 40 hex digits with a letter and a digit).
 
 A block that cannot run here is marked in the doc just before it with `<!-- not run: REASON -->`;
@@ -45,7 +46,7 @@ SHELL_FENCES = ("console", "sh", "bash", "shell")
 
 ID = re.compile(r"(?<![\w-])([DMICN])-([0-9a-z]{6})(?!\w)")  # a file name goes on: D-573ejx-use-…
 TOKEN = re.compile(r"(?<![\w-])(?P<id>[DMICN]-[0-9a-z]{6})(?!\w)"
-                   r"|(?<![\w-])(?P<date>\d{4}-\d{2}-\d{2})(?![\w])"
+                   r"|(?<![\w-])(?P<date>\d{4}-\d{2}-\d{2})(?P<time>T\d{2}:\d{2}:\d{2}Z)?(?![\w])"
                    r"|(?<![\w-])(?P<hash>(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40})(?![\w-])")
 
 
@@ -203,7 +204,7 @@ class Session:
                     groups[doc_id] = f"id{len(groups)}"
                     out.append(f"(?P<{groups[doc_id]}>{doc_id[0]}-[0-9a-z]{{6}})")
             elif m.group("date"):
-                out.append(r"\d{4}-\d{2}-\d{2}")
+                out.append(r"\d{4}-\d{2}-\d{2}" + (r"T\d{2}:\d{2}:\d{2}Z" if m.group("time") else ""))
             else:
                 out.append(f"[0-9a-f]{{{len(m.group('hash'))}}}")
         out.append(re.escape(shown[pos:]))
@@ -251,7 +252,10 @@ def run_doc(doc: str, tmp: Path) -> tuple[int, list[str]]:
             if block.fence == "setup" and block.text.startswith("fresh "):
                 session.ids.clear()  # a new repository: the doc's IDs are the records' own again
             for step in steps(block):
-                code, printed = shell.run(session.command(step.command))
+                command = session.command(step.command)
+                if block.fence == "setup":  # every command of the step (and of the functions it calls) must succeed, not only the last
+                    command = f"__failed=0; set -E; trap '__failed=1' ERR\n{command}\ntrap - ERR; set +E; (exit $__failed)"
+                code, printed = shell.run(command)
                 if block.fence == "setup":
                     assert code == 0, f"{doc}:{block.line}: the hidden step failed ({code}):\n{printed}"
                     continue

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, here, here_in, open_log, out, warn_unreadable
+from declog.cli.common import format_option, here, here_in, here_text, open_log, out, warn_unreadable
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog blame src/orders/db.py\n  declog blame src/orders/db.py:40-60\n"
@@ -27,8 +27,12 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
     if fmt == "json":
         render_history.blame_json(result, out())
     else:
-        render_history.blame_text(here_in(log, result, "target"), out())
+        import dataclasses
+
+        for g in result.decisions:  # a reason's file as the user sees it (JSON, above, keeps the repository's)
+            g.reasons[:] = [dataclasses.replace(r, text=here_text(log, r.text, r.detail.get("file"))) for r in g.reasons]
+        render_history.blame_text(here_in(log, result, "target") if since is None else result, out())
     if not result.decisions:
-        click.echo(f"no decisions govern {here(log, result.target)}", err=True)
+        click.echo(f"no decisions govern {result.target if since is not None else here(log, result.target)}", err=True)
         return 1
     return 0

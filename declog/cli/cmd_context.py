@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, here_in, open_log, out
+from declog.cli.common import format_option, here_in, here_text, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog context --changed-since main                 # before merging a branch\n"
@@ -34,7 +34,11 @@ def context(paths: tuple[str, ...], since: str | None, staged: bool, link_base: 
     if fmt == "json":
         render_context.context_json(ctx, out())
     elif fmt == "text":
-        ctx.decisions[:] = [here_in(log, g) for g in ctx.decisions]  # text only: the markdown is for a PR
+        # text only: the markdown is for a PR, the JSON keeps repository paths
+        ctx.decisions[:] = [here_in(log, g) for g in ctx.decisions]
+        for g in ctx.decisions:
+            g.reasons[:] = [{**r, "text": here_text(log, str(r.get("text")), r.get("file"))} for r in g.reasons]
+        ctx.cited[:] = [here_in(log, c) for c in ctx.cited]
         render_context.context_text(ctx, out())
     else:
         render_context.context_markdown(ctx, out(), link_base)

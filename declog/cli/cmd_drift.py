@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, here_in, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog drift\n  declog drift --format json | jq '.adoption[:5]'\n"
@@ -18,9 +18,14 @@ def drift(fmt: str) -> int:
     from declog.core.drift import drift as find
     from declog.render import context as render_context
 
-    found = find(open_log())
+    log = open_log()
+    found = find(log)
     if fmt == "json":
         render_context.drift_json(found, out())
     else:
-        render_context.drift_text(found, out())
+        import dataclasses
+
+        # paths relative to the current folder, as git prints them; the JSON keeps the repository's
+        render_context.drift_text(dataclasses.replace(found, references=[here_in(log, r) for r in found.references],
+                                                      dead_scopes=[here_in(log, s) for s in found.dead_scopes]), out())
     return 1 if found.failed else 0

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from declog.cli.common import complete_ids, format_option, here, open_log, out
@@ -32,8 +34,14 @@ def history(record_id: str, fmt: str) -> int:
         if fmt == "json":
             render_history.history_json(rid, title, path, entries, rh.linked, out(), partial=rh.partial)
         else:
-            render_history.history_text(rid, title, path and here(log, path), entries, rh.linked, log.config.trailer, out(),
-                                        partial=rh.partial)
+            import dataclasses
+
+            def shown(e: Any) -> Any:  # the paths of an entry as the user sees them (JSON keeps the repository's)
+                return dataclasses.replace(e, path=e.path and here(log, e.path),
+                                           old_path=e.old_path and here(log, e.old_path))
+
+            render_history.history_text(rid, title, path and here(log, path), [shown(e) for e in entries], rh.linked,
+                                        log.config.trailer, out(), partial=rh.partial)
     finally:
         hist.close()
     return 0

@@ -176,6 +176,18 @@ def here_in(log: Any, item: Any, attr: str = "path") -> Any:
     return item
 
 
+def here_text(log: Any, text: str, file: Any) -> str:
+    """``text`` (a reason that ends with the repository-relative path ``file``, as
+    ``… matches src/db.py`` or ``… (decisions/D-….yaml)``) with that path shown as :func:`here`
+    shows it. Text that does not end with ``file`` is left as it is."""
+    if not isinstance(file, str) or not file:
+        return text
+    head, found, tail = text.rpartition(file)
+    if not found or tail not in ("", ")") or not head.endswith((" ", "(")):
+        return text
+    return head + here(log, file) + tail
+
+
 class CommandRefused(Exception):
     """click refused a command's arguments when run in-process (:func:`run_captured`)."""
 

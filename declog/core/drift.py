@@ -185,7 +185,7 @@ def dead_scopes(decisions: Sequence[Record], tracked: Sequence[str], titles: Any
     """Globs of decisions in force that match none of ``tracked``."""
     from declog.domain.scope import matches, prefix
 
-    titles = titles or (lambda r: r.title)
+    titles = titles or title_of  # a light record (a warm cache) has its title in the light view
 
     out: list[DeadScope] = []
     seen: dict[str, bool] = {}

@@ -46,7 +46,7 @@ def _rows(records: Sequence[Record]) -> tuple[list[str], list[list[str]]]:
                 row.append(r.id or "")
             elif c == "kind" and len(kinds) > 1:  # mixed kinds: the record kind; owners alone: person/team
                 row.append(r.kind.name)
-            elif c in ("title", "name") and c == r.kind.title_field:
+            elif c == r.kind.title_field or (c == "title" and len(kinds) > 1):  # mixed kinds: an owner's name
                 row.append(r.title)
             elif c == "cadence":
                 plan = (r.data or {}).get("inspection")

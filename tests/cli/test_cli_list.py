@@ -132,3 +132,41 @@ def test_owners_and_everything(log_repo: Path, run, three: dict[str, str]) -> No
 def test_broken_records_are_left_out_of_lists(log_repo: Path, run, three: dict[str, str]) -> None:
     (log_repo / "decisions" / "broken.yaml").write_text("id: [x\n", encoding="utf-8")
     assert sorted(ids(run, log_repo)) == sorted(three.values())
+
+
+def test_list_all_shows_each_owners_name(log_repo: Path, run, three: dict[str, str]) -> None:
+    """The mixed table's title column holds an owner's name (its title field), not nothing."""
+    res = run(log_repo, "list", "all")
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[0]: line for line in res.stdout.splitlines()[2:]}
+    assert rows["alice"].split()[1:] == ["owner", "Alice", "Example"]
+    assert rows["bob"].split()[1:] == ["owner", "Bob"]
+    assert rows[three["A"]].split()[1:] == ["decision", "accepted", "alice", "Use", "Postgres"]
+    mixed = list(csv.reader(io.StringIO(run(log_repo, "list", "all", "--format", "csv").stdout)))
+    assert ["alice", "owner", "", "", "Alice Example"] in mixed
+
+
+def test_ties_break_by_id_in_every_format(log_repo: Path, run, tmp_path: Path) -> None:
+    """Decisions decided on the same day (or not yet) come in ID order, whatever the order
+    they were written in, in every format and at an earlier commit."""
+    from tests.conftest import git
+
+    made = ["D-zz0001", "D-aa0001", "D-mm0001", "D-yy0002", "D-bb0002"]
+    for rid in made:
+        dated = rid.endswith("1")
+        body = (f"id: {rid}\ntitle: Decision {rid}\nowner: alice\ndoor: two-way\ncontext: c\n"
+                + ("status: accepted\ndecision: d\nrationale: r\ndecided_on: 2026-03-02\n" if dated else ""))
+        (tmp_path / "in.yaml").write_text(body, encoding="utf-8")
+        assert run(log_repo, "new", "decision", "--from-file", str(tmp_path / "in.yaml")).exit_code == 0
+    expected = ["D-aa0001", "D-mm0001", "D-zz0001", "D-bb0002", "D-yy0002"]  # dated first, then undated
+    git(log_repo, "add", "-A")
+    git(log_repo, "commit", "-qm", "decisions")
+    for args in ((), ("--at", "HEAD")):
+        assert ids(run, log_repo, *args) == expected
+        assert [r["id"] for r in json.loads(run(log_repo, "list", "--format", "json", *args).stdout)] == expected
+        assert [r[0] for r in csv.reader(io.StringIO(run(log_repo, "list", "--format", "csv", *args).stdout))][1:] \
+            == expected
+        table = run(log_repo, "list", *args).stdout.splitlines()[2:]
+        assert [line.split()[0] for line in table] == expected
+        markdown = run(log_repo, "list", "--format", "markdown", *args).stdout.splitlines()[2:]
+        assert [line.split("|")[1].strip() for line in markdown] == expected

@@ -72,3 +72,57 @@ def test_every_command_that_prints_a_path_prints_it_from_here(log_repo: Path, ru
     assert inspected.exit_code == 0 and ": ../../decisions/inspections/" in inspected.stdout, inspected.output
     story = run(sub, "new", "narrative", "Orders ships one-click reorder", "--owner", "alice", "--no-input")
     assert story.exit_code == 0 and ": ../../decisions/narratives/N-" in story.stdout, story.output
+
+
+def test_history_entries_blame_and_context_reasons_and_drift_are_relative_too(log_repo: Path, run) -> None:
+    """The paths inside a history entry, a blame or context reason and a drift finding follow
+    the same rule as the rest when run in a sub-folder; their JSON keeps repository paths."""
+    import json
+
+    from tests.conftest import git
+
+    sub = log_repo / "services" / "orders"
+    sub.mkdir(parents=True)
+    (sub / "db.py").write_text("x = 1\n", encoding="utf-8")
+    rid = new_decision(run, log_repo, "Use Postgres for orders", "--scope", "services/orders/**", "--scope", "gone/**")
+    mongo = new_decision(run, log_repo, "Use Mongo", "--status", "rejected")
+    record = f"decisions/{rid}-use-postgres-for-orders.yaml"
+    git(log_repo, "add", "-A")
+    git(log_repo, "commit", "-qm", "Orders database")
+    git(log_repo, "checkout", "-qb", "orders")
+    (sub / "db.py").write_text(f"x = 2  # as {mongo} says\n", encoding="utf-8")
+    assert run(log_repo, "set", rid, "review_by=2027-01-15").exit_code == 0
+    git(log_repo, "commit", "-qam", f"Change db\n\nDecision: {rid}")
+
+    history = run(sub, "history", rid).stdout
+    assert f"    created as proposed (../../{record})\n" in history
+    changes = json.loads(run(sub, "history", rid, "--format", "json").stdout)["changes"]
+    assert {c["path"] for c in changes} == {record}
+
+    blame = run(sub, "blame", "db.py")
+    assert "    scope 'services/orders/**' matches db.py\n" in blame.stdout, blame.output
+    reasons = json.loads(run(sub, "blame", "db.py", "--format", "json").stdout)["decisions"][0]["reasons"]
+    assert "scope 'services/orders/**' matches services/orders/db.py" in [r["text"] for r in reasons]
+    branch = run(sub, "blame", "--changed-since", "main")
+    assert branch.stdout.startswith("changes since main\n"), branch.output  # a title, not a path
+    assert f"    the record itself changed on this branch (../../{record})\n" in branch.stdout
+    assert "    scope 'services/orders/**' matches db.py\n" in branch.stdout
+
+    text = run(sub, "context", "--changed-since", "main", "--format", "text").stdout
+    assert "  - scope 'services/orders/**' matches db.py\n" in text
+    assert f"  cited but not in force: db.py:1: {mongo} (Use Mongo) is rejected\n" in text
+    assert f"({'../../' + record})\n" in text
+    ctx = json.loads(run(sub, "context", "--changed-since", "main", "--format", "json").stdout)
+    assert ctx["cited"][0]["path"] == "services/orders/db.py"
+    assert any(r.get("file") == "services/orders/db.py" and r["text"].endswith("matches services/orders/db.py")
+               for d in ctx["decisions"] for r in d["reasons"])
+
+    drift = run(sub, "drift")
+    assert f"  - db.py:1: {mongo} (Use Mongo) is rejected\n" in drift.stdout, drift.output
+    assert f"  - ../../{record}: scope 'gone/**' of {rid} (Use Postgres for orders) matches no tracked file\n" \
+        in drift.stdout
+    found = json.loads(run(sub, "drift", "--format", "json").stdout)
+    assert found["references"][0]["path"] == "services/orders/db.py"
+    assert found["dead_scopes"][0]["path"] == record
+    top = run(log_repo, "drift").stdout  # at the top: as before
+    assert f"  - services/orders/db.py:1: {mongo} (Use Mongo) is rejected\n" in top

@@ -10,15 +10,8 @@ import re
 from pathlib import Path
 
 from tests.cli.helpers import FakeEditor
+from tests.prompts.test_prompts_pty import _draft_line
 from tests.terminal import Terminal
-
-
-def _kept(text: str, what: str, then: str = "") -> str:
-    match = re.search(rf"declog: your answers are kept in (\S+); continue with "
-                      rf"`declog new {what} --from-file (\S+){re.escape(then)}`", text)
-    assert match, text
-    assert match.group(1) == match.group(2) and ".git/declog/drafts/" in match.group(1)
-    return match.group(1)
 
 
 def _records(repo: Path, folder: str) -> list[Path]:
@@ -56,7 +49,7 @@ def test_mechanism_answers_are_checked_and_kept_on_ctrl_c(log_repo: Path, run) -
     code, rest = t.wait()
     assert code == 130, rest
     assert "\ndeclog: interrupted\n" in rest
-    draft = _kept(rest, "mechanism")
+    draft = _draft_line(rest, "mechanism")
     text = (log_repo / draft).read_text(encoding="utf-8")
     assert "Risky deploys reach production" in text and "cadence: weekly" in text and "reviewed_pct" in text
     assert not _records(log_repo, "mechanisms")  # nothing recorded yet
@@ -84,7 +77,7 @@ def test_correction_asks_title_and_owner_then_the_template(log_repo: Path, run, 
     t.interrupt()
     code, rest = t.wait()
     assert code == 130, rest
-    draft = _kept(rest, "correction")
+    draft = _draft_line(rest, "correction")
     assert "title: Checkout down after a config push" in (log_repo / draft).read_text(encoding="utf-8")
     assert not _records(log_repo, "corrections")
 
@@ -129,7 +122,7 @@ def test_owner_name_is_checked_and_kept_when_the_owner_is_refused(log_repo: Path
     t.send("Bob Builder")
     code, rest = t.wait()
     assert code == 1, rest
-    draft = _kept(rest, "owner")
+    draft = _draft_line(rest, "owner")
     text = (log_repo / draft).read_text(encoding="utf-8")
     assert "handle: bob" in text and "name: Bob Builder" in text and "team: nosuch" in text
     (draft_file := log_repo / draft).write_text(text.replace("team: nosuch\n", ""), encoding="utf-8")
@@ -148,7 +141,7 @@ def test_narrative_owner_is_checked_and_kept_with_edit_to_continue(log_repo: Pat
     t.send("alice")
     code, rest = t.wait()
     assert code == 2, rest  # the template came back unchanged: nothing recorded
-    draft = _kept(rest, "narrative", " --edit")
+    draft = _draft_line(rest, "narrative", " --edit")
     text = (log_repo / draft).read_text(encoding="utf-8")
     assert "title: Orders ships one-click reorder" in text and "owner: alice" in text
 

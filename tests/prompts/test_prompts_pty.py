@@ -41,11 +41,13 @@ def test_owner_and_door_are_checked_where_typed(log_repo: Path, run) -> None:
     assert (data["owner"], data["door"], data["context"]) == ("alice", "two-way", "Orders need transactions")
 
 
-def _draft_line(text: str) -> str:
-    match = re.search(r"declog: your answers are kept in (\S+); continue with "
-                      r"`declog new decision --from-file (\S+)`", text)
+def _draft_line(text: str, what: str = "decision", then: str = "") -> str:
+    """The draft that ``text`` says the answers of ``declog new WHAT`` are kept in, checking that
+    the command it gives to continue names the same file (followed by ``then``)."""
+    match = re.search(rf"declog: your answers are kept in (\S+); continue with "
+                      rf"`declog new {what} --from-file (\S+){re.escape(then)}`", text)
     assert match, text
-    assert match.group(1) == match.group(2)
+    assert match.group(1) == match.group(2) and ".git/declog/drafts/" in match.group(1)
     return match.group(1)
 
 
