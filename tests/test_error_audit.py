@@ -1629,14 +1629,14 @@ ERROR_CLASSES = {name for name, value in vars(errors_mod).items()
 
 # Sites whose message has little literal text of its own: site → the row that shows it.
 SHORT_SITES: dict[str, str] = {
-    "declog/core/blame.py:blame_path:UsageError:': '": "E-blame-past-end",
+    "declog/core/blame.py:result:UsageError:': '": "E-blame-past-end",
     "declog/cli/cmd_show.py:show:RecordFileError:''": "E-show-unreadable",
     "declog/storage/store.py:resolve:RecordFileError:''": "E-show-unreadable",
     "declog/storage/store.py:_from_entry:RecordFileError:''": "E-show-unreadable",
     "declog/storage/store.py:resolve:UsageError:', not a '": "E-wrong-kind",
     "declog/domain/ids.py:resolve:AmbiguousId:''": "E-ambiguous-id",
     "declog/storage/yamlio.py:_yaml_error:RecordFileError:''": "E-file-malformed",
-    "declog/history/git.py:run:GitError:' failed: '": "E-git-failed",
+    "declog/history/git.py:_failed:GitError:' failed: '": "E-git-failed",
     "declog/core/edit.py:_planned:UsageError:' needs a `'": "E-owner-handle-not-text",
 }
 

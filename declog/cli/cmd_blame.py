@@ -15,15 +15,22 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
     """The decisions behind code: `Decision:` trailers on the commits that last touched the lines
     (git blame), and decisions whose `scope` globs match the path, each with why it matched.
     Exits 1 when no decision governs it."""
-    from declog.core.blame import blame_path, changed_since
+    from declog.core.blame import PathBlame, changed_since
     from declog.errors import UsageError
     from declog.render import history as render_history
 
     if (spec is None) == (since is None):
         raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")
     log = open_log()
-    warn_unreadable(log)
-    result = changed_since(log, since) if since is not None else blame_path(log, spec or "")
+    if since is not None:
+        warn_unreadable(log)
+        result = changed_since(log, since, prose=False)
+    else:
+        try:
+            started = PathBlame(log, spec or "", prose=False)  # git blame runs while the log is read
+        finally:
+            warn_unreadable(log)  # first, as for every command, even when the path is refused
+        result = started.result()
     if fmt == "json":
         render_history.blame_json(result, out())
     else:

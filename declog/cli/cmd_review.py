@@ -61,8 +61,8 @@ def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any
             return {}, None
         # an imported decision was proposed when its markdown ADR was first committed, not on
         # import day: the one record view says so for the site's review page too
-        proposed = {r.id for r in records if r.id and r.kind.name == "decision"
-                    and (r.data or {}).get("status") == "proposed"}
+        proposed = {r.id for r in records if r.kind.name == "decision" and r.data is not None
+                    and r.data.get("status") == "proposed" and r.id}
         proposed_on = LogFacts(records, hist, scope=proposed).proposed_days()
         return proposed_on, retro(hist, day - dt.timedelta(days=6), day)
     finally:

@@ -30,9 +30,24 @@ class Governing:
     record: Record | None
     reasons: list[Reason] = field(default_factory=list)
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The record's fields: all of them, or (a light record, as ``declog blame`` reads it)
+        all but the prose, which holds everything blame shows."""
+        if self.record is None:
+            return {}
+        return self.record.data if self.record.data is not None else self.record.links
+
+    @property
+    def title(self) -> str | None:
+        if self.record is None:
+            return None
+        value = self.fields.get(self.record.kind.title_field)
+        return value if isinstance(value, str) else ""
+
     def as_json(self) -> dict[str, Any]:
-        data = (self.record.data or {}) if self.record else {}
-        return {"id": self.record_id, "title": self.record.title if self.record else None,
+        data = self.fields
+        return {"id": self.record_id, "title": self.title,
                 "status": data.get("status"), "owner": data.get("owner"),
                 "path": self.record.path if self.record else None,
                 "reasons": [r.as_json() for r in self.reasons]}
@@ -75,12 +90,14 @@ def parse_spec(log: Log, spec: str) -> tuple[str, tuple[int, int] | None]:
 
 class _Collector:
     """Decisions found for some code. Reads the log's light records (no prose; ``scope`` is
-    there) and reads in full only the records it hands back."""
+    there) and reads in full only the records it hands back (with ``prose``; without it, as
+    ``declog blame`` shows them, not even those)."""
 
-    def __init__(self, log: Log) -> None:
+    def __init__(self, log: Log, prose: bool = True) -> None:
         from declog.domain.kinds import KINDS
 
         self.log = log
+        self.prose = prose
         self.by_id = {r.id: r for r in log.light_records() if r.id and (r.data is not None or r.light_json
                                                                           or r.light is not None)}
         self.scoped = [(rid, scope) for rid, r in self.by_id.items()
@@ -89,6 +106,8 @@ class _Collector:
 
     def full(self, rid: str) -> Record | None:
         record = self.by_id.get(rid)
+        if not self.prose:
+            return record
         if record is not None and record.data is None:
             record = self.by_id[rid] = self.log.full(record)
         return record if record is not None and record.data is not None else None
@@ -127,54 +146,77 @@ def _ranges(lines: list[int]) -> str:
     return ", ".join(out)
 
 
-def blame_path(log: Log, spec: str) -> BlameResult:
-    from declog.errors import GitError
-    from declog.history import History
-    from declog.history.blame import blame
+def blame_path(log: Log, spec: str, prose: bool = True) -> BlameResult:
+    """The decisions behind ``PATH[:LINE[-LINE]]``; ``prose=False`` leaves their records light
+    (everything but the prose fields, all that blame shows)."""
+    return PathBlame(log, spec, prose).result()
 
-    rel, lines = parse_spec(log, spec)
-    col = _Collector(log)
-    note = ""
-    hist = History(log)
-    try:
+
+class PathBlame:
+    """:func:`blame_path` in two steps: made, it checks the path and starts ``git blame``;
+    :meth:`result` reads the log's records (while git works, unless the caller read them
+    meanwhile) and waits for git."""
+
+    def __init__(self, log: Log, spec: str, prose: bool = True) -> None:
+        from declog.history import History
+        from declog.history.blame import start_blame
+
+        self.log, self.spec, self.prose = log, spec, prose
+        self.rel, self.lines = parse_spec(log, spec)
+        self.hist = History(log)
         try:
-            hits = blame(hist.git, rel, [lines] if lines else []) if hist.head else []
-        except GitError as exc:
-            if not (log.repo / rel).exists():
-                raise UsageError(f"'{rel}' does not exist in the working tree") from None
-            detail = exc.message.removeprefix("git blame failed: ").removeprefix("fatal: ")
-            if "has only" in detail:  # LINE past the end of the file: the user's mistake
-                raise UsageError(f"{spec}: {detail}") from None
-            hits = []
-            if "no such path" in detail:  # a file git does not track (yet): say so plainly
-                note = f"{rel} is not tracked by git (never committed), so no commit is behind its lines"
-            else:
-                note = f"no git blame for {rel} ({detail})"
-        revs = [h.revision for h in hits if h.revision is not None]
-        links = hist.index.links_of(r.oid for r in revs)
-        for hit in hits:
-            rev = hit.revision
-            if rev is None:
-                continue
-            for rid in links.get(rev.oid, []):
-                col.add(rid, Reason(
-                    "trailer",
-                    f"{log.config.trailer}: trailer on {rev.short} ({rev.author}, {rev.date}: {rev.subject}), "
-                    f"line{'s' if len(hit.lines) > 1 else ''} {_ranges(list(hit.lines))}",
-                    {"commit": rev.oid, "author": rev.author, "date": rev.date, "subject": rev.subject,
-                     "lines": list(hit.lines)}))
-    finally:
-        hist.close()
-    col.scopes(rel)
-    return BlameResult(rel + (f":{lines[0]}-{lines[1]}" if lines else ""), lines, col.result(), [rel], note)
+            self.pending = start_blame(self.hist.git, self.rel, [self.lines] if self.lines else []) \
+                if self.hist.head else None
+        except BaseException:
+            self.hist.close()
+            raise
+
+    def result(self) -> BlameResult:
+        from declog.errors import GitError
+
+        log, rel, lines, hist = self.log, self.rel, self.lines, self.hist
+        note = ""
+        try:
+            col = _Collector(log, self.prose)
+            try:
+                hits = self.pending() if self.pending is not None else []
+            except GitError as exc:
+                if not (log.repo / rel).exists():
+                    raise UsageError(f"'{rel}' does not exist in the working tree") from None
+                detail = exc.message.removeprefix("git blame failed: ").removeprefix("fatal: ")
+                if "has only" in detail:  # LINE past the end of the file: the user's mistake
+                    raise UsageError(f"{self.spec}: {detail}") from None
+                hits = []
+                if "no such path" in detail:  # a file git does not track (yet): say so plainly
+                    note = f"{rel} is not tracked by git (never committed), so no commit is behind its lines"
+                else:
+                    note = f"no git blame for {rel} ({detail})"
+            revs = [h.revision for h in hits if h.revision is not None]
+            links = hist.index.links_of(r.oid for r in revs)
+            for hit in hits:
+                rev = hit.revision
+                if rev is None:
+                    continue
+                for rid in links.get(rev.oid, []):
+                    col.add(rid, Reason(
+                        "trailer",
+                        f"{log.config.trailer}: trailer on {rev.short} ({rev.author}, {rev.date}: {rev.subject}), "
+                        f"line{'s' if len(hit.lines) > 1 else ''} {_ranges(list(hit.lines))}",
+                        {"commit": rev.oid, "author": rev.author, "date": rev.date, "subject": rev.subject,
+                         "lines": list(hit.lines)}))
+        finally:
+            hist.close()
+        col.scopes(rel)
+        return BlameResult(rel + (f":{lines[0]}-{lines[1]}" if lines else ""), lines, col.result(), [rel], note)
 
 
-def changed_since(log: Log, ref: str) -> BlameResult:
-    """Decisions governing what this branch changed since it forked from ``ref``."""
+def changed_since(log: Log, ref: str, prose: bool = True) -> BlameResult:
+    """Decisions governing what this branch changed since it forked from ``ref`` (``prose``: as
+    for :func:`blame_path`)."""
     from declog.history import History
 
     hist = History(log)
-    col = _Collector(log)
+    col = _Collector(log, prose)
     try:
         git = hist.git
         target = git.verify_commit(ref, "--changed-since")

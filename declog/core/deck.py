@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,15 +161,21 @@ Readings = dict[str, list[tuple[dt.date, str, dict[str, Any]]]]  # mechanism ID 
 def readings_of(inspections: Sequence[Record], as_of: dt.date) -> Readings:
     """Per mechanism ID, its inspections up to ``as_of``, oldest first."""
     per: Readings = {}
+    days: dict[str, dt.date | None] = {}  # a log's inspections share a few hundred days
     for r in inspections:
         data = r.data or {}
-        on, mid = as_date(data.get("on")), data.get("mechanism")
+        value, mid = data.get("on"), data.get("mechanism")
+        if type(value) is str:
+            on = days[value] if value in days else days.setdefault(value, as_date(value))
+        else:
+            on = as_date(value)
         if on is None or not isinstance(mid, str) or on > as_of:
             continue
         readings = data.get("readings")
         per.setdefault(mid, []).append((on, r.id or "", readings if isinstance(readings, dict) else {}))
+    by_day_and_id = operator.itemgetter(0, 1)
     for items in per.values():
-        items.sort(key=lambda item: (item[0], item[1]))
+        items.sort(key=by_day_and_id)
     return per
 
 
@@ -191,6 +198,7 @@ def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt
     month_index = {k: i for i, k in enumerate(month_keys)}
     if per is None:
         per = readings_of(inspections, as_of)
+    place: dict[dt.date, tuple[int | None, int | None]] = {}  # day → its week's and month's slot
     notes: dict[str, tuple[str | None, str]] = {}  # inspection ID → verdict, note: the six weeks' only
     since = week_starts[0].isoformat()
     for r in inspections:
@@ -207,8 +215,11 @@ def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt
         cadence = plan.get("cadence") if isinstance(plan, dict) and isinstance(plan.get("cadence"), str) else None
         seen = per.get(m.id, [])
         first = bisect.bisect_left(seen, window_start, key=lambda item: item[0])
-        slots = [(on, week_index.get(on - dt.timedelta(days=on.weekday())), month_index.get((on.year, on.month)),
-                  readings) for on, _, readings in seen[first:]]
+        slots = []
+        for on, _, readings in seen[first:]:
+            if on not in place:
+                place[on] = (week_index.get(on - dt.timedelta(days=on.weekday())), month_index.get((on.year, on.month)))
+            slots.append((on, *place[on], readings))
         slide = Slide(m.id, str(data.get("name") or ""), data.get("owner") if isinstance(data.get("owner"), str)
                       else None, cadence)
         for role in ("input", "output"):

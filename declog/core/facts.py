@@ -265,26 +265,29 @@ class LogFacts:
     def proposed_on(self, rid: str) -> dt.date | None:
         """The day a decision was first committed: its own first commit, or the first commit
         to the markdown ADR it was imported from, whichever is earlier."""
-        from declog.domain import clock
-
-        facts = self.of(rid)
-        if facts.history is None:
-            return None
-        if not facts.source_entries and facts.kind == "decision" and source_path_of(facts.record):
-            facts.source_entries = self.sources().get(rid, [])
-        times = [e.revision.time for e in facts.history.events]
-        times += [e.revision.time for e in facts.source_entries if e.revision is not None]
-        return clock.day_of(min(times)) if times else None
+        return self._first_days([rid]).get(rid)
 
     def proposed_days(self) -> dict[str, dt.date]:
         """Proposed decision → the day it was first committed (``declog review``, the site's
         review page)."""
+        return self._first_days([rid for rid, r in self.by_id.items() if r.kind.name == "decision"
+                                 and (r.data if r.data is not None else r.links).get("status") == "proposed"])
+
+    def _first_days(self, rids: list[str]) -> dict[str, dt.date]:
+        """:meth:`proposed_on` of each of ``rids`` (records of :attr:`records`), the oldest
+        commits of them all from one query of the history index, not a history per record."""
+        from declog.domain import clock
+
+        if self.history is None:
+            return {}
+        first = self.history.index.first_times(rids)
         out: dict[str, dt.date] = {}
-        for rid, r in self.by_id.items():
-            if r.kind.name == "decision" and r.link("status") == "proposed":
-                day = self.proposed_on(rid)
-                if day is not None:
-                    out[rid] = day
+        for rid in rids:
+            times = [first[rid]] if rid in first else []
+            if self.by_id[rid].kind.name == "decision" and source_path_of(self.by_id[rid]):
+                times += [e.revision.time for e in self.sources().get(rid, []) if e.revision is not None]
+            if times:
+                out[rid] = clock.day_of(min(times))
         return out
 
 

@@ -222,22 +222,6 @@ class _Log:
         return out
 
 
-def _readings(log: _Log, as_of: dt.date) -> dict[str, list[tuple[dt.date, str, dict[str, Any]]]]:
-    """Per mechanism ID, its inspections up to ``as_of``: ``(on, id, readings)``, oldest first."""
-    per: dict[str, list[tuple[dt.date, str, dict[str, Any]]]] = {}
-    for r in log.inspections:
-        data = r.data or {}
-        on = deck_mod.as_date(data.get("on"))
-        mechanism = _str(data.get("mechanism"))
-        if on is None or mechanism is None or on > as_of:
-            continue
-        readings = data.get("readings")
-        per.setdefault(mechanism, []).append((on, r.id or "", readings if isinstance(readings, dict) else {}))
-    for items in per.values():
-        items.sort(key=lambda item: (item[0], item[1]))
-    return per
-
-
 def overdue_inspections(log: _Log, per: Mapping[str, list[tuple[dt.date, str, dict[str, Any]]]],
                         as_of: dt.date) -> list[OverdueInspection]:
     """Live mechanisms with a cadence whose next inspection is due on or before ``as_of``, and
@@ -277,7 +261,7 @@ def off_target(log: _Log, per: Mapping[str, list[tuple[dt.date, str, dict[str, A
                 name, target, direction = metric.get("name"), _number(metric.get("target")), metric.get("direction")
                 if not isinstance(name, str) or target is None or direction not in ("up", "down"):
                     continue
-                values = [(on, v) for on, _, readings in seen if (v := _number(readings.get(name))) is not None]
+                values = _last_values(seen, name)
                 if not values:
                     continue
                 latest_on, latest = values[-1]
@@ -285,8 +269,21 @@ def off_target(log: _Log, per: Mapping[str, list[tuple[dt.date, str, dict[str, A
                     found[role].append(OffTarget(
                         m.id or "", str(data.get("name") or ""), _str(data.get("owner")), name, role,
                         _str(metric.get("unit")), target, direction, latest, latest_on,
-                        [v for _, v in values[-TREND_LENGTH:]]))
+                        [v for _, v in values]))
     return [*found["input"], *found["output"]]
+
+
+def _last_values(seen: Sequence[tuple[dt.date, str, dict[str, Any]]], name: str) -> list[tuple[dt.date, float]]:
+    """The last TREND_LENGTH numeric readings of the metric ``name`` in ``seen`` (oldest first),
+    as ``(on, value)``: read from the newest back, so a long history costs what is shown."""
+    out = []
+    for on, _, readings in reversed(seen):
+        if (v := _number(readings.get(name))) is not None:
+            out.append((on, v))
+            if len(out) == TREND_LENGTH:
+                break
+    out.reverse()
+    return out
 
 
 def awaiting(log: _Log, as_of: dt.date, proposed_on: Mapping[str, dt.date]) -> list[AwaitingDecision]:
@@ -403,7 +400,7 @@ def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int 
     committed) orders the decisions awaiting a decision; ``changes`` is what git history says
     changed in the week up to ``as_of`` (``declog.history.retro``), when there is history."""
     log = _Log.of(records)
-    per = _readings(log, as_of)
+    per = deck_mod.readings_of(log.inspections, as_of)
     result = WeeklyReview(as_of)
     result.overdue_inspections = overdue_inspections(log, per, as_of)
     result.off_target = off_target(log, per)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from declog.history.git import HEX_RE, Git
 from declog.history.model import BlameHit, Revision
@@ -11,7 +11,17 @@ from declog.history.model import BlameHit, Revision
 def blame(git: Git, path: str, ranges: Sequence[tuple[int, int]] = ()) -> list[BlameHit]:
     """Who last touched each line of ``path`` (as in the working tree), grouped by commit,
     in the order the commits first appear in the file. Lines not committed yet have no revision."""
-    data = git.blame_porcelain(path, ranges)
+    return start_blame(git, path, ranges)()
+
+
+def start_blame(git: Git, path: str, ranges: Sequence[tuple[int, int]] = ()) -> Callable[[], list[BlameHit]]:
+    """:func:`blame` with git started now: the returned function waits for it and parses its
+    output, so the caller can read the log meanwhile."""
+    pending = git.start_blame_porcelain(path, ranges)
+    return lambda: _hits(pending())
+
+
+def _hits(data: bytes) -> list[BlameHit]:
     info: dict[str, dict[str, str]] = {}
     lines: dict[str, list[int]] = {}
     current: str | None = None

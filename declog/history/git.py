@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,14 @@ MAX_BLOB_BYTES = 16 * 1024 * 1024
 BASE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "log.showSignature=false",
         "-c", "i18n.logOutputEncoding=UTF-8", "-c", "core.fsmonitor=false", "-c", "diff.external=",
         "-c", "core.pager=cat")
+
+
+def _failed(args: Sequence[str], proc: subprocess.CompletedProcess[bytes]) -> GitError:
+    """The GitError of a git command that exited with ``proc.returncode``: its first
+    ``fatal:``/``error:`` line."""
+    message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
+    return GitError(f"git {args[0]} failed: {first or f'exit status {proc.returncode}'}")
 
 
 def _git_binary() -> str:
@@ -85,13 +93,40 @@ class Git:
         except OSError as exc:
             raise GitError(f"could not run git: {exc.strerror or exc}") from None
         if check and proc.returncode not in tuple(ok_codes):
-            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
-            raise GitError(f"git {args[0]} failed: {first or f'exit status {proc.returncode}'}")
+            raise _failed(args, proc)
         return proc
 
     def out(self, args: Sequence[str], **kwargs: object) -> bytes:
         return self.run(args, **kwargs).stdout  # type: ignore[arg-type]
+
+    def start(self, args: Sequence[str]) -> Callable[[], bytes]:
+        """Start ``git args`` now and return what waits for its output: :meth:`out`, split in
+        two, so that git works while declog reads the log. Waiting raises what :meth:`out`
+        raises (a GitError), and so does a git that cannot be started."""
+        if self._binary is None:
+            self._binary = _git_binary()
+        try:
+            proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env())
+        except OSError as exc:
+            error = GitError(f"could not run git: {exc.strerror or exc}")
+
+            def refused() -> bytes:
+                raise error
+
+            return refused
+        done: list[tuple[bytes, bytes]] = []
+        reader = threading.Thread(target=lambda: done.append(proc.communicate()), daemon=True)
+        reader.start()  # drains both pipes: a long output never stalls git
+
+        def wait() -> bytes:
+            reader.join()
+            stdout, stderr = done[0]
+            if proc.returncode != 0:
+                raise _failed(args, subprocess.CompletedProcess(args, proc.returncode, stdout, stderr))
+            return stdout
+
+        return wait
 
     # -- revisions ---------------------------------------------------------------------------
     def verify_commit(self, rev: str, option: str = "REF") -> str:
@@ -285,13 +320,18 @@ class Git:
         return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\x00") if p]
 
     def blame_porcelain(self, path: str, ranges: Sequence[tuple[int, int]], rev: str | None = None) -> bytes:
+        return self.start_blame_porcelain(path, ranges, rev)()
+
+    def start_blame_porcelain(self, path: str, ranges: Sequence[tuple[int, int]],
+                              rev: str | None = None) -> Callable[[], bytes]:
+        """:meth:`blame_porcelain` started now, its output when the returned function is called."""
         args = ["blame", "--porcelain", "--no-textconv", "-M", "-w"]  # the stored file, not a text conversion
         for start, end in ranges:
             args += ["-L", f"{start},{end}"]
         if rev is not None:
             args += ["--end-of-options", rev]
         args += ["--", path]
-        return self.out(args)
+        return self.start(args)
 
     def interpret_trailers(self, message: bytes) -> bytes:
         return self.out(["interpret-trailers", "--parse", "--no-divider"], input=message)

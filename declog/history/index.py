@@ -120,6 +120,19 @@ class HistoryIndex:
     def record(self, rid: str) -> RecordHistory:
         return RecordHistory(rid, self.events_of(rid), self.linked(rid))
 
+    def first_times(self, rids: Sequence[str]) -> dict[str, int]:
+        """``record ID → the time of the oldest commit among its events`` (the earliest
+        ``revision.time`` of :meth:`events_of`), for those of ``rids`` with any: one query per
+        500 IDs, not one history per record."""
+        wanted = list(dict.fromkeys(rids))
+        out: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            out.update((rid, int(time)) for rid, time in self.conn.execute(
+                "select e.rid, min(c.time) from events e join commits c on c.seq = e.seq "
+                f"where e.rid in ({','.join('?' * len(part))}) group by e.rid", part))
+        return out
+
     def events_between(self, since: int, until: int) -> list[RecordEvent]:
         """Events of commits authored in ``[since, until)`` (seconds), newest first."""
         rows = self.conn.execute(

@@ -261,8 +261,8 @@ def blame_text(result: Any, out: TextIO) -> None:
         out.write(f"  {len(result.files)} files changed\n")
     out.write("\n")
     for g in result.decisions:
-        data = (g.record.data or {}) if g.record else {}
-        title = g.record.title if g.record else "(not in the log)"
+        data = g.fields
+        title = g.title if g.record else "(not in the log)"
         status = f"  [{data.get('status')}, owner {data.get('owner')}]" if data else ""
         replaced = data.get("superseded_by") if isinstance(data.get("superseded_by"), str) else None
         out.write(f"{g.record_id}  {title}{status}{f'  → replaced by {replaced}' if replaced else ''}\n")

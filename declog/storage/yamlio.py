@@ -403,12 +403,8 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
             return value
 
         ordered = CommentedMap()
-        for key in field_order:
-            if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
-                ordered[key] = convert(fields[key])
-        for key, value in fields.items():  # anything the order does not name, after it
-            if key not in field_order and value is not None:
-                ordered[key] = convert(value)
+        for key, value in _ordered(fields, field_order).items():
+            ordered[key] = convert(value)
         text = f"# yaml-language-server: $schema={modeline}\n" + dump_roundtrip(ordered)
         return text, {key: fields[key] for key in ordered}
 
@@ -419,6 +415,17 @@ def render_new(fields: dict[str, Any], modeline: str, field_order: Sequence[str]
         text, expected = render(probe=True)
         _check_reads_back(text, expected)
     return text
+
+
+def _ordered(fields: dict[str, Any], field_order: Sequence[str]) -> dict[str, Any]:
+    """The fields a new record file holds, in model order: those ``field_order`` names, unless
+    None or empty, then anything else it does not name, unless None."""
+    ordered = {key: fields[key] for key in field_order
+               if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}}
+    for key, value in fields.items():  # anything the order does not name, after it
+        if key not in field_order and value is not None:
+            ordered[key] = value
+    return ordered
 
 
 # -- the fast path of render_new --------------------------------------------------------------
@@ -470,10 +477,8 @@ def _fast_scalar(value: Any, indent: int) -> str:
     """``value`` as it follows ``key:`` or ``-`` (from the space after it), or raise _NotFast."""
     if isinstance(value, bool):
         return " true" if value else " false"
-    if isinstance(value, int):
-        return f" {value}"
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return f" {value.isoformat()}"
+    if isinstance(value, int) or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return f" {value}"  # a date's str() is its ISO form
     if type(value) is not str or not value:
         raise _NotFast
     styled = text_scalar(value, probe=False)  # the slow path's choice (and its refusals)
@@ -499,19 +504,23 @@ def _fast_mapping(data: dict[str, Any], col: int, out: list[str], first_prefix: 
         if type(key) is not str or not _PLAIN_KEY.fullmatch(key) or not _resolves_to_str(key):
             raise _NotFast
         lead = first_prefix if i == 0 and first_prefix is not None else pad
-        if isinstance(value, dict):
-            if not value:
-                raise _NotFast
+        if isinstance(value, dict | list | tuple):
             out.append(f"{lead}{key}:\n")
-            _fast_mapping(value, col + 2, out)
-        elif isinstance(value, list | tuple):
-            if not value:
-                raise _NotFast
-            out.append(f"{lead}{key}:\n")
-            _fast_sequence(value, col + 2, out)
+            _fast_block(value, col + 2, out)
         else:
             scalar = _fast_scalar(value, col + 2)
             out.append(f"{lead}{key}:{scalar}" if scalar.endswith("\n") else f"{lead}{key}:{scalar}\n")
+
+
+def _fast_block(value: dict[str, Any] | list[Any] | tuple[Any, ...], col: int, out: list[str]) -> None:
+    """A mapping or sequence as the block under its key; an empty one (ruamel writes it in flow
+    style) is left to ruamel."""
+    if not value:
+        raise _NotFast
+    if isinstance(value, dict):
+        _fast_mapping(value, col, out)
+    else:
+        _fast_sequence(value, col, out)
 
 
 def _fast_sequence(items: Sequence[Any], dash: int, out: list[str]) -> None:
@@ -530,13 +539,7 @@ def _fast_sequence(items: Sequence[Any], dash: int, out: list[str]) -> None:
 def _fast_render(fields: dict[str, Any], field_order: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
     """``(text, fields written)`` of a new record without the modeline, as render_new's ruamel path
     writes it, or None where that path must write it."""
-    ordered: dict[str, Any] = {}
-    for key in field_order:
-        if key in fields and fields[key] is not None and fields[key] != [] and fields[key] != {}:
-            ordered[key] = fields[key]
-    for key, value in fields.items():
-        if key not in field_order and value is not None:
-            ordered[key] = value
+    ordered = _ordered(fields, field_order)
     if not ordered:
         return None
     out: list[str] = []
