@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from declog.cli.common import format_option, here_in, open_log, out
@@ -23,9 +25,15 @@ def drift(fmt: str) -> int:
     if fmt == "json":
         render_context.drift_json(found, out())
     else:
-        import dataclasses
-
-        # paths relative to the current folder, as git prints them; the JSON keeps the repository's
-        render_context.drift_text(dataclasses.replace(found, references=[here_in(log, r) for r in found.references],
-                                                      dead_scopes=[here_in(log, s) for s in found.dead_scopes]), out())
+        render_context.drift_text(drift_here(log, found), out())
     return 1 if found.failed else 0
+
+
+def drift_here(log: Any, found: Any) -> Any:
+    """``found`` (a declog.core.drift.Drift) with its paths relative to the current folder, as git
+    prints them, for the text that people read (`drift`, the Drift section of `review`); the JSON
+    keeps the repository's."""
+    import dataclasses
+
+    return dataclasses.replace(found, references=[here_in(log, r) for r in found.references],
+                               dead_scopes=[here_in(log, s) for s in found.dead_scopes])

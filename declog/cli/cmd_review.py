@@ -38,6 +38,10 @@ def review(as_of: str | None, fmt: str) -> int:
     elif fmt == "markdown":
         render_review.review_markdown(result, out())
     else:
+        if result.drift is not None:
+            from declog.cli.cmd_drift import drift_here
+
+            result.drift = drift_here(log, result.drift)
         render_review.review_text(result, out())
     return 0
 

@@ -126,3 +126,9 @@ def test_history_entries_blame_and_context_reasons_and_drift_are_relative_too(lo
     assert found["dead_scopes"][0]["path"] == record
     top = run(log_repo, "drift").stdout  # at the top: as before
     assert f"  - services/orders/db.py:1: {mongo} (Use Mongo) is rejected\n" in top
+
+    review = run(sub, "review").stdout  # the review's Drift section reads as `drift` does
+    assert f"  - db.py:1: {mongo} (Use Mongo) is rejected\n" in review, review
+    assert f"../../{record}: scope 'gone/**' of {rid} (Use Postgres for orders) matches no tracked file" in review
+    reviewed = json.loads(run(sub, "review", "--format", "json").stdout)
+    assert reviewed["drift"]["references"][0]["path"] == "services/orders/db.py"
