@@ -22,6 +22,7 @@ asks about the past.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
@@ -250,6 +251,7 @@ _SUFFIXES = ("ational", "ization", "fulness", "iveness", "ations", "ation", "men
              "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper: enough that queue/queues, style/styled/styling, policy/policies meet."""
     out = word
@@ -355,6 +357,17 @@ class SearchIndex:
             return {}
         return {oid: -score for oid, score in rows}
 
+    def titles(self, oids: Sequence[str]) -> dict[str, str]:
+        """The indexed titles of ``oids`` (OID → title), in one query."""
+        if not oids:
+            return {}
+        try:
+            return {oid: title or "" for oid, title in self.conn.execute(
+                "select k.oid, d.title from known k join docs d on d.rowid = k.docid "
+                f"where k.oid in ({', '.join('?' * len(oids))})", list(oids))}
+        except sqlite3.OperationalError:
+            return {}
+
     def close(self) -> None:
         self.conn.close()
 
@@ -428,17 +441,18 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
             pre = index.scores(" OR ".join(prefixed)) if prefixed else {}
             syn = index.scores(" OR ".join(map(_fts_quote, others))) if others else {}
             phrase = index.scores(_fts_quote(" ".join(terms))) if len(terms) > 1 else {}
+            raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
+                   + 1.0 * phrase.get(oid, 0.0)
+                   for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
+            hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
+            hits.sort(key=lambda h: (-h.score, h.record.id or ""))
+            # FTS5's bm25() sums the weighted frequencies of all columns and normalises by the
+            # whole row's length; the pure-Python BM25F below normalises each field apart, so
+            # only this path needs the title put back in front
+            head = hits[:ORDERED]
+            hits = titled_first(head, query, index.titles([str(h.record.oid) for h in head])) + hits[ORDERED:]
         finally:
             index.close()
-        raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
-               + 1.0 * phrase.get(oid, 0.0)
-               for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
-        hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
-        hits.sort(key=lambda h: (-h.score, h.record.id or ""))
-        # FTS5's bm25() sums the weighted frequencies of all columns and normalises by the whole
-        # row's length; the pure-Python BM25F below normalises each field apart, so only this
-        # path needs the title put back in front
-        hits = titled_first(hits[:ORDERED], query) + hits[ORDERED:]
     else:
         if full is not None and any(r.data is None for r in decisions):
             decisions = [r for r in full(list(decisions)) if r.data is not None]
@@ -452,24 +466,41 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
 TITLE_WEIGHT = 1.0  # a title holding every word of the question doubles its record's score
 
 
-def title_terms(title: str, query: str) -> list[str]:
-    """The terms of ``query`` (see :func:`query_terms`) that ``title`` holds: stemmed, in another
+class TitleMatcher:
+    """Which terms of a question (see :func:`query_terms`) a title holds: stemmed, in another
     spelling, as the start of a longer word (four letters or more), or as a one-word synonym; a
-    phrase of the question whose synonym the title holds ("switching off" → "disable") counts
-    for the terms of the phrase."""
-    ws = words(title)
-    stems = {stem(w) for w in ws}
-    per, _ = alternatives(query)
-    out = []
-    for t in query_terms(query):
-        alts = [*spellings(t), *(a for a in per.get(t, []) if " " not in a)]
-        if any(stem(a) in stems for a in alts) or (len(t) >= PREFIX_MIN and any(w.startswith(t) for w in ws)):
-            out.append(t)
-    title_stems = [stem(w) for w in ws]
-    for phrase_terms, alts in _phrase_synonyms(query):
-        if set(phrase_terms) - set(out) and any(_holds(title_stems, _stems(a)) for a in alts):
-            out += [t for t in phrase_terms if t not in out]
-    return out
+    phrase of the question counts for its terms when the title holds one of the phrase's
+    synonyms ("switching off" → "disable"). The question side is worked out once."""
+
+    def __init__(self, query: str) -> None:
+        per, _ = alternatives(query)
+        self.terms = query_terms(query)
+        self.alts = [(t, {stem(a) for a in [*spellings(t), *(a for a in per.get(t, []) if " " not in a)]},
+                      t if len(t) >= PREFIX_MIN else None) for t in self.terms]
+        self.phrases = [(held, [_stems(a) for a in alts]) for held, alts in _phrase_synonyms(query)]
+        # a title holds nothing unless its text holds the start of one of these (a cheap test first)
+        starts = {a[:3] for _, alts, _ in self.alts for a in alts}
+        starts |= {a[0][:3] for _, phrases in self.phrases for a in phrases if a}
+        self.starts = tuple(x for x in starts if x)
+
+    def held(self, title: str) -> list[str]:
+        folded = title.casefold()
+        if not any(x in folded for x in self.starts):
+            return []
+        ws = words(title)
+        stems = [stem(w) for w in ws]
+        have = set(stems)
+        out = [t for t, alts, prefix in self.alts
+               if have & alts or (prefix is not None and any(w.startswith(prefix) for w in ws))]
+        for held, alts in self.phrases:
+            if set(held) - set(out) and any(_holds(stems, a) for a in alts):
+                out += [t for t in held if t not in out]
+        return out
+
+
+def title_terms(title: str, query: str) -> list[str]:
+    """The terms of ``query`` that ``title`` holds (see :class:`TitleMatcher`)."""
+    return TitleMatcher(query).held(title)
 
 
 def _holds(seq: Sequence[str], part: Sequence[str]) -> bool:
@@ -493,17 +524,21 @@ def _phrase_synonyms(query: str) -> list[tuple[list[str], list[str]]]:
     return out
 
 
-def titled_first(hits: list[Hit], query: str) -> list[Hit]:
+def titled_first(hits: list[Hit], query: str, titles: dict[str, str] | None = None) -> list[Hit]:
     """Hits re-scored by how much of the question their title holds: the score times
     1 + TITLE_WEIGHT × (question terms in the title / question terms). BM25 saturates the
     weighted term frequency, so a title that names the subject barely outweighs a long text that
-    mentions it often; this puts the title back in front. Best first."""
-    n = len(query_terms(query))
-    if not hits or not n:
+    mentions it often; this puts the title back in front. ``titles`` maps OIDs to titles (else
+    each record's own is read). Best first."""
+    if not hits:
+        return hits
+    matcher = TitleMatcher(query)
+    n = len(matcher.terms)
+    if not n:
         return hits
     for h in hits:
-        title = h.record.link("title")
-        held = len(title_terms(title, query)) if isinstance(title, str) else 0
+        title = titles.get(h.record.oid or "") if titles is not None else h.record.link("title")
+        held = len(matcher.held(title)) if isinstance(title, str) else 0
         h.score *= 1 + TITLE_WEIGHT * held / n
     return sorted(hits, key=lambda h: (-h.score, h.record.id or ""))
 
