@@ -224,3 +224,22 @@ def test_a_title_that_names_the_subject_beats_a_long_text_that_mentions_it(log_r
     commit_all(log_repo)
     found = ids(ask(run, log_repo, "one", "terraform", "setup", "for", "several", "aws", "accounts"))
     assert found[:2] == [named, chatty]
+
+
+def test_a_title_holding_a_synonym_of_a_phrase_of_the_question_counts(log_repo: Path, run) -> None:
+    # "switching off" is a phrase of SYNONYMS ("disable"): a title that says "Disable" holds it
+    from declog.core.search import title_terms
+
+    assert title_terms("Disable inactive Keycloak users", "switching off accounts of inactive users") == [
+        "inactive", "users", "switching"]
+    assert title_terms("Metrics and alerting", "switching off accounts of inactive users") == []
+    named = decide(run, log_repo, "Disable dormant accounts", "--context", "Kept for a year.")
+    chatty = decide(run, log_repo, "Yearly reviews",
+                    "--context", " ".join(["Every account is reviewed; an account that is switched on"
+                                           " stays on until its owner leaves."] * 1))
+    for title, context in (("Store orders in PostgreSQL", "Orders need transactions."),
+                           ("Queue emails with SQS", "Bursts of sign-ups."), ("Render pages on the server", "SEO.")):
+        decide(run, log_repo, title, "--context", context)
+    commit_all(log_repo)
+    found = ids(ask(run, log_repo, "switching", "off", "old", "accounts"))
+    assert found[:2] == [named, chatty]
