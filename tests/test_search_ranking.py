@@ -151,8 +151,9 @@ def test_a_retired_decision_ranks_lower_unless_the_question_is_about_the_past(lo
     # no supersede link between them: only the statuses say which is current
     old = decide(run, log_repo, "Feature flags in a config file", "--status", "deprecated",
                  "--context", "Feature flags are read from a config file at start-up.")
-    new = decide(run, log_repo, "Roll out with Unleash", "--status", "accepted",
-                 "--context", "Feature flags change at run time without a deploy.",
+    # both titles name the subject (a title holding the question's words weighs more)
+    new = decide(run, log_repo, "Roll out feature flags with Unleash", "--status", "accepted",
+                 "--context", "Changes at run time without a deploy.",
                  "--decision", "Unleash serves the flags.", "--rationale", "Flags flip without a restart.")
     for title, context in (("Store orders in PostgreSQL", "Orders need transactions."),
                            ("Queue emails with SQS", "Bursts of sign-ups."), ("Render pages on the server", "SEO.")):
@@ -203,3 +204,42 @@ def test_adjacent_words_match_their_compound(log_repo: Path, run, ranker) -> Non
     assert ids(ask(run, log_repo, "set", "up")) == [prices, setup]  # "set up" also finds "setup"
     assert ids(ask(run, log_repo, "how", "do", "we", "set", "up", "laptops")) == [setup, prices]
     assert ids(ask(run, log_repo, "set", "prices")) == [prices]  # only adjacent words: no "setprices"
+
+
+def test_a_title_that_names_the_subject_beats_a_long_text_that_mentions_it(log_repo: Path, run) -> None:
+    # FTS5's bm25() saturates the summed weighted frequency of all columns and normalises by the
+    # whole record's length: a long record that mentions every question word many times must not
+    # bury the short one whose title is what the question asks about. (FTS5 only: the pure-Python
+    # BM25F weighs each field apart and is left as it is; see search.titled_first.)
+    named = decide(run, log_repo, "Manage several AWS accounts with Terraform",
+                   "--context", "One state per environment.")
+    chatty = decide(run, log_repo, "Metrics and alerting",
+                    "--context", " ".join(["Alerts for every AWS account come from Terraform modules;"
+                                           " each account gets dashboards, and Terraform keeps them"
+                                           " the same in every AWS account; one setup for several teams."] * 3)
+                    + " Grafana was not used much, so alerts moved to the cloud provider's own tools.")
+    for title, context in (("Store orders in PostgreSQL", "Orders need transactions."),
+                           ("Queue emails with SQS", "Bursts of sign-ups."), ("Render pages on the server", "SEO.")):
+        decide(run, log_repo, title, "--context", context)
+    commit_all(log_repo)
+    found = ids(ask(run, log_repo, "one", "terraform", "setup", "for", "several", "aws", "accounts"))
+    assert found[:2] == [named, chatty]
+
+
+def test_a_title_holding_a_synonym_of_a_phrase_of_the_question_counts(log_repo: Path, run) -> None:
+    # "switching off" is a phrase of SYNONYMS ("disable"): a title that says "Disable" holds it
+    from declog.core.search import title_terms
+
+    assert title_terms("Disable inactive Keycloak users", "switching off accounts of inactive users") == [
+        "inactive", "users", "switching"]
+    assert title_terms("Metrics and alerting", "switching off accounts of inactive users") == []
+    named = decide(run, log_repo, "Disable dormant accounts", "--context", "Kept for a year.")
+    chatty = decide(run, log_repo, "Yearly reviews",
+                    "--context", " ".join(["Every account is reviewed; an account that is switched on"
+                                           " stays on until its owner leaves."] * 1))
+    for title, context in (("Store orders in PostgreSQL", "Orders need transactions."),
+                           ("Queue emails with SQS", "Bursts of sign-ups."), ("Render pages on the server", "SEO.")):
+        decide(run, log_repo, title, "--context", context)
+    commit_all(log_repo)
+    found = ids(ask(run, log_repo, "switching", "off", "old", "accounts"))
+    assert found[:2] == [named, chatty]

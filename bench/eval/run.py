@@ -10,7 +10,9 @@ and top-3 hit rates of ``declog why QUESTION --format json`` over the corpus's q
 question counts as found at rank k when one of its expected ADR files is the ``source.path`` of
 one of the first k answers. The totals are also split: the corpora the ranking was tuned on, the
 corpora listed under ``held_out`` in questions.yaml (never tuned on), and the questions marked
-``fresh`` (written after the ranking was last changed). When the corpora folder is missing it
+``fresh`` (written after the ranking was last changed) and the questions marked ``sealed``
+(written before a ranking change and never tuned on: ``--show-misses`` leaves their misses out
+unless ``--show-sealed`` is given). When the corpora folder is missing it
 says so in one line and exits 0.
 """
 
@@ -37,6 +39,7 @@ class Question:
     question: str
     expect: list[str]
     fresh: bool = False  # written after the ranking it measures was last changed
+    sealed: bool = False  # written before a ranking change and never tuned on: only its totals are shown
 
 
 @dataclass
@@ -62,7 +65,8 @@ def load_eval(path: Path) -> tuple[dict[str, str], list[Question], set[str]]:
 
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     folders = {str(k): str(v) for k, v in (data.get("corpora") or {}).items()}
-    questions = [Question(str(q["corpus"]), str(q["question"]), [str(e) for e in q["expect"]], bool(q.get("fresh")))
+    questions = [Question(str(q["corpus"]), str(q["question"]), [str(e) for e in q["expect"]], bool(q.get("fresh")),
+                          bool(q.get("sealed")))
                  for q in data.get("questions") or []]
     return folders, questions, {str(n) for n in data.get("held_out") or []}
 
@@ -119,11 +123,14 @@ def ask(clone: Path, question: Question, by_id: dict[str, str]) -> Outcome:
 
 SPLITS = ("tuned on (corpora the ranking was tuned on, fresh questions aside)",
           "held out (corpora never tuned on, fresh questions aside)",
-          "fresh (questions written after the ranking was frozen)")
+          "fresh (questions written after the ranking was frozen)",
+          "sealed (questions written before the last ranking change, never tuned on)")
 
 
 def _splits(question: Question, held_out: set[str]) -> list[str]:
-    """The one group a question counts in: fresh questions apart from the corpora they ask about."""
+    """The one group a question counts in: sealed and fresh questions apart from the corpora they ask about."""
+    if question.sealed:
+        return [SPLITS[3]]
     if question.fresh:
         return [SPLITS[2]]
     return [SPLITS[1] if question.corpus in held_out else SPLITS[0]]
@@ -146,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpora", nargs="?", type=Path, default=ROOT / ".." / "shared" / "corpora")
     parser.add_argument("--questions", type=Path, default=HERE / "questions.yaml")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="only this corpus (repeatable)")
-    parser.add_argument("--show-misses", action="store_true", help="print every question not found first")
+    parser.add_argument("--show-misses", action="store_true",
+                        help="print every question not found first (sealed ones only with --show-sealed)")
+    parser.add_argument("--show-sealed", action="store_true",
+                        help="with --show-misses, also print the misses of sealed questions (never while tuning)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     parser.add_argument("--work", type=Path, default=None,
                         help="import into this folder and keep it (a corpus already imported there is reused)")
@@ -179,17 +189,19 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(f"{f.path.rsplit('/', 1)[-1]} {f.share:.0%}" for f in report.worst(5)))
                 print(f"  titles with a number: {len(report.numbered_titles)}; "
                       f"sentences not in their ADR: {len(report.foreign)}")
-            outcomes = [ask(clone, q, by_id) for q in questions if q.corpus == name]
+            asked = [ask(clone, q, by_id) for q in questions if q.corpus == name]
+            # sealed questions count only in their own group, so no per-corpus figure gives them away
+            outcomes = [o for o in asked if not o.question.sealed]
             top1 = sum(1 for o in outcomes if o.rank() == 1)
             top3 = sum(1 for o in outcomes if o.rank() is not None)
             n = len(outcomes)
             if n:
                 print(f"  why: top-1 {top1}/{n} ({top1 / n:.0%}), top-3 {top3}/{n} ({top3 / n:.0%})")
-            for o in outcomes:
-                if args.show_misses and o.rank() != 1:
+            for o in asked:
+                if args.show_misses and o.rank() != 1 and (args.show_sealed or not o.question.sealed):
                     print(f"    miss ({o.rank() or '-'}): {o.question.question!r} → {', '.join(o.got) or 'nothing'}"
                           f" (want {', '.join(o.question.expect)})")
-            for o in outcomes:
+            for o in asked:
                 for split in _splits(o.question, held_out):
                     g = groups.setdefault(split, [0, 0, 0])
                     g[0] += 1
@@ -202,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
                              "top1": top1, "top3": top3,
                              "misses": [{"question": o.question.question, "rank": o.rank(), "got": o.got}
                                         for o in outcomes if o.rank() != 1]}
+            if args.show_sealed:
+                results[name]["sealed_misses"] = [{"question": o.question.question, "rank": o.rank(), "got": o.got}
+                                                  for o in asked if o.question.sealed and o.rank() != 1]
     n = totals["questions"]
     if n:
-        print(f"all corpora: why top-1 {totals['top1']}/{n} ({totals['top1'] / n:.1%}), "
+        print(f"all corpora (sealed questions apart): why top-1 {totals['top1']}/{n} ({totals['top1'] / n:.1%}), "
               f"top-3 {totals['top3']}/{n} ({totals['top3'] / n:.1%})")
     for split in SPLITS:
         if split in groups:

@@ -7,18 +7,22 @@ time) never drive the ranking, a query word of four letters or more also matches
 words it begins at half weight ("mongo" finds "MongoDB"), British and American spellings meet
 ("licence", "license"), and so do common software synonyms and abbreviations, at half weight
 (:data:`SYNONYMS`: "db" and "database", "log in" and "authentication") and two adjacent words
-and the compound they make ("set up", "setup"). A match of the whole phrase, and a match of every word, count more
-than scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
+and the compound they make ("set up", "setup"). A match of the whole phrase counts more than
+scattered words. With SQLite FTS5 (most Python builds) the ranking is BM25 over an index
 under ``.git/declog/search.sqlite`` keyed by blob OIDs: only records whose content is new are
 indexed on each call, and only the OIDs of the records the caller passes (the working tree, or a
 commit's tree) can be returned, so the index is never stale and is safe to delete. Without FTS5
-the same weights drive a pure-Python BM25F. Which of two decisions linked by a supersede comes
+the same weights drive a pure-Python BM25F (where a match of every word also counts more).
+FTS5's bm25() saturates the summed frequency of all columns and normalises by the whole record,
+so on that path :func:`titled_first` scales each score by the share of the question's terms the
+title holds. Which of two decisions linked by a supersede comes
 first is :func:`current_first`'s business; :func:`points_at_past` tells it when the question
 asks about the past.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
@@ -247,6 +251,7 @@ _SUFFIXES = ("ational", "ization", "fulness", "iveness", "ations", "ation", "men
              "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper: enough that queue/queues, style/styled/styling, policy/policies meet."""
     out = word
@@ -352,6 +357,17 @@ class SearchIndex:
             return {}
         return {oid: -score for oid, score in rows}
 
+    def titles(self, oids: Sequence[str]) -> dict[str, str]:
+        """The indexed titles of ``oids`` (OID → title), in one query."""
+        if not oids:
+            return {}
+        try:
+            return {oid: title or "" for oid, title in self.conn.execute(
+                "select k.oid, d.title from known k join docs d on d.rowid = k.docid "
+                f"where k.oid in ({', '.join('?' * len(oids))})", list(oids))}
+        except sqlite3.OperationalError:
+            return {}
+
     def close(self) -> None:
         self.conn.close()
 
@@ -424,14 +440,19 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
             base = index.scores(" OR ".join(exact))
             pre = index.scores(" OR ".join(prefixed)) if prefixed else {}
             syn = index.scores(" OR ".join(map(_fts_quote, others))) if others else {}
-            every = index.scores(" AND ".join(_fts_group(t, per[t]) for t in terms)) if len(terms) > 1 else {}
             phrase = index.scores(_fts_quote(" ".join(terms))) if len(terms) > 1 else {}
+            raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
+                   + 1.0 * phrase.get(oid, 0.0)
+                   for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
+            hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
+            hits.sort(key=lambda h: (-h.score, h.record.id or ""))
+            # FTS5's bm25() sums the weighted frequencies of all columns and normalises by the
+            # whole row's length; the pure-Python BM25F below normalises each field apart, so
+            # only this path needs the title put back in front
+            head = hits[:ORDERED]
+            hits = titled_first(head, query, index.titles([str(h.record.oid) for h in head])) + hits[ORDERED:]
         finally:
             index.close()
-        raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
-               + 0.5 * every.get(oid, 0.0) + 1.0 * phrase.get(oid, 0.0)
-               for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
-        hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
     else:
         if full is not None and any(r.data is None for r in decisions):
             decisions = [r for r in full(list(decisions)) if r.data is not None]
@@ -440,6 +461,86 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
     past = points_at_past(query)
     head = hits[:ORDERED]  # no answer list is longer; the tail keeps its BM25 order
     return current_first(retired_later(head, past), past) + hits[ORDERED:]
+
+
+TITLE_WEIGHT = 1.0  # a title holding every word of the question doubles its record's score
+
+
+class TitleMatcher:
+    """Which terms of a question (see :func:`query_terms`) a title holds: stemmed, in another
+    spelling, as the start of a longer word (four letters or more), or as a one-word synonym; a
+    phrase of the question counts for its terms when the title holds one of the phrase's
+    synonyms ("switching off" → "disable"). The question side is worked out once."""
+
+    def __init__(self, query: str) -> None:
+        per, _ = alternatives(query)
+        self.terms = query_terms(query)
+        self.alts = [(t, {stem(a) for a in [*spellings(t), *(a for a in per.get(t, []) if " " not in a)]},
+                      t if len(t) >= PREFIX_MIN else None) for t in self.terms]
+        self.phrases = [(held, [_stems(a) for a in alts]) for held, alts in _phrase_synonyms(query)]
+        # a title holds nothing unless its text holds the start of one of these (a cheap test first)
+        starts = {a[:3] for _, alts, _ in self.alts for a in alts}
+        starts |= {a[0][:3] for _, phrases in self.phrases for a in phrases if a}
+        self.starts = tuple(x for x in starts if x)
+
+    def held(self, title: str) -> list[str]:
+        folded = title.casefold()
+        if not any(x in folded for x in self.starts):
+            return []
+        ws = words(title)
+        stems = [stem(w) for w in ws]
+        have = set(stems)
+        out = [t for t, alts, prefix in self.alts
+               if have & alts or (prefix is not None and any(w.startswith(prefix) for w in ws))]
+        for held, alts in self.phrases:
+            if set(held) - set(out) and any(_holds(stems, a) for a in alts):
+                out += [t for t in held if t not in out]
+        return out
+
+
+def title_terms(title: str, query: str) -> list[str]:
+    """The terms of ``query`` that ``title`` holds (see :class:`TitleMatcher`)."""
+    return TitleMatcher(query).held(title)
+
+
+def _holds(seq: Sequence[str], part: Sequence[str]) -> bool:
+    k = len(part)
+    return k > 0 and any(tuple(seq[i:i + k]) == tuple(part) for i in range(len(seq) - k + 1))
+
+
+def _phrase_synonyms(query: str) -> list[tuple[list[str], list[str]]]:
+    """The phrases of two words or more of ``query`` found in :data:`SYNONYMS`: the query terms
+    each one holds, and its synonyms."""
+    index = _synonym_index()
+    terms = set(query_terms(query))
+    raw = words(query)
+    stems = [stem(w) for w in raw]
+    out = []
+    for n in range(2, max(len(k) for k in index) + 1):
+        for i in range(len(raw) - n + 1):
+            alts = index.get(tuple(stems[i:i + n]))
+            if alts:
+                out.append(([w for w in raw[i:i + n] if w in terms], alts))
+    return out
+
+
+def titled_first(hits: list[Hit], query: str, titles: dict[str, str] | None = None) -> list[Hit]:
+    """Hits re-scored by how much of the question their title holds: the score times
+    1 + TITLE_WEIGHT × (question terms in the title / question terms). BM25 saturates the
+    weighted term frequency, so a title that names the subject barely outweighs a long text that
+    mentions it often; this puts the title back in front. ``titles`` maps OIDs to titles (else
+    each record's own is read). Best first."""
+    if not hits:
+        return hits
+    matcher = TitleMatcher(query)
+    n = len(matcher.terms)
+    if not n:
+        return hits
+    for h in hits:
+        title = titles.get(h.record.oid or "") if titles is not None else h.record.link("title")
+        held = len(matcher.held(title)) if isinstance(title, str) else 0
+        h.score *= 1 + TITLE_WEIGHT * held / n
+    return sorted(hits, key=lambda h: (-h.score, h.record.id or ""))
 
 
 RETIRED = ("superseded", "deprecated")
