@@ -531,6 +531,11 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&!~\"'\n\t\r]|^\s|\s$|  ")
 _BLOCK_START = re.compile(r"[#>+=|-]|\d{1,9}[.)]")
 
 
+# What a line of a paragraph may not hold for :func:`_plain_paragraphs` to stand in for markdown-it:
+# the markup characters of _MARKUP and any control character (markdown-it turns NUL into U+FFFD).
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&!~\"'\x00-\x1f\x7f-\x9f]")
+
+
 def prose(text: object) -> Any:
     """Record prose (CommonMark) as HTML: raw HTML is shown as text, links only of safe schemes."""
     from markupsafe import Markup
@@ -538,7 +543,33 @@ def prose(text: object) -> Any:
     value = str(text)
     if value and not _MARKUP.search(value) and not _BLOCK_START.match(value):
         return Markup(f"<p>{value}</p>\n")  # what markdown-it makes of one plain line, without parsing it
+    plain = _plain_paragraphs(value)
+    if plain is not None:
+        return Markup(plain)
     return Markup(_markdown().render(value))
+
+
+def _plain_paragraphs(value: str) -> str | None:
+    """What markdown-it makes of ``value`` when it is only paragraphs of plain lines (a block
+    scalar of wrapped prose, paragraphs apart by empty lines): each paragraph's lines joined by
+    line breaks inside ``<p>``; ``None`` for anything else, which markdown-it then parses.
+    ``tests/export/test_html.py`` checks it against markdown-it."""
+    if "\n" not in value:
+        return None
+    out: list[str] = []
+    lines: list[str] = []
+    for line in value.split("\n"):
+        if not line:
+            if lines:
+                out.append("<p>" + "\n".join(lines) + "</p>\n")
+                lines = []
+            continue
+        if line != line.strip() or _NOT_PLAIN.search(line) or _BLOCK_START.match(line):
+            return None
+        lines.append(line)
+    if lines:
+        out.append("<p>" + "\n".join(lines) + "</p>\n")
+    return "".join(out) if out else None
 
 
 def inline(text: object) -> Any:

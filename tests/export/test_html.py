@@ -473,3 +473,27 @@ def test_plain_text_shortcut_renders_as_markdown_it_does(text: str) -> None:
 
     assert str(prose(text)) == _markdown().render(text)
     assert str(inline(text)) == _markdown().renderInline(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab Z09.):-=#>+|é\u00a0\u2003\u2028\x00\x85\t\r*")), max_size=12),
+                max_size=6))
+def test_plain_paragraphs_shortcut_renders_as_markdown_it_does(lines: list[str]) -> None:
+    """Prose of several lines (a YAML block scalar) skips the parser when it is only plain
+    paragraphs; the HTML must be what markdown-it makes of it, block starts and odd spaces too."""
+    from declog.export.html import _markdown, _plain_paragraphs, prose
+
+    text = "\n".join(lines)
+    shortcut = _plain_paragraphs(text)
+    assert shortcut is None or shortcut == _markdown().render(text)
+    if "\n" in text:
+        assert str(prose(text)) == _markdown().render(text)
+
+
+def test_plain_paragraphs_shortcut_takes_wrapped_prose_and_leaves_markup_to_the_parser() -> None:
+    from declog.export.html import _plain_paragraphs
+
+    assert _plain_paragraphs("Quarter hides the traffic.\nSchema fewer blocks.\n\nA second one.\n") == \
+        "<p>Quarter hides the traffic.\nSchema fewer blocks.</p>\n<p>A second one.</p>\n"
+    for text in ("One line.\n- a list\n", "Title\n===\n", "R&D costs.\nmore\n", "a\n    code\n", "a  \nb\n"):
+        assert _plain_paragraphs(text) is None, text
