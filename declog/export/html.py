@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
@@ -717,23 +718,26 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
     proposed_on.update(facts.proposed_days())
 
 
+def site_files(site: Site) -> list[tuple[str, Callable[[], str]]]:
+    """Every file of the site, each with what makes its text: ``(relative path, maker)``."""
+    readings = readings_of(site)
+    folder = resources.files("declog.export").joinpath("site")
+    files: list[tuple[str, Callable[[], str]]] = [
+        ("index.html", partial(index_page, site)),
+        ("graph.html", partial(graph_page, site)),
+        ("mechanisms.html", partial(mechanisms_page, site, readings)),
+        ("owners.html", partial(owners_page, site)),
+        ("review.html", partial(review_page, site)),
+        ("assets/search-index.js", partial(search_index_js, site)),
+    ]
+    files += [(f"assets/{name}", partial(folder.joinpath(name).read_text, encoding="utf-8")) for name in ASSETS]
+    files += [(item.page, partial(record_page, site, item, readings)) for item in site.items.values()]
+    return files
+
+
 def build_site(site: Site) -> dict[str, str]:
     """Every file of the site: relative path → text."""
-    readings = readings_of(site)
-    files = {
-        "index.html": index_page(site),
-        "graph.html": graph_page(site),
-        "mechanisms.html": mechanisms_page(site, readings),
-        "owners.html": owners_page(site),
-        "review.html": review_page(site),
-        "assets/search-index.js": search_index_js(site),
-    }
-    folder = resources.files("declog.export").joinpath("site")
-    for name in ASSETS:
-        files[f"assets/{name}"] = folder.joinpath(name).read_text(encoding="utf-8")
-    for item in site.items.values():
-        files[item.page] = record_page(site, item, readings)
-    return files
+    return {rel: make() for rel, make in site_files(site)}
 
 
 def write_site(out: ExportDir, files: dict[str, str]) -> int:
@@ -746,10 +750,95 @@ def write_site(out: ExportDir, files: dict[str, str]) -> int:
     return len(files)
 
 
-def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False) -> int:
-    """The whole export: checks ``out`` first, so a refused folder costs no work."""
+# A site of fewer files than this is made in one process: forking a second one costs more than it saves.
+PARALLEL_FROM = 400
+
+
+def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False, workers: int | None = None) -> int:
+    """The whole export: checks ``out`` first, so a refused folder costs no work. ``workers``: the
+    processes that make and write the files (default: two on a machine with two cores or more,
+    for a site of at least :data:`PARALLEL_FROM` files, else one)."""
     folder = ExportDir.open(out, "html", force=force)
-    return write_site(folder, build_site(load_site(log, as_of)))
+    site = load_site(log, as_of)
+    files = site_files(site)
+    if workers is None:
+        workers = 2 if len(files) >= PARALLEL_FROM and _cpus() >= 2 and _can_fork() else 1
+    if workers < 2:
+        return write_site(folder, {rel: make() for rel, make in files})
+    return _export_in_two(folder, files)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# The files of the export under way, for the forked worker: a fork shares them (the log, its
+# history, the compiled templates) without pickling anything; only paths come back.
+_FILES: list[tuple[str, Callable[[], str]]] = []
+_FOLDER: list[ExportDir] = []
+_MADE: dict[str, str] = {}
+CHILD_SHARE = 0.5  # of the files' making, by count; the files go to each process in turn
+
+
+def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]) -> int:
+    """Make and write the files with one forked worker beside this process. As in one process,
+    nothing is written before every file has been made (a failure writes no page), and each
+    file is written atomically; the worker's failure is raised here."""
+    import multiprocessing
+    import sys
+
+    global _FILES
+    theirs = _share(len(files))
+    _FILES = files
+    _FOLDER[:] = [folder]
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            made = pool.apply_async(_child_make, (sorted(theirs),))
+            mine = {rel: make() for n, (rel, make) in enumerate(files) if n not in theirs}
+            made.get()
+            written = pool.apply_async(_child_write)
+            for rel, text in sorted(mine.items()):
+                folder.write(rel, text)
+            folder.written.extend(written.get())
+    finally:
+        _FILES = []
+        _FOLDER.clear()
+    folder.finish()
+    return len(files)
+
+
+def _share(count: int) -> set[int]:
+    """The files the worker makes: every other one, so each kind of page is split evenly."""
+    step = max(1, round(1 / CHILD_SHARE)) if CHILD_SHARE > 0 else count + 1
+    return set(range(1, count, step))
+
+
+def _child_make(numbers: list[int]) -> int:
+    _MADE.clear()
+    for n in numbers:
+        rel, make = _FILES[n]
+        _MADE[rel] = make()
+    return len(_MADE)
+
+
+def _child_write() -> list[str]:
+    done = []
+    for rel, text in sorted(_MADE.items()):
+        _FOLDER[0].write(rel, text)
+        done.append(rel)
+    _MADE.clear()
+    return done
 
 
 # -- small helpers ---------------------------------------------------------------------------

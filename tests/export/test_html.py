@@ -497,3 +497,48 @@ def test_plain_paragraphs_shortcut_takes_wrapped_prose_and_leaves_markup_to_the_
         "<p>Quarter hides the traffic.\nSchema fewer blocks.</p>\n<p>A second one.</p>\n"
     for text in ("One line.\n- a list\n", "Title\n===\n", "R&D costs.\nmore\n", "a\n    code\n", "a  \nb\n"):
         assert _plain_paragraphs(text) is None, text
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_processes_write_the_same_site_as_one(example: ExampleLog, run: Callable[..., Result], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big log is made and written by this process and a forked worker: byte for byte the
+    site one process writes, the marker's list of files too, and a re-export into it changes nothing."""
+    from declog.export import html
+
+    monkeypatch.setattr(html, "PARALLEL_FROM", 10**9)
+    export(run, example, tmp_path / "one")
+    monkeypatch.setattr(html, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(html, "_cpus", lambda: 2)
+    spawned: list[int] = []
+    real = html._share
+    monkeypatch.setattr(html, "_share", lambda count: spawned.append(count) or real(count))
+    export(run, example, tmp_path / "two")
+    assert spawned and len(real(spawned[0])) == spawned[0] // 2  # the worker made half of the files
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    export(run, example, tmp_path / "two")
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+def test_a_page_the_worker_cannot_make_fails_the_export_before_any_page_is_written(
+        example: ExampleLog, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from declog.errors import UsageError
+    from declog.export import html
+
+    monkeypatch.setattr(html, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(html, "_cpus", lambda: 2)
+    files = [rel for rel, _ in html.site_files(html.Site({}, html.dt.date(2026, 3, 20)))]
+    worker_makes = files[1]  # every other file goes to the worker: this one does
+    real = getattr(html, worker_makes.removesuffix(".html") + "_page")
+
+    def broken(*args: Any) -> str:
+        raise UsageError(f"cannot make {worker_makes}")
+
+    monkeypatch.setattr(html, real.__name__, broken)
+    site = tmp_path / "site"
+    res = run(example.repo, "export", "html", "--out", str(site), "--as-of", "2026-03-20")
+    assert res.exit_code == 2 and f"cannot make {worker_makes}" in res.output
+    assert sorted(p.name for p in site.iterdir()) == [".declog-export"]  # no page, only the folder's marker
