@@ -478,7 +478,51 @@ def environment() -> jinja2.Environment:
     env.filters.update(prose=prose, inline=inline, num=number, days=_days, plural=_plural)
     env.globals.update(NAV=NAV, CSP=CSP, GENERATOR=GENERATOR, KIND_TITLES=KIND_TITLES, humanise=humanise,
                        NODE_W=NODE_W, NODE_H=NODE_H, clip=_clip, safe_url=safe_url)
+    env.globals.update(_page_helpers())
     return env
+
+
+def _page_helpers() -> dict[str, Any]:
+    """The small pieces of macros.html that every page calls for every record it names, in
+    Python (``py_link`` …, which macros.html names ``link`` …): what the Jinja macros of the
+    same names made, escaped the same way (markupsafe), without the cost of a macro call. Each
+    takes the template's context (``site`` and ``prefix``)."""
+    import jinja2
+    from markupsafe import Markup, escape
+
+    empty = Markup("")
+
+    def link(ctx: Any, rid: Any, text: Any = None) -> Markup:
+        """A link to the page of record ``rid`` (its label as the title), or the plain text when
+        the site has no such page; ``text`` instead of the ID."""
+        items = ctx["site"].items
+        if isinstance(rid, str) and rid in items:
+            it = items[rid]
+            return Markup(f'<a href="{escape(ctx["prefix"])}{escape(it.page)}" title="{escape(it.label)}">'
+                          f'{escape(rid if text is None else text)}</a>')
+        return escape((rid if rid is not None else "?") if text is None else text)
+
+    def badge(ctx: Any, status: Any) -> Markup:
+        if not status:
+            return empty
+        shown = escape(status)
+        return Markup(f'<span class="badge status-{shown}">{shown}</span>')
+
+    def status_of(ctx: Any, rid: Any) -> Markup:
+        items = ctx["site"].items
+        return badge(ctx, items[rid].status) if isinstance(rid, str) and rid in items else empty
+
+    def ref(ctx: Any, rid: Any) -> Markup:
+        """The link to ``rid`` and its label after it (when the label is not the ID)."""
+        items = ctx["site"].items
+        if isinstance(rid, str) and rid in items and items[rid].label != rid:
+            return Markup(f"{link(ctx, rid)} {escape(items[rid].label)}")
+        return link(ctx, rid)
+
+    def refs(ctx: Any, ids: Any) -> Markup:
+        return Markup(", ").join(link(ctx, rid) for rid in ids)
+
+    return {f"py_{f.__name__}": jinja2.pass_context(f) for f in (link, badge, status_of, ref, refs)}
 
 
 def _macro(name: str) -> Any:
