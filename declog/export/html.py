@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from declog.history import Revision
     from declog.history.timeline import Decided, Entry
     from declog.storage.store import Log, Record
+    from declog.storage.versions import VersionCache
 
 GENERATOR = "declog export html"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -717,12 +718,41 @@ class _SiteHistory(History):
     already read (through the parse cache) instead of parsing their blobs again."""
 
     known: dict[str, dict[str, Any]]
+    versions: VersionCache | None = None  # older versions parsed by an earlier export
+    stored: dict[str, dict[str, Any]]  # their entries, read once (:meth:`prefetch`)
+
+    def prefetch(self, oids: list[str]) -> None:
+        """Before the timelines: the older versions an earlier export parsed come from the
+        version store; the others' blobs are read with one ``git cat-file --batch``."""
+        from declog.storage.versions import VersionCache
+
+        path = self.log.cache.path
+        self.versions = VersionCache(path.with_name("versions.sqlite") if path is not None else None,
+                                     f"{self.log.config.fingerprint()}")
+        self.stored = self.versions.get(oids)
+        self.blobs([o for o in oids if o not in self.stored])
 
     def data_of(self, oids: list[str | None], path: str = "") -> dict[str, dict[str, Any] | None]:
         out: dict[str, dict[str, Any] | None] = {o: self.known[o] for o in oids if o and o in self.known}
+        stored = getattr(self, "stored", {})
+        for oid in oids:
+            entry = stored.get(oid) if oid and oid not in out else None
+            if oid and entry is not None:
+                out[oid] = entry.get("data")
+                if "error" in entry:
+                    self.unreadable[oid] = str(entry["error"])
         rest: list[str | None] = [o for o in oids if o and o not in out]
         if rest:
-            out.update(super().data_of(rest, path))
+            parsed = super().data_of(rest, path)
+            out.update(parsed)
+            for oid in rest:
+                if oid is None or self.versions is None or oid in self._too_big:
+                    continue
+                data = parsed.get(oid)
+                if data is not None:
+                    self.versions.put(oid, {"data": data})
+                elif oid in self.unreadable:
+                    self.versions.put(oid, {"error": self.unreadable[oid]})
         return out
 
 
@@ -746,7 +776,7 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
     per = {rid: facts.of(rid) for rid in site.items}
     oids = [o for f in per.values() if f.history for ev in f.history.events
             for o in (ev.old_oid, ev.new_oid, *ev.other_oids) if o and o not in history.known]
-    history.blobs(list(dict.fromkeys(oids)))  # every older version of every record: one `git cat-file --batch`
+    history.prefetch(list(dict.fromkeys(oids)))  # every older version of every record: stored, or one `git cat-file --batch`
     # imported ADRs: the commits to their markdown file before (and after) the import, one pass for all
     before = facts.sources()
     for rid, f in per.items():
@@ -760,6 +790,8 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         if f.ended is not None and f.ended_as:  # who rejected, superseded or deprecated it
             site.ended[rid] = (f.ended_as, f.ended)
     proposed_on.update(facts.proposed_days())
+    if history.versions is not None:
+        history.versions.save()
 
 
 def site_files(site: Site) -> list[tuple[str, Callable[[], str]]]:
@@ -836,16 +868,14 @@ CHILD_SHARE = 0.5  # of the files' making, by count; the files go to each proces
 def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]) -> int:
     """Make and write the files with one forked worker beside this process. As in one process,
     nothing is written before every file has been made (a failure writes no page), and each
-    file is written atomically; the worker's failure is raised here."""
+    file is written atomically; the worker's failure is raised here. The caller flushes its
+    output streams first (the worker flushes its copy of them when it ends)."""
     import multiprocessing
-    import sys
 
     global _FILES
     theirs = _share(len(files))
     _FILES = files
     _FOLDER[:] = [folder]
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             made = pool.apply_async(_child_make, (sorted(theirs),))

@@ -542,3 +542,39 @@ def test_a_page_the_worker_cannot_make_fails_the_export_before_any_page_is_writt
     res = run(example.repo, "export", "html", "--out", str(site), "--as-of", "2026-03-20")
     assert res.exit_code == 2 and f"cannot make {worker_makes}" in res.output
     assert sorted(p.name for p in site.iterdir()) == [".declog-export"]  # no page, only the folder's marker
+
+
+def test_older_versions_are_parsed_once_across_exports(example: ExampleLog, run: Callable[..., Result],
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second export takes the older versions of records (a broken one too) from
+    .git/declog/versions.sqlite instead of parsing their YAML again, and writes the same site;
+    the store deleted or damaged, the export parses them again, with the same pages."""
+    from declog.history import History
+
+    path = next((example.repo / "decisions").glob(f"{example.new}-*.yaml"))
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "oops: [unclosed\n", encoding="utf-8")
+    commit(example.repo, "Break it", "2026-03-18T10:00:00Z")
+    path.write_text(good, encoding="utf-8")
+    commit(example.repo, "Mend it", "2026-03-19T10:00:00Z")
+    parsed: list[str] = []
+    real = History.record_from
+
+    def counting(self: History, rel: str, oid: str, content: bytes) -> Any:
+        parsed.append(oid)
+        return real(self, rel, oid, content)
+
+    monkeypatch.setattr(History, "record_from", counting)
+    export(run, example, tmp_path / "first")
+    first = len(parsed)
+    store = example.repo / ".git" / "declog" / "versions.sqlite"
+    assert first > 0 and store.is_file()
+    page = (tmp_path / "first" / "records" / f"{example.new}.html").read_text(encoding="utf-8")
+    assert "Break it" in page and "Mend it" in page
+    export(run, example, tmp_path / "second")
+    assert len(parsed) == first  # no version parsed again
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    store.write_bytes(b"not a database")
+    export(run, example, tmp_path / "third")
+    assert len(parsed) == 2 * first
+    assert _tree(tmp_path / "third") == _tree(tmp_path / "first")
