@@ -59,7 +59,7 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "jinja2": frozenset({"declog.export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"declog.adr"}),
     "click": frozenset({"declog.cli"}),
-    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.history", "declog.core.search"}),  # caches in .git/declog/
+    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.storage.versions", "declog.history", "declog.core.search"}),  # caches in .git/declog/
     "mcp": frozenset({"declog.mcp_server"}),  # the optional MCP SDK (declog[mcp])
 }
 

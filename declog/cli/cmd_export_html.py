@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,6 +33,8 @@ def html(out_dir: Path, force: bool, as_of: str | None) -> int:
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
     log = open_log()
     unread = warn_unreadable(log)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # a big site is made by a forked worker too, which flushes its copy when it ends
     count = export_html(log, out_dir, as_of=day, force=force)
     out().write(f"Wrote {count} files to {out_dir}: open {out_dir / 'index.html'} in a browser\n")
     return 1 if unread and not force else 0

@@ -171,13 +171,13 @@ class LogFacts:
         such field of each), in the log's order."""
         if self._back is None:
             found: dict[str, list[tuple[str, str]]] = {}
-            for other, r in self.by_id.items():
+            seen: set[tuple[str, str]] = set()  # (target, other): a set, not a scan of the list (an owner
+            for other, r in self.by_id.items():  # is named by thousands of records)
                 for key, target in references(r.links):
-                    if target == other or target not in self.by_id:
+                    if target == other or target not in self.by_id or (target, other) in seen:
                         continue
-                    pairs = found.setdefault(target, [])
-                    if not any(o == other for o, _ in pairs):
-                        pairs.append((other, key))
+                    seen.add((target, other))
+                    found.setdefault(target, []).append((other, key))
             self._back = found
         return self._back.get(rid, [])
 

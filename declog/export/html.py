@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from declog.history import Revision
     from declog.history.timeline import Decided, Entry
     from declog.storage.store import Log, Record
+    from declog.storage.versions import VersionCache
 
 GENERATOR = "declog export html"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -477,7 +479,51 @@ def environment() -> jinja2.Environment:
     env.filters.update(prose=prose, inline=inline, num=number, days=_days, plural=_plural)
     env.globals.update(NAV=NAV, CSP=CSP, GENERATOR=GENERATOR, KIND_TITLES=KIND_TITLES, humanise=humanise,
                        NODE_W=NODE_W, NODE_H=NODE_H, clip=_clip, safe_url=safe_url)
+    env.globals.update(_page_helpers())
     return env
+
+
+def _page_helpers() -> dict[str, Any]:
+    """The small pieces of macros.html that every page calls for every record it names, in
+    Python (``py_link`` …, which macros.html names ``link`` …): what the Jinja macros of the
+    same names made, escaped the same way (markupsafe), without the cost of a macro call. Each
+    takes the template's context (``site`` and ``prefix``)."""
+    import jinja2
+    from markupsafe import Markup, escape
+
+    empty = Markup("")
+
+    def link(ctx: Any, rid: Any, text: Any = None) -> Markup:
+        """A link to the page of record ``rid`` (its label as the title), or the plain text when
+        the site has no such page; ``text`` instead of the ID."""
+        items = ctx["site"].items
+        if isinstance(rid, str) and rid in items:
+            it = items[rid]
+            return Markup(f'<a href="{escape(ctx["prefix"])}{escape(it.page)}" title="{escape(it.label)}">'
+                          f'{escape(rid if text is None else text)}</a>')
+        return escape((rid if rid is not None else "?") if text is None else text)
+
+    def badge(ctx: Any, status: Any) -> Markup:
+        if not status:
+            return empty
+        shown = escape(status)
+        return Markup(f'<span class="badge status-{shown}">{shown}</span>')
+
+    def status_of(ctx: Any, rid: Any) -> Markup:
+        items = ctx["site"].items
+        return badge(ctx, items[rid].status) if isinstance(rid, str) and rid in items else empty
+
+    def ref(ctx: Any, rid: Any) -> Markup:
+        """The link to ``rid`` and its label after it (when the label is not the ID)."""
+        items = ctx["site"].items
+        if isinstance(rid, str) and rid in items and items[rid].label != rid:
+            return Markup(f"{link(ctx, rid)} {escape(items[rid].label)}")
+        return link(ctx, rid)
+
+    def refs(ctx: Any, ids: Any) -> Markup:
+        return Markup(", ").join(link(ctx, rid) for rid in ids)
+
+    return {f"py_{f.__name__}": jinja2.pass_context(f) for f in (link, badge, status_of, ref, refs)}
 
 
 def _macro(name: str) -> Any:
@@ -531,6 +577,11 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&!~\"'\n\t\r]|^\s|\s$|  ")
 _BLOCK_START = re.compile(r"[#>+=|-]|\d{1,9}[.)]")
 
 
+# What a line of a paragraph may not hold for :func:`_plain_paragraphs` to stand in for markdown-it:
+# the markup characters of _MARKUP and any control character (markdown-it turns NUL into U+FFFD).
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&!~\"'\x00-\x1f\x7f-\x9f]")
+
+
 def prose(text: object) -> Any:
     """Record prose (CommonMark) as HTML: raw HTML is shown as text, links only of safe schemes."""
     from markupsafe import Markup
@@ -538,7 +589,33 @@ def prose(text: object) -> Any:
     value = str(text)
     if value and not _MARKUP.search(value) and not _BLOCK_START.match(value):
         return Markup(f"<p>{value}</p>\n")  # what markdown-it makes of one plain line, without parsing it
+    plain = _plain_paragraphs(value)
+    if plain is not None:
+        return Markup(plain)
     return Markup(_markdown().render(value))
+
+
+def _plain_paragraphs(value: str) -> str | None:
+    """What markdown-it makes of ``value`` when it is only paragraphs of plain lines (a block
+    scalar of wrapped prose, paragraphs apart by empty lines): each paragraph's lines joined by
+    line breaks inside ``<p>``; ``None`` for anything else, which markdown-it then parses.
+    ``tests/export/test_html.py`` checks it against markdown-it."""
+    if "\n" not in value:
+        return None
+    out: list[str] = []
+    lines: list[str] = []
+    for line in value.split("\n"):
+        if not line:
+            if lines:
+                out.append("<p>" + "\n".join(lines) + "</p>\n")
+                lines = []
+            continue
+        if line != line.strip() or _NOT_PLAIN.search(line) or _BLOCK_START.match(line):
+            return None
+        lines.append(line)
+    if lines:
+        out.append("<p>" + "\n".join(lines) + "</p>\n")
+    return "".join(out) if out else None
 
 
 def inline(text: object) -> Any:
@@ -641,12 +718,41 @@ class _SiteHistory(History):
     already read (through the parse cache) instead of parsing their blobs again."""
 
     known: dict[str, dict[str, Any]]
+    versions: VersionCache | None = None  # older versions parsed by an earlier export
+    stored: dict[str, dict[str, Any]]  # their entries, read once (:meth:`prefetch`)
+
+    def prefetch(self, oids: list[str]) -> None:
+        """Before the timelines: the older versions an earlier export parsed come from the
+        version store; the others' blobs are read with one ``git cat-file --batch``."""
+        from declog.storage.versions import VersionCache
+
+        path = self.log.cache.path
+        self.versions = VersionCache(path.with_name("versions.sqlite") if path is not None else None,
+                                     f"{self.log.config.fingerprint()}")
+        self.stored = self.versions.get(oids)
+        self.blobs([o for o in oids if o not in self.stored])
 
     def data_of(self, oids: list[str | None], path: str = "") -> dict[str, dict[str, Any] | None]:
         out: dict[str, dict[str, Any] | None] = {o: self.known[o] for o in oids if o and o in self.known}
+        stored = getattr(self, "stored", {})
+        for oid in oids:
+            entry = stored.get(oid) if oid and oid not in out else None
+            if oid and entry is not None:
+                out[oid] = entry.get("data")
+                if "error" in entry:
+                    self.unreadable[oid] = str(entry["error"])
         rest: list[str | None] = [o for o in oids if o and o not in out]
         if rest:
-            out.update(super().data_of(rest, path))
+            parsed = super().data_of(rest, path)
+            out.update(parsed)
+            for oid in rest:
+                if oid is None or self.versions is None or oid in self._too_big:
+                    continue
+                data = parsed.get(oid)
+                if data is not None:
+                    self.versions.put(oid, {"data": data})
+                elif oid in self.unreadable:
+                    self.versions.put(oid, {"error": self.unreadable[oid]})
         return out
 
 
@@ -670,7 +776,7 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
     per = {rid: facts.of(rid) for rid in site.items}
     oids = [o for f in per.values() if f.history for ev in f.history.events
             for o in (ev.old_oid, ev.new_oid, *ev.other_oids) if o and o not in history.known]
-    history.blobs(list(dict.fromkeys(oids)))  # every older version of every record: one `git cat-file --batch`
+    history.prefetch(list(dict.fromkeys(oids)))  # every older version of every record: stored, or one `git cat-file --batch`
     # imported ADRs: the commits to their markdown file before (and after) the import, one pass for all
     before = facts.sources()
     for rid, f in per.items():
@@ -684,25 +790,30 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
         if f.ended is not None and f.ended_as:  # who rejected, superseded or deprecated it
             site.ended[rid] = (f.ended_as, f.ended)
     proposed_on.update(facts.proposed_days())
+    if history.versions is not None:
+        history.versions.save()
+
+
+def site_files(site: Site) -> list[tuple[str, Callable[[], str]]]:
+    """Every file of the site, each with what makes its text: ``(relative path, maker)``."""
+    readings = readings_of(site)
+    folder = resources.files("declog.export").joinpath("site")
+    files: list[tuple[str, Callable[[], str]]] = [
+        ("index.html", partial(index_page, site)),
+        ("graph.html", partial(graph_page, site)),
+        ("mechanisms.html", partial(mechanisms_page, site, readings)),
+        ("owners.html", partial(owners_page, site)),
+        ("review.html", partial(review_page, site)),
+        ("assets/search-index.js", partial(search_index_js, site)),
+    ]
+    files += [(f"assets/{name}", partial(folder.joinpath(name).read_text, encoding="utf-8")) for name in ASSETS]
+    files += [(item.page, partial(record_page, site, item, readings)) for item in site.items.values()]
+    return files
 
 
 def build_site(site: Site) -> dict[str, str]:
     """Every file of the site: relative path → text."""
-    readings = readings_of(site)
-    files = {
-        "index.html": index_page(site),
-        "graph.html": graph_page(site),
-        "mechanisms.html": mechanisms_page(site, readings),
-        "owners.html": owners_page(site),
-        "review.html": review_page(site),
-        "assets/search-index.js": search_index_js(site),
-    }
-    folder = resources.files("declog.export").joinpath("site")
-    for name in ASSETS:
-        files[f"assets/{name}"] = folder.joinpath(name).read_text(encoding="utf-8")
-    for item in site.items.values():
-        files[item.page] = record_page(site, item, readings)
-    return files
+    return {rel: make() for rel, make in site_files(site)}
 
 
 def write_site(out: ExportDir, files: dict[str, str]) -> int:
@@ -715,10 +826,93 @@ def write_site(out: ExportDir, files: dict[str, str]) -> int:
     return len(files)
 
 
-def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False) -> int:
-    """The whole export: checks ``out`` first, so a refused folder costs no work."""
+# A site of fewer files than this is made in one process: forking a second one costs more than it saves.
+PARALLEL_FROM = 400
+
+
+def export_html(log: Log, out: Path, *, as_of: dt.date, force: bool = False, workers: int | None = None) -> int:
+    """The whole export: checks ``out`` first, so a refused folder costs no work. ``workers``: the
+    processes that make and write the files (default: two on a machine with two cores or more,
+    for a site of at least :data:`PARALLEL_FROM` files, else one)."""
     folder = ExportDir.open(out, "html", force=force)
-    return write_site(folder, build_site(load_site(log, as_of)))
+    site = load_site(log, as_of)
+    files = site_files(site)
+    if workers is None:
+        workers = 2 if len(files) >= PARALLEL_FROM and _cpus() >= 2 and _can_fork() else 1
+    if workers < 2:
+        return write_site(folder, {rel: make() for rel, make in files})
+    return _export_in_two(folder, files)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# The files of the export under way, for the forked worker: a fork shares them (the log, its
+# history, the compiled templates) without pickling anything; only paths come back.
+_FILES: list[tuple[str, Callable[[], str]]] = []
+_FOLDER: list[ExportDir] = []
+_MADE: dict[str, str] = {}
+CHILD_SHARE = 0.5  # of the files' making, by count; the files go to each process in turn
+
+
+def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]) -> int:
+    """Make and write the files with one forked worker beside this process. As in one process,
+    nothing is written before every file has been made (a failure writes no page), and each
+    file is written atomically; the worker's failure is raised here. The caller flushes its
+    output streams first (the worker flushes its copy of them when it ends)."""
+    import multiprocessing
+
+    global _FILES
+    theirs = _share(len(files))
+    _FILES = files
+    _FOLDER[:] = [folder]
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            made = pool.apply_async(_child_make, (sorted(theirs),))
+            mine = {rel: make() for n, (rel, make) in enumerate(files) if n not in theirs}
+            made.get()
+            written = pool.apply_async(_child_write)
+            for rel, text in sorted(mine.items()):
+                folder.write(rel, text)
+            folder.written.extend(written.get())
+    finally:
+        _FILES = []
+        _FOLDER.clear()
+    folder.finish()
+    return len(files)
+
+
+def _share(count: int) -> set[int]:
+    """The files the worker makes: every other one, so each kind of page is split evenly."""
+    step = max(1, round(1 / CHILD_SHARE)) if CHILD_SHARE > 0 else count + 1
+    return set(range(1, count, step))
+
+
+def _child_make(numbers: list[int]) -> int:
+    _MADE.clear()
+    for n in numbers:
+        rel, make = _FILES[n]
+        _MADE[rel] = make()
+    return len(_MADE)
+
+
+def _child_write() -> list[str]:
+    done = []
+    for rel, text in sorted(_MADE.items()):
+        _FOLDER[0].write(rel, text)
+        done.append(rel)
+    _MADE.clear()
+    return done
 
 
 # -- small helpers ---------------------------------------------------------------------------

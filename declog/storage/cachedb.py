@@ -1,6 +1,7 @@
 """The one way declog's SQLite stores under ``.git/declog/`` are opened, versioned, rebuilt and
 replaced: the parse cache (``declog.storage.cache``), the history index (``declog.history.index``), the
-file-touch index (``declog.history.touches``) and the search index (``declog.core.search``).
+file-touch index (``declog.history.touches``), the search index (``declog.core.search``) and the
+parsed older versions of records (``declog.storage.versions``).
 
 Every store names its version the same way: a ``meta`` row ``identity``, the JSON of the store's
 name, its format number, declog's version and whatever else its content depends on (the log's

@@ -473,3 +473,108 @@ def test_plain_text_shortcut_renders_as_markdown_it_does(text: str) -> None:
 
     assert str(prose(text)) == _markdown().render(text)
     assert str(inline(text)) == _markdown().renderInline(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab Z09.):-=#>+|é\u00a0\u2003\u2028\x00\x85\t\r*")), max_size=12),
+                max_size=6))
+def test_plain_paragraphs_shortcut_renders_as_markdown_it_does(lines: list[str]) -> None:
+    """Prose of several lines (a YAML block scalar) skips the parser when it is only plain
+    paragraphs; the HTML must be what markdown-it makes of it, block starts and odd spaces too."""
+    from declog.export.html import _markdown, _plain_paragraphs, prose
+
+    text = "\n".join(lines)
+    shortcut = _plain_paragraphs(text)
+    assert shortcut is None or shortcut == _markdown().render(text)
+    if "\n" in text:
+        assert str(prose(text)) == _markdown().render(text)
+
+
+def test_plain_paragraphs_shortcut_takes_wrapped_prose_and_leaves_markup_to_the_parser() -> None:
+    from declog.export.html import _plain_paragraphs
+
+    assert _plain_paragraphs("Quarter hides the traffic.\nSchema fewer blocks.\n\nA second one.\n") == \
+        "<p>Quarter hides the traffic.\nSchema fewer blocks.</p>\n<p>A second one.</p>\n"
+    for text in ("One line.\n- a list\n", "Title\n===\n", "R&D costs.\nmore\n", "a\n    code\n", "a  \nb\n"):
+        assert _plain_paragraphs(text) is None, text
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_processes_write_the_same_site_as_one(example: ExampleLog, run: Callable[..., Result], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big log is made and written by this process and a forked worker: byte for byte the
+    site one process writes, the marker's list of files too, and a re-export into it changes nothing."""
+    from declog.export import html
+
+    monkeypatch.setattr(html, "PARALLEL_FROM", 10**9)
+    export(run, example, tmp_path / "one")
+    monkeypatch.setattr(html, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(html, "_cpus", lambda: 2)
+    spawned: list[int] = []
+    real = html._share
+    monkeypatch.setattr(html, "_share", lambda count: spawned.append(count) or real(count))
+    export(run, example, tmp_path / "two")
+    assert spawned and len(real(spawned[0])) == spawned[0] // 2  # the worker made half of the files
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    export(run, example, tmp_path / "two")
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+def test_a_page_the_worker_cannot_make_fails_the_export_before_any_page_is_written(
+        example: ExampleLog, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from declog.errors import UsageError
+    from declog.export import html
+
+    monkeypatch.setattr(html, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(html, "_cpus", lambda: 2)
+    files = [rel for rel, _ in html.site_files(html.Site({}, html.dt.date(2026, 3, 20)))]
+    worker_makes = files[1]  # every other file goes to the worker: this one does
+    real = getattr(html, worker_makes.removesuffix(".html") + "_page")
+
+    def broken(*args: Any) -> str:
+        raise UsageError(f"cannot make {worker_makes}")
+
+    monkeypatch.setattr(html, real.__name__, broken)
+    site = tmp_path / "site"
+    res = run(example.repo, "export", "html", "--out", str(site), "--as-of", "2026-03-20")
+    assert res.exit_code == 2 and f"cannot make {worker_makes}" in res.output
+    assert sorted(p.name for p in site.iterdir()) == [".declog-export"]  # no page, only the folder's marker
+
+
+def test_older_versions_are_parsed_once_across_exports(example: ExampleLog, run: Callable[..., Result],
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second export takes the older versions of records (a broken one too) from
+    .git/declog/versions.sqlite instead of parsing their YAML again, and writes the same site;
+    the store deleted or damaged, the export parses them again, with the same pages."""
+    from declog.history import History
+
+    path = next((example.repo / "decisions").glob(f"{example.new}-*.yaml"))
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "oops: [unclosed\n", encoding="utf-8")
+    commit(example.repo, "Break it", "2026-03-18T10:00:00Z")
+    path.write_text(good, encoding="utf-8")
+    commit(example.repo, "Mend it", "2026-03-19T10:00:00Z")
+    parsed: list[str] = []
+    real = History.record_from
+
+    def counting(self: History, rel: str, oid: str, content: bytes) -> Any:
+        parsed.append(oid)
+        return real(self, rel, oid, content)
+
+    monkeypatch.setattr(History, "record_from", counting)
+    export(run, example, tmp_path / "first")
+    first = len(parsed)
+    store = example.repo / ".git" / "declog" / "versions.sqlite"
+    assert first > 0 and store.is_file()
+    page = (tmp_path / "first" / "records" / f"{example.new}.html").read_text(encoding="utf-8")
+    assert "Break it" in page and "Mend it" in page
+    export(run, example, tmp_path / "second")
+    assert len(parsed) == first  # no version parsed again
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    store.write_bytes(b"not a database")
+    export(run, example, tmp_path / "third")
+    assert len(parsed) == 2 * first
+    assert _tree(tmp_path / "third") == _tree(tmp_path / "first")
