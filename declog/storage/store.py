@@ -170,7 +170,7 @@ class Log:
     def record_files(self) -> list[Path]:
         """Every record file under the root, sorted; hidden files and temp files are skipped.
         Symlinked folders are listed (never followed): reading one gives a record error."""
-        return [Path(path) for _, _, path, _ in self._scan()]
+        return [Path(path) for _, _, path, _ in self.scan()]
 
     # -- reading ---------------------------------------------------------------------------
     def records(self) -> list[Record]:
@@ -194,7 +194,7 @@ class Log:
         out = []
         cache = self.cache
         with quiet_gc():
-            for rel, kind, path, st in self._scan():
+            for rel, kind, path, st in self.scan():
                 if rel is None or kind is None or st is None:
                     out.append(self.read(Path(path)))
                     continue
@@ -207,17 +207,18 @@ class Log:
                     continue
                 oid = cache.trusted_oid(rel, st)
                 record = None if oid is None else self._cached(rel, kind, oid, light)
-                out.append(record or self._read_stat(rel, kind, path, st, light))
+                out.append(record or self.read_scanned(rel, kind, path, st, light))
             cache.forget_missing({r.path for r in out})
             cache.save()
             settle_gc()
         return out
 
-    def _scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
+    def scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
         """The files of :meth:`record_files`, in the same order, each with its path relative to
         the repository, its kind and its stat data, taken from the directory walk instead of
         resolving every path. Symlinks, vanished files and a root outside the repository come
-        back without them, for :meth:`read` to handle."""
+        back without them, for :meth:`read` to handle. Public for readers that split the work
+        (``declog.core.validate``'s forked parse): each row goes to :meth:`read_scanned`."""
         root = self.config.root_dir
         if not root.is_dir():
             return []
@@ -286,9 +287,12 @@ class Log:
             return Record(rel, kind, "", error=exc)
         except OSError as exc:
             return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
-        return self._read_stat(rel, kind, path, st, light=False)
+        return self.read_scanned(rel, kind, path, st, light=False)
 
-    def _read_stat(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool) -> Record:
+    def read_scanned(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool = False) -> Record:
+        """Read one file of :meth:`scan` (``rel``, ``kind``, ``path`` and ``st`` as it gives them):
+        its cached parse when the stat data proves it unchanged, else read, hashed and parsed,
+        and remembered in the cache. Problems become ``Record.error``, never raised."""
         stat: Stat = stat_of(st)
         oid = self.cache.oid_for(rel, stat)
         if oid is not None:
@@ -309,7 +313,7 @@ class Log:
         if cached is not None:
             return cached
         record = self.parse_bytes(rel, kind, oid, raw)
-        self.cache.remember_blob(oid, self._entry_of(record))
+        self.cache.remember_blob(oid, self.entry_of(record))
         return record
 
     def _cached(self, rel: str, kind: Kind, oid: str, light: bool) -> Record | None:
@@ -357,7 +361,8 @@ class Log:
         return Record(rel, kind, oid, data=yamlio.to_plain(typed), typed=typed)
 
     @staticmethod
-    def _entry_of(record: Record) -> dict[str, Any]:
+    def entry_of(record: Record) -> dict[str, Any]:
+        """What the parse cache keeps of a record read afresh (``ParseCache.remember_blob``)."""
         if record.error is not None:
             return {"error": [record.error.problem, record.error.line, record.error.column]}
         return {"data": record.data}
