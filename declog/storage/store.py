@@ -19,7 +19,17 @@ from declog.domain.kinds import KINDS, Kind, kind_for_path
 from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
 from declog.storage import cachedb, yamlio
 from declog.storage import config as config_mod
-from declog.storage.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
+from declog.storage.cache import (
+    HEAVY_FIELDS,
+    RACY_NS,
+    ParseCache,
+    Stat,
+    blob_oid,
+    light_row,
+    quiet_gc,
+    settle_gc,
+    stat_of,
+)
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 TEMP_PREFIX = ".declog-"
@@ -191,11 +201,19 @@ class Log:
         return self._light
 
     def _read_all(self, light: bool) -> list[Record]:
-        out = []
         cache = self.cache
+        # a warm light read: one walk that stats every file, then the whole list from one row
+        state = self.state() if light and cache.path is not None else None
+        if state is not None:
+            rows = cache.snapshot(state[0])
+            if rows is not None:
+                return [_from_snapshot_row(row) for row in rows]
+        out = []
+        odd = False  # a symlink, a file outside the repository, …: never served from a snapshot
         with quiet_gc():
             for rel, kind, path, st in self.scan():
                 if rel is None or kind is None or st is None:
+                    odd = True
                     out.append(self.read(Path(path)))
                     continue
                 hit = cache.light_hit(rel, st) if light else None
@@ -209,9 +227,58 @@ class Log:
                 record = None if oid is None else self._cached(rel, kind, oid, light)
                 out.append(record or self.read_scanned(rel, kind, path, st, light))
             cache.forget_missing({r.path for r in out})
+            if state is not None and state[1] and not odd:
+                cache.remember_snapshot(state[0], [_snapshot_row(r) for r in out])
             cache.save()
             settle_gc()
         return out
+
+    def state(self) -> tuple[str, bool] | None:
+        """The log's files as they stand, in one string (a digest of every path under the root
+        with the stat data of each record file: size, mtime, ctime, inode, mode), and whether it
+        can be trusted: no record file changed within the racy window (two seconds, as in the
+        parse cache) before the walk, so a later edit, even one of the same size, shows in its
+        mtime and ctime. An in-place edit changes no folder's mtime, so every file is stat'ed
+        here; an add, delete or rename changes the paths. None when a snapshot of the log must
+        not be used at all: a symlink under the root (its target's content is not in its stat
+        data), a folder that cannot be listed, no root folder. The warm path of
+        :meth:`light_records`: the same state as when the cache's snapshot was written means
+        the same records, served from one row without a per-file check."""
+        import hashlib
+
+        root = self.config.root_dir
+        started = time.time_ns()
+        names: list[str] = []
+        stats: list[int] = []
+        stack = [str(root)]
+        while stack:
+            folder = stack.pop()
+            names.append(folder)
+            try:
+                listing = os.scandir(folder)
+            except OSError:
+                return None
+            with listing:
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    names.append(name)
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        names.append("/")
+                    elif entry.is_symlink():
+                        return None
+                    elif name.lower().endswith(RECORD_SUFFIXES):
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            return None
+                        stats += st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode
+        newest = max(max(stats[1::5], default=0), max(stats[2::5], default=0))
+        digest = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape"))
+        digest.update(str(stats).encode("ascii"))
+        return digest.hexdigest(), newest < started - RACY_NS
 
     def scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
         """The files of :meth:`record_files`, in the same order, each with its path relative to
@@ -526,6 +593,30 @@ class Log:
             self._lock_depth = 0
             if fd is not None:
                 os.close(fd)  # releases the flock
+
+
+def _snapshot_row(record: Record) -> list[Any]:
+    """A light record as the cache's snapshot keeps it: path, kind, OID, light JSON text (as
+    ``declog.storage.cache.light_row`` writes it), ID or handle."""
+    if record.light_json is not None:
+        text, rid = record.light_json, record.cached_id
+    elif record.error is not None:
+        text, rid = json.dumps(Log.entry_of(record), separators=(",", ":")), None
+    else:
+        text, rid, handle = light_row({"data": record.data if record.data is not None else record.light})
+        rid = rid if record.kind.id_field == "id" else handle
+    return [record.path, record.kind.name, record.oid, text, rid]
+
+
+def _from_snapshot_row(row: list[Any]) -> Record:
+    rel, kind_name, oid, text, rid = row
+    kind = KINDS[kind_name]
+    if text.startswith('{"data":') and kind.id_field in ("id", "handle"):
+        return Record(rel, kind, oid, light_json=text, cached_id=rid)
+    entry = json.loads(text)
+    if "data" in entry:
+        return Record(rel, kind, oid, light=entry["data"])
+    return Log._from_entry(rel, kind, oid, entry)
 
 
 def _take_lock(gdir: Path | None, repo: Path) -> int | None:
