@@ -247,9 +247,11 @@ class ParseCache:
                     self.close()
         return self._files
 
-    def snapshot(self, state: str) -> list[Any] | None:
-        """The rows of :meth:`remember_snapshot` when they were saved for this ``state`` of the
-        log (``declog.storage.store.Log.state``), else None: one statement, with the identity."""
+    def snapshot(self, state: str) -> tuple[list[Any], bool] | None:
+        """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
+        log (``declog.storage.store.Log.state``: ``PATHS:STATS``), and whether their stat data
+        is the same too (else the caller checks each row's); None for another set of files. One
+        statement, with the identity."""
         if not self._valid or self.path is None:
             return None
         try:
@@ -262,14 +264,14 @@ class ParseCache:
                 self._done(conn)
         except (sqlite3.Error, OSError):
             return None
-        if not row or row[0] != self._store_identity or row[1] != state:
+        if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
             return None
         try:
             with _no_gc():
                 rows: list[Any] = json.loads(row[2])
         except ValueError:
             return None
-        return rows
+        return rows, row[1] == state
 
     def remember_snapshot(self, state: str, rows: list[Any]) -> None:
         """What reading the whole log (light) gave while it was in ``state``; saved by :meth:`save`."""

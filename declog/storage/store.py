@@ -37,6 +37,7 @@ TEMP_PREFIX = ".declog-"
 STALE_TEMP_SECONDS = 60.0
 # how long a write waits for another declog process that holds the log's write lock
 LOCK_TIMEOUT_SECONDS = 30.0
+REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snapshot reads again
 DIRECT_READS = 40  # Log.full: light records parsed from their files before the cache's full map is loaded
 
 
@@ -205,13 +206,19 @@ class Log:
         # a warm light read: one walk that stats every file, then the whole list from one row
         state = self.state() if light and cache.path is not None else None
         if state is not None:
-            rows = cache.snapshot(state[0])
-            if rows is not None:
-                return [_from_snapshot_row(row) for row in rows]
+            found = cache.snapshot(state[0])
+            if found is not None:
+                rows, same = found
+                if same:
+                    return [_from_snapshot_row(row) for row in rows]
+                served = self._refresh_snapshot(rows, state)
+                if served is not None:
+                    return served
         out = []
         odd = False  # a symlink, a file outside the repository, …: never served from a snapshot
         with quiet_gc():
-            for rel, kind, path, st in self.scan():
+            scanned = self.scan()
+            for rel, kind, path, st in scanned:
                 if rel is None or kind is None or st is None:
                     odd = True
                     out.append(self.read(Path(path)))
@@ -228,12 +235,13 @@ class Log:
                 out.append(record or self.read_scanned(rel, kind, path, st, light))
             cache.forget_missing({r.path for r in out})
             if state is not None and state[1] and not odd:
-                cache.remember_snapshot(state[0], [_snapshot_row(r) for r in out])
+                stats = {p: st for p, _, _, st in scanned if p is not None and st is not None}
+                cache.remember_snapshot(state[0], [_snapshot_row(r, stats.get(r.path)) for r in out])
             cache.save()
             settle_gc()
         return out
 
-    def state(self) -> tuple[str, bool] | None:
+    def state(self) -> tuple[str, bool, list[str], list[int]] | None:
         """The log's files as they stand, in one string (a digest of every path under the root
         with the stat data of each record file: size, mtime, ctime, inode, mode), and whether it
         can be trusted: no record file changed within the racy window (two seconds, as in the
@@ -250,6 +258,7 @@ class Log:
         started = time.time_ns()
         names: list[str] = []
         stats: list[int] = []
+        files: list[str] = []
         stack = [str(root)]
         while stack:
             folder = stack.pop()
@@ -275,10 +284,64 @@ class Log:
                         except OSError:
                             return None
                         stats += st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode
+                        files.append(entry.path)
         newest = max(max(stats[1::5], default=0), max(stats[2::5], default=0))
-        digest = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape"))
-        digest.update(str(stats).encode("ascii"))
-        return digest.hexdigest(), newest < started - RACY_NS
+        paths = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+        digest = hashlib.sha1(str(stats).encode("ascii")).hexdigest()
+        return f"{paths}:{digest}", newest < started - RACY_NS, files, stats
+
+    def _refresh_snapshot(self, rows: list[Any], state: tuple[str, bool, list[str], list[int]]) -> list[Record] | None:
+        """The snapshot's records when the same files are there and only a few were edited in
+        place (the pre-commit hook's case): those few are read again (their parse from the
+        cache by OID, else parsed), the rest come from their rows. None when too many changed,
+        or a row's file is not where the walk found it: the caller reads the whole log."""
+        root = str(self.config.root_dir)
+        try:
+            prefix = self.config.root_dir.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            return None
+        cut = len(root) + 1
+        lead = f"{prefix}/" if prefix != "." else ""
+        stats = state[3]
+        walked = {lead + path[cut:].replace(os.sep, "/"): (path, tuple(stats[i * 5:i * 5 + 4]))
+                  for i, path in enumerate(state[2])}
+        if len(walked) != len(rows):
+            return None
+        out = []
+        changed = 0
+        for row in rows:
+            seen = walked.get(row[0])
+            if seen is None:
+                return None
+            if tuple(row[5:9]) == seen[1]:
+                out.append(_from_snapshot_row(row))
+                continue
+            changed += 1
+            if changed > REFRESH_AT_MOST:
+                return None
+            out.append(self._read_changed(row[0], KINDS[row[1]], seen[0]))
+            row[5:9] = seen[1]
+        if state[1]:  # none of them racy: the next run is served whole
+            self.cache.remember_snapshot(state[0], [[*_snapshot_row(r, None)[:5], *row[5:9]]
+                                                    for r, row in zip(out, rows, strict=True)])
+            self.cache.save()
+        return out
+
+    def _read_changed(self, rel: str, kind: Kind, path: str) -> Record:
+        """A file edited since the snapshot: read, hashed, and its parse taken from the cache by
+        OID (one row) or parsed afresh, without loading the cache's maps of every file."""
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(self.config.max_file_bytes + 1)
+        except OSError:
+            return self.read(Path(path), kind)
+        if len(raw) > self.config.max_file_bytes:
+            return self.read(Path(path), kind)
+        oid = blob_oid(raw, self.cache.object_format)
+        entry = self.cache.entry(oid)
+        if entry is not None:
+            return self._from_entry(rel, kind, oid, entry)
+        return self.parse_bytes(rel, kind, oid, raw)
 
     def scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
         """The files of :meth:`record_files`, in the same order, each with its path relative to
@@ -595,9 +658,10 @@ class Log:
                 os.close(fd)  # releases the flock
 
 
-def _snapshot_row(record: Record) -> list[Any]:
+def _snapshot_row(record: Record, st: os.stat_result | None) -> list[Any]:
     """A light record as the cache's snapshot keeps it: path, kind, OID, light JSON text (as
-    ``declog.storage.cache.light_row`` writes it), ID or handle."""
+    ``declog.storage.cache.light_row`` writes it), ID or handle, and the file's size, mtime,
+    ctime and inode as the log's walk found them (``Log.state``)."""
     if record.light_json is not None:
         text, rid = record.light_json, record.cached_id
     elif record.error is not None:
@@ -605,11 +669,12 @@ def _snapshot_row(record: Record) -> list[Any]:
     else:
         text, rid, handle = light_row({"data": record.data if record.data is not None else record.light})
         rid = rid if record.kind.id_field == "id" else handle
-    return [record.path, record.kind.name, record.oid, text, rid]
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if st is not None else [None] * 4
+    return [record.path, record.kind.name, record.oid, text, rid, *stat]
 
 
 def _from_snapshot_row(row: list[Any]) -> Record:
-    rel, kind_name, oid, text, rid = row
+    rel, kind_name, oid, text, rid = row[:5]
     kind = KINDS[kind_name]
     if text.startswith('{"data":') and kind.id_field in ("id", "handle"):
         return Record(rel, kind, oid, light_json=text, cached_id=rid)
