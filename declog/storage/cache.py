@@ -173,6 +173,7 @@ class ParseCache:
         self._jsons: dict[tuple[str, str, str], str] | None = None
         self._new_jsons: dict[tuple[str, str, str], str] = {}
         self._new_snapshot: tuple[str, str] | None = None
+        self._new_outputs: dict[str, tuple[str, str]] = {}
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -272,6 +273,29 @@ class ParseCache:
         except ValueError:
             return None
         return rows, row[1] == state
+
+    def output(self, key: str, state: str) -> str | None:
+        """What a command printed for ``key`` (its arguments) while the log was in ``state``
+        (exactly: ``declog.storage.store.Log.state``), saved by :meth:`remember_output`."""
+        if not self._valid or self.path is None:
+            return None
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute(
+                    "select (select value from meta where key = 'identity'), state, rows from snapshot "
+                    "where key = ?", ("out:" + key,)).fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return None
+        if not row or row[0] != self._store_identity or row[1] != state:
+            return None
+        return str(row[2])
+
+    def remember_output(self, key: str, state: str, text: str) -> None:
+        """Keep ``text`` as what ``key`` prints in ``state`` (written by :meth:`save`)."""
+        self._new_outputs["out:" + key] = (state, text)
 
     def remember_snapshot(self, state: str, rows: list[Any]) -> None:
         """What reading the whole log (light) gave while it was in ``state``; saved by :meth:`save`."""
@@ -469,7 +493,7 @@ class ParseCache:
         if self.path is None:
             return
         if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems
-                or self._new_jsons or self._new_snapshot) and self._valid:
+                or self._new_jsons or self._new_snapshot or self._new_outputs) and self._valid:
             return
         self.close()  # our own reads never hold the file while we write it
         conn, fresh = self._connect()
@@ -508,12 +532,16 @@ class ParseCache:
                                  [(*k, t) for k, t in self._new_jsons.items()])
                 if self._new_snapshot is not None:
                     conn.execute("insert or replace into snapshot values ('light', ?, ?)", self._new_snapshot)
+                    conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
                 elif self._dirty_files or self._gone_files:  # the log changed since: never served again
                     conn.execute("delete from snapshot")
+                conn.executemany("insert or replace into snapshot values (?, ?, ?)",
+                                 [(k, st, text) for k, (st, text) in self._new_outputs.items()])
                 if self._dirty_blobs:
                     self._prune(conn)
             self._valid = True
             self._new_snapshot = None
+            self._new_outputs.clear()
             self._new_jsons.clear()
             self._dirty_files.clear()
             self._gone_files.clear()

@@ -144,6 +144,7 @@ class Log:
         self._records: list[Record] | None = None
         self._light: list[Record] | None = None
         self._direct_reads = 0  # light records made whole by parsing their file (Log.full)
+        self._state: str | None = None  # Log.state as the last light read found it, when trusted
         private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
@@ -205,6 +206,7 @@ class Log:
         cache = self.cache
         # a warm light read: one walk that stats every file, then the whole list from one row
         state = self.state() if light and cache.path is not None else None
+        self._state = state[0] if state is not None and state[1] else None
         if state is not None:
             found = cache.snapshot(state[0])
             if found is not None:
@@ -289,6 +291,24 @@ class Log:
         paths = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
         digest = hashlib.sha1(str(stats).encode("ascii")).hexdigest()
         return f"{paths}:{digest}", newest < started - RACY_NS, files, stats
+
+    def cached_output(self, key: str) -> str | None:
+        """What a command printed for ``key`` (its name and arguments) when the log's files
+        were exactly as they are now (:meth:`state`), kept by :meth:`remember_output`; None
+        otherwise. Costs the walk of :meth:`state` and one row."""
+        if self.cache.path is None or type(self).records is not Log.records:
+            return None
+        state = self.state()
+        if state is None or not state[1]:
+            return None
+        return self.cache.output(key, state[0])
+
+    def remember_output(self, key: str, text: str) -> None:
+        """Keep ``text`` as what ``key`` prints while the log stays as the last light read found
+        it (when that state could be trusted: see :meth:`state`)."""
+        if self._state is not None and self.cache.path is not None:
+            self.cache.remember_output(key, self._state, text)
+            self.cache.save()
 
     def _refresh_snapshot(self, rows: list[Any], state: tuple[str, bool, list[str], list[int]]) -> list[Record] | None:
         """The snapshot's records when the same files are there and only a few were edited in
