@@ -17,7 +17,7 @@ from typing import Any
 from declog.domain import ids
 from declog.domain.kinds import KINDS, Kind, kind_for_path
 from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
-from declog.storage import cachedb, yamlio
+from declog.storage import cachedb
 from declog.storage import config as config_mod
 from declog.storage.cache import (
     HEAVY_FIELDS,
@@ -503,6 +503,8 @@ class Log:
 
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
         """Parse record content (no cache)."""
+        from declog.storage import yamlio  # here: its patterns cost a warm run that parses nothing
+
         try:
             text = yamlio.decode(raw, rel, self.config.max_file_bytes)
             typed = yamlio.load_record_text(text, rel)
@@ -525,6 +527,8 @@ class Log:
         return Record(rel, kind, oid, data=entry["data"])
 
     def text_of(self, record: Record) -> str:
+        from declog.storage import yamlio
+
         return yamlio.read_text(self.abs(record.path), record.path, self.config.max_file_bytes)
 
     # -- finding ---------------------------------------------------------------------------
