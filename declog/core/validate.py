@@ -409,7 +409,6 @@ def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str
     With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
     left out of the log, as if it did not exist.
     """
-    check_settings(log)
     with quiet_gc():
         return _validate(log, paths, only)
 
@@ -435,7 +434,13 @@ def check_settings(log: Log) -> None:
 
 
 def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
-    helper = _CheckInParallel.start(log, paths) if paths else None
+    helper = _CheckInParallel.start(log, paths) if paths else None  # forked before Pydantic is imported
+    try:
+        check_settings(log)
+    except BaseException:
+        if helper is not None:
+            helper.collect(log)
+        raise
     if not paths and only is None:
         _ParseInParallel.run(log)
     records = log.light_records()
@@ -498,7 +503,7 @@ class _CheckInParallel:
 
         if not hasattr(os, "fork") or sys.platform == "darwin" or "pydantic" in sys.modules:
             return None
-        if len(log.cache.files) < PARALLEL_MIN_RECORDS:
+        if log.cache.file_count() < PARALLEL_MIN_RECORDS:
             return None
         threading = sys.modules.get("threading")
         if threading is not None and threading.active_count() > 1:

@@ -248,6 +248,20 @@ class ParseCache:
                     self.close()
         return self._files
 
+    def file_count(self) -> int:
+        """How many files the cache knows, without loading their rows (:attr:`files`)."""
+        if self._files is not None or not self._valid or self.path is None:
+            return len(self.files)
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute("select count(*) from files").fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return 0
+        return int(row[0]) if row else 0
+
     def snapshot(self, state: str) -> tuple[list[Any], bool] | None:
         """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
         log (``declog.storage.store.Log.state``: ``PATHS:STATS``), and whether their stat data
