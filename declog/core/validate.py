@@ -409,6 +409,7 @@ def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str
     With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
     left out of the log, as if it did not exist.
     """
+    check_settings(log)
     with quiet_gc():
         return _validate(log, paths, only)
 
@@ -434,13 +435,7 @@ def check_settings(log: Log) -> None:
 
 
 def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
-    helper = _CheckInParallel.start(log, paths) if paths else None  # forked before Pydantic is imported
-    try:
-        check_settings(log)
-    except BaseException:
-        if helper is not None:
-            helper.collect(log)
-        raise
+    helper = _CheckInParallel.start(log, paths) if paths else None
     if not paths and only is None:
         _ParseInParallel.run(log)
     records = log.light_records()
