@@ -173,3 +173,17 @@ def test_a_symlink_in_the_log_is_never_served_from_a_snapshot(
     assert _snapshot_state(log_repo) is None
     target.write_text(target.read_text(encoding="utf-8").replace("ledger A", "ledger L"), encoding="utf-8")
     assert run(log_repo, "list", "--format", "json").stdout != first  # the target's edit is seen
+
+
+def test_a_kept_listing_never_hides_an_unreadable_record(
+        log_repo: Path, run: Callable[..., Result], monkeypatch: Any) -> None:
+    monkeypatch.setattr("declog.storage.store.RACY_NS", 0)
+    new_decision(run, log_repo, "Use Postgres for ledger A")
+    first = run(log_repo, "list", "--format", "json")
+    assert first.exit_code == 0 and first.stderr == ""
+    again = run(log_repo, "list", "--format", "json")  # printed from what was kept
+    assert again.stdout == first.stdout and again.stderr == ""
+    (log_repo / "decisions" / "D-broken-file.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    for _ in range(2):  # the kept text is not served: the warning comes every time
+        res = run(log_repo, "list", "--format", "json")
+        assert "cannot be read" in res.stderr and res.stdout == first.stdout
