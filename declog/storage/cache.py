@@ -38,7 +38,7 @@ from typing import Any
 from declog.storage import cachedb
 
 RACY_NS = 2_000_000_000
-FORMAT = 11  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11: snapshot)
+FORMAT = 12  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot)
 SCHEMA = """
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
@@ -47,6 +47,8 @@ create table if not exists lights (oid text primary key, id text, handle text, l
 create table if not exists problems (key text primary key, problems text);
 create table if not exists jsons (oid text, path text, kind text, text text, primary key (oid, path, kind));
 create table if not exists snapshot (key text primary key, state text, rows text);
+create table if not exists snaprows (seq integer primary key, path text, kind text, oid text, light text, id text,
+                                     size int, mtime_ns int, ctime_ns int, ino int);
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -172,7 +174,7 @@ class ParseCache:
         self._dirty_problems: set[str] = set()
         self._jsons: dict[tuple[str, str, str], str] | None = None
         self._new_jsons: dict[tuple[str, str, str], str] = {}
-        self._new_snapshot: tuple[str, str] | None = None
+        self._new_snapshot: tuple[str, list[Any]] | None = None
         self._new_outputs: dict[str, tuple[str, str]] = {}
         self._load()
 
@@ -272,19 +274,19 @@ class ParseCache:
         try:
             conn = self._reader()
             try:
+                conn.execute("begin")  # one snapshot: meta, state and rows from the same write
                 row = conn.execute(
-                    "select (select value from meta where key = 'identity'), state, rows from snapshot "
+                    "select (select value from meta where key = 'identity'), state from snapshot "
                     "where key = 'light'").fetchone()
+                if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
+                    return None
+                with _no_gc():
+                    rows: list[Any] = conn.execute(
+                        "select path, kind, oid, light, id, size, mtime_ns, ctime_ns, ino from snaprows "
+                        "order by seq").fetchall()
             finally:
                 self._done(conn)
         except (sqlite3.Error, OSError):
-            return None
-        if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
-            return None
-        try:
-            with _no_gc():
-                rows: list[Any] = json.loads(row[2])
-        except ValueError:
             return None
         return rows, row[1] == state
 
@@ -313,7 +315,7 @@ class ParseCache:
 
     def remember_snapshot(self, state: str, rows: list[Any]) -> None:
         """What reading the whole log (light) gave while it was in ``state``; saved by :meth:`save`."""
-        self._new_snapshot = (state, json.dumps(rows, separators=(",", ":")))
+        self._new_snapshot = (state, rows)
 
     def _load_json_map(self, columns: tuple[str, str], table: str, where: str = "",
                        args: Iterable[Any] = ()) -> dict[str, Any]:
@@ -522,6 +524,7 @@ class ParseCache:
                     conn.execute("delete from problems")
                     conn.execute("delete from jsons")
                     conn.execute("delete from snapshot")
+                    conn.execute("delete from snaprows")
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
                     self._dirty_problems = set(self._new_problems)
@@ -545,10 +548,14 @@ class ParseCache:
                 conn.executemany("insert or replace into jsons values (?, ?, ?, ?)",
                                  [(*k, t) for k, t in self._new_jsons.items()])
                 if self._new_snapshot is not None:
-                    conn.execute("insert or replace into snapshot values ('light', ?, ?)", self._new_snapshot)
+                    conn.execute("insert or replace into snapshot values ('light', ?, '')", (self._new_snapshot[0],))
+                    conn.execute("delete from snaprows")
+                    conn.executemany("insert into snaprows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     [(i, *r) for i, r in enumerate(self._new_snapshot[1])])
                     conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
                 elif self._dirty_files or self._gone_files:  # the log changed since: never served again
                     conn.execute("delete from snapshot")
+                    conn.execute("delete from snaprows")
                 conn.executemany("insert or replace into snapshot values (?, ?, ?)",
                                  [(k, st, text) for k, (st, text) in self._new_outputs.items()])
                 if self._dirty_blobs:

@@ -340,10 +340,8 @@ class Log:
             if changed > REFRESH_AT_MOST:
                 return None
             out.append(self._read_changed(row[0], KINDS[row[1]], seen[0]))
-            row[5:9] = seen[1]
         if state[1]:  # none of them racy: the next run is served whole
-            self.cache.remember_snapshot(state[0], [[*_snapshot_row(r, None)[:5], *row[5:9]]
-                                                    for r, row in zip(out, rows, strict=True)])
+            self.cache.remember_snapshot(state[0], [[*_snapshot_row(r, None)[:5], *walked[r.path][1]] for r in out])
             self.cache.save()
         return out
 
