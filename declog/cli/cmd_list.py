@@ -25,11 +25,21 @@ from declog.render.records import LIST_FORMATS
 def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple[str, ...],
           door: str | None, since: str | None, fmt: str, at: str | None) -> int:
     """List records of KIND (decisions, owners, or all), filtered. Exits 1 when none match."""
+    import json
+
     from declog.core.query import Filters, check_filters, json_list, parse_date, select
     from declog.domain.kinds import kind_named
     from declog.render import records as render
 
     log = open_log()
+    # a warm, unchanged log: what the same listing printed last time (never with --at, which
+    # reads git, nor for other formats, which read prose)
+    memo = json.dumps(["list", kind, status, owner, tag, door, since]) if fmt == "json" and at is None else None
+    if memo is not None:
+        text = log.cached_output(memo)
+        if text is not None:
+            out().write(text)
+            return 0
     if at is not None:
         from declog.history.snapshot import log_at
 
@@ -42,11 +52,14 @@ def list_(kind: str, status: tuple[str, ...], owner: tuple[str, ...], tag: tuple
     check_filters(every, filters)
     records = select(every, filters)
     # never leave a file out silently (a symlink out of the repository, broken YAML, …)
-    warn_unreadable(log, selected_kind, "not listed")
+    unread = warn_unreadable(log, selected_kind, "not listed")
     if not records and fmt in ("table", "markdown"):
         click.echo("no records match", err=True)
     elif fmt == "json":
-        out().write(json_list(log, records) + "\n")
+        text = json_list(log, records) + "\n"
+        out().write(text)
+        if memo is not None and records and not unread:  # kept only where it says all there is
+            log.remember_output(memo, text)
     else:
         render.records_list(records, fmt, out())
     return 0 if records else 1

@@ -498,7 +498,7 @@ class _CheckInParallel:
 
         if not hasattr(os, "fork") or sys.platform == "darwin" or "pydantic" in sys.modules:
             return None
-        if len(log.cache.files) < PARALLEL_MIN_RECORDS:
+        if log.cache.file_count() < PARALLEL_MIN_RECORDS:
             return None
         threading = sys.modules.get("threading")
         if threading is not None and threading.active_count() > 1:
@@ -594,7 +594,7 @@ class _ParseInParallel:
             cpus = os.cpu_count() or 1
         if cpus < 2:
             return
-        scanned = log._scan()
+        scanned = log.scan()
         todo = [(rel, kind, path, st) for rel, kind, path, st in scanned
                 if rel is not None and kind is not None and st is not None and log.cache.trusted_oid(rel, st) is None]
         if len(todo) < PARALLEL_MIN_RECORDS or len(todo) * 2 < len(scanned):
@@ -625,7 +625,7 @@ class _ParseInParallel:
                         problems = [[i.line, i.column, i.field, i.message, i.code]
                                     for i in check_record(log, record, {})]
                     rows.append([rel, kind.name, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
-                                 log._entry_of(record), problems])
+                                 log.entry_of(record), problems])
                 with os.fdopen(write_end, "wb") as out:
                     out.write(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
                 status = 0
@@ -634,7 +634,7 @@ class _ParseInParallel:
         os.close(write_end)
         with quiet_gc():
             for rel, kind, path, st in mine:
-                record = log._read_stat(rel, kind, path, st, light=False)
+                record = log.read_scanned(rel, kind, path, st)
                 if record.error is None and record.oid:
                     check_record(log, record, {})
         cls._collect(log, pid, read_end)

@@ -51,7 +51,7 @@ class TreeLog(Log):
                     continue
                 self._texts[oid] = content
                 record = self.parse_bytes(path, kind, oid, content)
-                self.cache.remember_blob(oid, self._entry_of(record))
+                self.cache.remember_blob(oid, self.entry_of(record))
                 records.append(record)
             self._records = records
         return self._records

@@ -38,7 +38,7 @@ from typing import Any
 from declog.storage import cachedb
 
 RACY_NS = 2_000_000_000
-FORMAT = 10  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons)
+FORMAT = 12  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot)
 SCHEMA = """
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
@@ -46,6 +46,9 @@ create table if not exists blobs (oid text primary key, entry text);
 create table if not exists lights (oid text primary key, id text, handle text, light text);
 create table if not exists problems (key text primary key, problems text);
 create table if not exists jsons (oid text, path text, kind text, text text, primary key (oid, path, kind));
+create table if not exists snapshot (key text primary key, state text, rows text);
+create table if not exists snaprows (seq integer primary key, path text, kind text, oid text, light text, id text,
+                                     size int, mtime_ns int, ctime_ns int, ino int);
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -157,8 +160,8 @@ class ParseCache:
         self._store_identity = cachedb.identity("parse-cache", FORMAT, self.identity)
         self._ro: sqlite3.Connection | None = None  # the one read-only connection (opened by _load)
         self.started_ns = time.time_ns()  # files hashed by this process were hashed after this
-        # path -> (size, mtime_ns, ino, ctime_ns, oid, verified_ns)
-        self.files: dict[str, tuple[int, int, int, int, str, int]] = {}
+        # path -> (size, mtime_ns, ino, ctime_ns, oid, verified_ns); loaded on first use (files)
+        self._files: dict[str, tuple[int, int, int, int, str, int]] | None = None
         self._blobs: dict[str, dict[str, Any]] | None = None
         self._lights: dict[str, LightRow] | None = None
         self._problems: dict[str, list[Any]] | None = None
@@ -171,6 +174,8 @@ class ParseCache:
         self._dirty_problems: set[str] = set()
         self._jsons: dict[tuple[str, str, str], str] | None = None
         self._new_jsons: dict[tuple[str, str, str], str] = {}
+        self._new_snapshot: tuple[str, list[Any]] | None = None
+        self._new_outputs: dict[str, tuple[str, str]] = {}
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -205,25 +210,112 @@ class ParseCache:
             self._ro = None
 
     def _load(self) -> None:
-        """The file rows (always needed); parse results are loaded when first asked for."""
+        """Whether the file is ours (format and identity); its rows are loaded when first asked
+        for (:attr:`files`, parse results): a warm run served by :meth:`snapshot` reads none."""
         if self.path is None or self.path.is_symlink() or not self.path.is_file():
             return
         try:
             conn = self._reader()
             try:
-                conn.execute("begin")  # one snapshot: meta and rows from the same write
-                if cachedb.meta(conn).get("identity") != self._store_identity:
-                    return
-                rows = conn.execute("select path, size, mtime_ns, ino, ctime_ns, oid, verified_ns from files").fetchall()
-                with _no_gc():
-                    self.files = {row[0]: row[1:] for row in rows}
-                self._valid = True
+                self._valid = cachedb.meta(conn).get("identity") == self._store_identity
             finally:
                 self._done(conn)
         except (sqlite3.Error, ValueError, OSError):
-            self.files = {}
             self._valid = False
             self.close()
+
+    @property
+    def files(self) -> dict[str, tuple[int, int, int, int, str, int]]:
+        """``{path: (size, mtime_ns, ino, ctime_ns, oid, verified_ns)}`` of every file hashed
+        (loaded once, in one snapshot with a check of the identity)."""
+        if self._files is None:
+            self._files = {}
+            if self._valid and self.path is not None:
+                try:
+                    conn = self._reader()
+                    try:
+                        conn.execute("begin")  # one snapshot: meta and rows from the same write
+                        if cachedb.meta(conn).get("identity") != self._store_identity:
+                            self._valid = False
+                        else:
+                            rows = conn.execute(
+                                "select path, size, mtime_ns, ino, ctime_ns, oid, verified_ns from files").fetchall()
+                            with _no_gc():
+                                self._files = {row[0]: row[1:] for row in rows}
+                    finally:
+                        self._done(conn)
+                except (sqlite3.Error, ValueError, OSError):
+                    self._files = {}
+                    self._valid = False
+                    self.close()
+        return self._files
+
+    def file_count(self) -> int:
+        """How many files the cache knows, without loading their rows (:attr:`files`)."""
+        if self._files is not None or not self._valid or self.path is None:
+            return len(self.files)
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute("select count(*) from files").fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return 0
+        return int(row[0]) if row else 0
+
+    def snapshot(self, state: str) -> tuple[list[Any], bool] | None:
+        """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
+        log (``declog.storage.store.Log.state``: ``PATHS:STATS``), and whether their stat data
+        is the same too (else the caller checks each row's); None for another set of files. One
+        statement, with the identity."""
+        if not self._valid or self.path is None:
+            return None
+        try:
+            conn = self._reader()
+            try:
+                conn.execute("begin")  # one snapshot: meta, state and rows from the same write
+                row = conn.execute(
+                    "select (select value from meta where key = 'identity'), state from snapshot "
+                    "where key = 'light'").fetchone()
+                if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
+                    return None
+                with _no_gc():
+                    rows: list[Any] = conn.execute(
+                        "select path, kind, oid, light, id, size, mtime_ns, ctime_ns, ino from snaprows "
+                        "order by seq").fetchall()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return None
+        return rows, row[1] == state
+
+    def output(self, key: str, state: str) -> str | None:
+        """What a command printed for ``key`` (its arguments) while the log was in ``state``
+        (exactly: ``declog.storage.store.Log.state``), saved by :meth:`remember_output`."""
+        if not self._valid or self.path is None:
+            return None
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute(
+                    "select (select value from meta where key = 'identity'), state, rows from snapshot "
+                    "where key = ?", ("out:" + key,)).fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return None
+        if not row or row[0] != self._store_identity or row[1] != state:
+            return None
+        return str(row[2])
+
+    def remember_output(self, key: str, state: str, text: str) -> None:
+        """Keep ``text`` as what ``key`` prints in ``state`` (written by :meth:`save`)."""
+        self._new_outputs["out:" + key] = (state, text)
+
+    def remember_snapshot(self, state: str, rows: list[Any]) -> None:
+        """What reading the whole log (light) gave while it was in ``state``; saved by :meth:`save`."""
+        self._new_snapshot = (state, rows)
 
     def _load_json_map(self, columns: tuple[str, str], table: str, where: str = "",
                        args: Iterable[Any] = ()) -> dict[str, Any]:
@@ -417,7 +509,7 @@ class ParseCache:
         if self.path is None:
             return
         if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems
-                or self._new_jsons) and self._valid:
+                or self._new_jsons or self._new_snapshot or self._new_outputs) and self._valid:
             return
         self.close()  # our own reads never hold the file while we write it
         conn, fresh = self._connect()
@@ -431,6 +523,8 @@ class ParseCache:
                     conn.execute("delete from lights")
                     conn.execute("delete from problems")
                     conn.execute("delete from jsons")
+                    conn.execute("delete from snapshot")
+                    conn.execute("delete from snaprows")
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
                     self._dirty_problems = set(self._new_problems)
@@ -453,9 +547,22 @@ class ParseCache:
                 )
                 conn.executemany("insert or replace into jsons values (?, ?, ?, ?)",
                                  [(*k, t) for k, t in self._new_jsons.items()])
+                if self._new_snapshot is not None:
+                    conn.execute("insert or replace into snapshot values ('light', ?, '')", (self._new_snapshot[0],))
+                    conn.execute("delete from snaprows")
+                    conn.executemany("insert into snaprows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     [(i, *r) for i, r in enumerate(self._new_snapshot[1])])
+                    conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
+                elif self._dirty_files or self._gone_files:  # the log changed since: never served again
+                    conn.execute("delete from snapshot")
+                    conn.execute("delete from snaprows")
+                conn.executemany("insert or replace into snapshot values (?, ?, ?)",
+                                 [(k, st, text) for k, (st, text) in self._new_outputs.items()])
                 if self._dirty_blobs:
                     self._prune(conn)
             self._valid = True
+            self._new_snapshot = None
+            self._new_outputs.clear()
             self._new_jsons.clear()
             self._dirty_files.clear()
             self._gone_files.clear()

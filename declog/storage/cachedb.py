@@ -81,12 +81,7 @@ def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connect
     """A fresh store at ``path``: ``schema`` and ``ident`` written and ``fill(conn)`` run on a
     temporary file beside it, which then replaces ``path`` in one ``os.replace``; returns the new
     file opened for reading and writing. Temporary files that killed rebuilds left are removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.stem}-"
-    remove_stale_temps(path.parent, prefix, STALE_REBUILD_SECONDS)
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         conn = sqlite3.connect(tmp)
         try:
             conn.executescript(META + schema)
@@ -96,26 +91,33 @@ def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connect
                 fill(conn)
         finally:
             conn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+
+    _replace_via_temp(path, write)
     return sqlite3.connect(path, timeout=timeout)
 
 
 def replace_text(path: Path, text: str) -> None:
     """Write a small cache file beside the stores (``config.json``): a temporary file moved into
     place, so a reader sees the old content or the new, and a symlink is replaced, never followed."""
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    _replace_via_temp(path, write)
+
+
+def _replace_via_temp(path: Path, write: Callable[[str], None]) -> None:
+    """The tail of every replacement under ``.git/declog/``: temporary files that killed writers
+    left beside ``path`` are removed, ``write(tmp)`` fills a fresh temporary file
+    (``.NAME-….tmp``) in the same folder, which then replaces ``path`` in one ``os.replace``
+    (a symlink at ``path`` is replaced, never followed); on any failure the temporary file goes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{path.stem}-"
     remove_stale_temps(path.parent, prefix, STALE_REBUILD_SECONDS)
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

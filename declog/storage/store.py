@@ -17,9 +17,19 @@ from typing import Any
 from declog.domain import ids
 from declog.domain.kinds import KINDS, Kind, kind_for_path
 from declog.errors import FileWriteError, RecordFileError, RecordNotFound, UsageError
-from declog.storage import cachedb, yamlio
+from declog.storage import cachedb
 from declog.storage import config as config_mod
-from declog.storage.cache import HEAVY_FIELDS, ParseCache, Stat, blob_oid, quiet_gc, settle_gc, stat_of
+from declog.storage.cache import (
+    HEAVY_FIELDS,
+    RACY_NS,
+    ParseCache,
+    Stat,
+    blob_oid,
+    light_row,
+    quiet_gc,
+    settle_gc,
+    stat_of,
+)
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 TEMP_PREFIX = ".declog-"
@@ -27,6 +37,7 @@ TEMP_PREFIX = ".declog-"
 STALE_TEMP_SECONDS = 60.0
 # how long a write waits for another declog process that holds the log's write lock
 LOCK_TIMEOUT_SECONDS = 30.0
+REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snapshot reads again
 DIRECT_READS = 40  # Log.full: light records parsed from their files before the cache's full map is loaded
 
 
@@ -133,6 +144,7 @@ class Log:
         self._records: list[Record] | None = None
         self._light: list[Record] | None = None
         self._direct_reads = 0  # light records made whole by parsing their file (Log.full)
+        self._state: str | None = None  # Log.state as the last light read found it, when trusted
         private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
@@ -170,7 +182,7 @@ class Log:
     def record_files(self) -> list[Path]:
         """Every record file under the root, sorted; hidden files and temp files are skipped.
         Symlinked folders are listed (never followed): reading one gives a record error."""
-        return [Path(path) for _, _, path, _ in self._scan()]
+        return [Path(path) for _, _, path, _ in self.scan()]
 
     # -- reading ---------------------------------------------------------------------------
     def records(self) -> list[Record]:
@@ -191,11 +203,26 @@ class Log:
         return self._light
 
     def _read_all(self, light: bool) -> list[Record]:
-        out = []
         cache = self.cache
+        # a warm light read: one walk that stats every file, then the whole list from one row
+        state = self.state() if light and cache.path is not None else None
+        self._state = state[0] if state is not None and state[1] else None
+        if state is not None:
+            found = cache.snapshot(state[0])
+            if found is not None:
+                rows, same = found
+                if same:
+                    return [_from_snapshot_row(row) for row in rows]
+                served = self._refresh_snapshot(rows, state)
+                if served is not None:
+                    return served
+        out = []
+        odd = False  # a symlink, a file outside the repository, …: never served from a snapshot
         with quiet_gc():
-            for rel, kind, path, st in self._scan():
+            scanned = self.scan()
+            for rel, kind, path, st in scanned:
                 if rel is None or kind is None or st is None:
+                    odd = True
                     out.append(self.read(Path(path)))
                     continue
                 hit = cache.light_hit(rel, st) if light else None
@@ -207,17 +234,139 @@ class Log:
                     continue
                 oid = cache.trusted_oid(rel, st)
                 record = None if oid is None else self._cached(rel, kind, oid, light)
-                out.append(record or self._read_stat(rel, kind, path, st, light))
+                out.append(record or self.read_scanned(rel, kind, path, st, light))
             cache.forget_missing({r.path for r in out})
+            if state is not None and state[1] and not odd:
+                stats = {p: st for p, _, _, st in scanned if p is not None and st is not None}
+                cache.remember_snapshot(state[0], [_snapshot_row(r, stats.get(r.path)) for r in out])
             cache.save()
             settle_gc()
         return out
 
-    def _scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
+    def state(self) -> tuple[str, bool, list[str], list[int]] | None:
+        """The log's files as they stand, in one string (a digest of every path under the root
+        with the stat data of each record file: size, mtime, ctime, inode, mode), and whether it
+        can be trusted: no record file changed within the racy window (two seconds, as in the
+        parse cache) before the walk, so a later edit, even one of the same size, shows in its
+        mtime and ctime. An in-place edit changes no folder's mtime, so every file is stat'ed
+        here; an add, delete or rename changes the paths. None when a snapshot of the log must
+        not be used at all: a symlink under the root (its target's content is not in its stat
+        data), a folder that cannot be listed, no root folder. The warm path of
+        :meth:`light_records`: the same state as when the cache's snapshot was written means
+        the same records, served from one row without a per-file check."""
+        import hashlib
+
+        root = self.config.root_dir
+        started = time.time_ns()
+        names: list[str] = []
+        stats: list[int] = []
+        files: list[str] = []
+        stack = [str(root)]
+        while stack:
+            folder = stack.pop()
+            names.append(folder)
+            try:
+                listing = os.scandir(folder)
+            except OSError:
+                return None
+            with listing:
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    names.append(name)
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        names.append("/")
+                    elif entry.is_symlink():
+                        return None
+                    elif name.lower().endswith(RECORD_SUFFIXES):
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            return None
+                        stats += st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode
+                        files.append(entry.path)
+        newest = max(max(stats[1::5], default=0), max(stats[2::5], default=0))
+        paths = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+        digest = hashlib.sha1(str(stats).encode("ascii")).hexdigest()
+        return f"{paths}:{digest}", newest < started - RACY_NS, files, stats
+
+    def cached_output(self, key: str) -> str | None:
+        """What a command printed for ``key`` (its name and arguments) when the log's files
+        were exactly as they are now (:meth:`state`), kept by :meth:`remember_output`; None
+        otherwise. Costs the walk of :meth:`state` and one row."""
+        if self.cache.path is None or type(self).records is not Log.records:
+            return None
+        state = self.state()
+        if state is None or not state[1]:
+            return None
+        return self.cache.output(key, state[0])
+
+    def remember_output(self, key: str, text: str) -> None:
+        """Keep ``text`` as what ``key`` prints while the log stays as the last light read found
+        it (when that state could be trusted: see :meth:`state`)."""
+        if self._state is not None and self.cache.path is not None:
+            self.cache.remember_output(key, self._state, text)
+            self.cache.save()
+
+    def _refresh_snapshot(self, rows: list[Any], state: tuple[str, bool, list[str], list[int]]) -> list[Record] | None:
+        """The snapshot's records when the same files are there and only a few were edited in
+        place (the pre-commit hook's case): those few are read again (their parse from the
+        cache by OID, else parsed), the rest come from their rows. None when too many changed,
+        or a row's file is not where the walk found it: the caller reads the whole log."""
+        root = str(self.config.root_dir)
+        try:
+            prefix = self.config.root_dir.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            return None
+        cut = len(root) + 1
+        lead = f"{prefix}/" if prefix != "." else ""
+        stats = state[3]
+        walked = {lead + path[cut:].replace(os.sep, "/"): (path, tuple(stats[i * 5:i * 5 + 4]))
+                  for i, path in enumerate(state[2])}
+        if len(walked) != len(rows):
+            return None
+        out = []
+        changed = 0
+        for row in rows:
+            seen = walked.get(row[0])
+            if seen is None:
+                return None
+            if tuple(row[5:9]) == seen[1]:
+                out.append(_from_snapshot_row(row))
+                continue
+            changed += 1
+            if changed > REFRESH_AT_MOST:
+                return None
+            out.append(self._read_changed(row[0], KINDS[row[1]], seen[0]))
+        if state[1]:  # none of them racy: the next run is served whole
+            self.cache.remember_snapshot(state[0], [[*_snapshot_row(r, None)[:5], *walked[r.path][1]] for r in out])
+            self.cache.save()
+        return out
+
+    def _read_changed(self, rel: str, kind: Kind, path: str) -> Record:
+        """A file edited since the snapshot: read, hashed, and its parse taken from the cache by
+        OID (one row) or parsed afresh, without loading the cache's maps of every file."""
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(self.config.max_file_bytes + 1)
+        except OSError:
+            return self.read(Path(path), kind)
+        if len(raw) > self.config.max_file_bytes:
+            return self.read(Path(path), kind)
+        oid = blob_oid(raw, self.cache.object_format)
+        entry = self.cache.entry(oid)
+        if entry is not None:
+            return self._from_entry(rel, kind, oid, entry)
+        return self.parse_bytes(rel, kind, oid, raw)
+
+    def scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
         """The files of :meth:`record_files`, in the same order, each with its path relative to
         the repository, its kind and its stat data, taken from the directory walk instead of
         resolving every path. Symlinks, vanished files and a root outside the repository come
-        back without them, for :meth:`read` to handle."""
+        back without them, for :meth:`read` to handle. Public for readers that split the work
+        (``declog.core.validate``'s forked parse): each row goes to :meth:`read_scanned`."""
         root = self.config.root_dir
         if not root.is_dir():
             return []
@@ -286,9 +435,12 @@ class Log:
             return Record(rel, kind, "", error=exc)
         except OSError as exc:
             return Record(rel, kind, "", error=RecordFileError(rel, f"cannot read file: {exc.strerror or exc}"))
-        return self._read_stat(rel, kind, path, st, light=False)
+        return self.read_scanned(rel, kind, path, st, light=False)
 
-    def _read_stat(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool) -> Record:
+    def read_scanned(self, rel: str, kind: Kind, path: Path | str, st: os.stat_result, light: bool = False) -> Record:
+        """Read one file of :meth:`scan` (``rel``, ``kind``, ``path`` and ``st`` as it gives them):
+        its cached parse when the stat data proves it unchanged, else read, hashed and parsed,
+        and remembered in the cache. Problems become ``Record.error``, never raised."""
         stat: Stat = stat_of(st)
         oid = self.cache.oid_for(rel, stat)
         if oid is not None:
@@ -309,7 +461,7 @@ class Log:
         if cached is not None:
             return cached
         record = self.parse_bytes(rel, kind, oid, raw)
-        self.cache.remember_blob(oid, self._entry_of(record))
+        self.cache.remember_blob(oid, self.entry_of(record))
         return record
 
     def _cached(self, rel: str, kind: Kind, oid: str, light: bool) -> Record | None:
@@ -349,6 +501,8 @@ class Log:
 
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
         """Parse record content (no cache)."""
+        from declog.storage import yamlio  # here: its patterns cost a warm run that parses nothing
+
         try:
             text = yamlio.decode(raw, rel, self.config.max_file_bytes)
             typed = yamlio.load_record_text(text, rel)
@@ -357,7 +511,8 @@ class Log:
         return Record(rel, kind, oid, data=yamlio.to_plain(typed), typed=typed)
 
     @staticmethod
-    def _entry_of(record: Record) -> dict[str, Any]:
+    def entry_of(record: Record) -> dict[str, Any]:
+        """What the parse cache keeps of a record read afresh (``ParseCache.remember_blob``)."""
         if record.error is not None:
             return {"error": [record.error.problem, record.error.line, record.error.column]}
         return {"data": record.data}
@@ -370,6 +525,8 @@ class Log:
         return Record(rel, kind, oid, data=entry["data"])
 
     def text_of(self, record: Record) -> str:
+        from declog.storage import yamlio
+
         return yamlio.read_text(self.abs(record.path), record.path, self.config.max_file_bytes)
 
     # -- finding ---------------------------------------------------------------------------
@@ -521,6 +678,32 @@ class Log:
             self._lock_depth = 0
             if fd is not None:
                 os.close(fd)  # releases the flock
+
+
+def _snapshot_row(record: Record, st: os.stat_result | None) -> list[Any]:
+    """A light record as the cache's snapshot keeps it: path, kind, OID, light JSON text (as
+    ``declog.storage.cache.light_row`` writes it), ID or handle, and the file's size, mtime,
+    ctime and inode as the log's walk found them (``Log.state``)."""
+    if record.light_json is not None:
+        text, rid = record.light_json, record.cached_id
+    elif record.error is not None:
+        text, rid = json.dumps(Log.entry_of(record), separators=(",", ":")), None
+    else:
+        text, rid, handle = light_row({"data": record.data if record.data is not None else record.light})
+        rid = rid if record.kind.id_field == "id" else handle
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if st is not None else [None] * 4
+    return [record.path, record.kind.name, record.oid, text, rid, *stat]
+
+
+def _from_snapshot_row(row: list[Any]) -> Record:
+    rel, kind_name, oid, text, rid = row[:5]
+    kind = KINDS[kind_name]
+    if text.startswith('{"data":') and kind.id_field in ("id", "handle"):
+        return Record(rel, kind, oid, light_json=text, cached_id=rid)
+    entry = json.loads(text)
+    if "data" in entry:
+        return Record(rel, kind, oid, light=entry["data"])
+    return Log._from_entry(rel, kind, oid, entry)
 
 
 def _take_lock(gdir: Path | None, repo: Path) -> int | None:

@@ -437,7 +437,28 @@ def _ordered(fields: dict[str, Any], field_order: Sequence[str]) -> dict[str, An
 # quotes, block indentation hints, floats, nulls, empty collections, lists in lists, odd keys)
 # gives None and ruamel writes the whole record; tests/test_yamlio_fast.py holds the two to
 # the same bytes.
-_PRINTABLE_ONLY = re.compile("[\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\U00010000-\\U0010ffff]+")
+class _Lazy:
+    """A pattern compiled on first use: the character classes spanning Unicode below take tens
+    of milliseconds to compile, which every command that imports this module (reading the
+    configuration) would pay, though only writing and screening text use them."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def fullmatch(self, value: str) -> re.Match[str] | None:
+        return self._get().fullmatch(value)
+
+    def search(self, value: str) -> re.Match[str] | None:
+        return self._get().search(value)
+
+
+_PRINTABLE_ONLY = _Lazy("[\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\U00010000-\\U0010ffff]+")
 _LEADING_INDICATOR = frozenset("#,[]{}&*!|>'\"%@`")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -554,8 +575,8 @@ def _fast_render(fields: dict[str, Any], field_order: Sequence[str]) -> tuple[st
 # printable set (C0 and C1 controls, U+FFFE, U+FFFF), and the line breaks other than LF (CR, NEL,
 # U+2028, U+2029), which YAML folds or normalises. BOM is refused inside a document. Such text is
 # written double-quoted, where each of them has an escape.
-_NEEDS_ESCAPES = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-                            "\U00010000-\U0010ffff]")
+_NEEDS_ESCAPES = _Lazy("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                       "\U00010000-\U0010ffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
