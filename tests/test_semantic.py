@@ -160,3 +160,14 @@ def test_fusion_keeps_the_lexical_candidates_and_breaks_ties_lexically() -> None
     assert semantic.fuse(lexical, sims) == ["b", "a", "c", "d", "e", "f"]
     assert semantic.fuse(lexical, {o: 0.0 for o in lexical}) == lexical
     assert semantic.fuse(["a", "b"], {"a": 0.0, "b": 1.0}) == ["a", "b"]  # neighbours swap only when others lie between
+
+
+def test_a_broken_install_of_the_extra_leaves_the_lexical_order(shop: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    lexical = why(run, shop, *QUESTION, env={"DECLOG_SEMANTIC": "0"})
+
+    def broken(root: Path) -> None:
+        raise ImportError("no module named 'tokenizers'")
+
+    monkeypatch.setattr(semantic, "_Model", broken)
+    reply = why(run, shop, *QUESTION)
+    assert titles(reply) == titles(lexical) and titles(reply)[0] == ROBOTS

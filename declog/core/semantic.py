@@ -226,7 +226,11 @@ def similarities(path: Path | None, query: str, candidates: Sequence[str], all_o
             root = _package()
             if root is None:
                 return {}
-            _fill(store, _Model(root), list(dict.fromkeys([*all_oids(), *candidates])), texts, ws)
+            try:
+                model = _Model(root)
+            except (ImportError, OSError, KeyError, ValueError, RuntimeError):
+                return {}  # a broken install of the extra: the lexical order stands
+            _fill(store, model, list(dict.fromkeys([*all_oids(), *candidates])), texts, ws)
             rows = store.words(sorted(set(ws)))
             vecs = store.vectors(list(candidates))
         q = query_vector({w: rows[w] for w in ws if w in rows}, [w for w in ws if w in rows])
