@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "declog needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[fast,mcp,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[fast,mcp,dev,semantic]'
 	touch $(STAMP)
 
 # make demo KEEP=1 keeps the demo's repository and exported site, and prints where they are

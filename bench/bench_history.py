@@ -22,7 +22,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import generate as gen  # noqa: E402
-from common import OUT, Report, time_command, tool  # noqa: E402
+from common import OUT, Report, child_env, time_command, tool  # noqa: E402
 
 FLOORS = str(HERE / "floors.py")
 WHY_UNDER_MS = 100  # issue 16, at 10k decisions / 50k commits
@@ -196,6 +196,13 @@ def repo_for(n: int, commits: int) -> tuple[Path, str, str]:
     return dest, rid, path
 
 
+def semantic_installed() -> bool:
+    """Whether the declog under test has the semantic extra (wordllama) installed."""
+    code = "from declog.core import semantic; print(semantic.enabled())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), check=False)
+    return done.stdout.strip() == "True"
+
+
 def run(report: Report) -> None:
     declog = tool("declog")
     report.section("History: why, history, blame")
@@ -209,16 +216,27 @@ def run(report: Report) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
         query = ["why", "orders", "database"]
+        lexical = {**child_env(), "DECLOG_SEMANTIC": "0"}  # these rows: why without the semantic extra
         walk = time_command([sys.executable, FLOORS, "walk", "decisions"], repo, reps=report.reps(3))
         r_walk = report.measure("floor: git log --raw walk + cat-file --batch", walk, log=label)
-        cold = time_command([declog, *query], repo, reps=report.reps(3), before=wipe)
+        cold = time_command([declog, *query], repo, reps=report.reps(3), before=wipe, env=lexical)
         report.measure("declog why, cold (no cache at all)", cold, log=label, floor=r_walk,
                        floor_at_most=COLD_WHY_AT_MOST if n >= 10_000 else None,
                        note=f"{commits} commits; builds the parse cache, history index and search index")
-        warm = time_command([declog, *query], repo, reps=report.reps(7), warmup=1)
+        warm = time_command([declog, *query], repo, reps=report.reps(7), warmup=1, env=lexical)
         r_fts = why_floor(report, repo, query[1:], label)
         report.measure("declog why, warm", warm, log=label, under_ms=WHY_UNDER_MS if n >= 10_000 else None,
-                       floor=r_fts, growth=True)
+                       floor=r_fts, growth=True, note="lexical (DECLOG_SEMANTIC=0)")
+        if semantic_installed():
+            store = cache / "semantic.sqlite"
+            built = time_command([declog, *query], repo, reps=report.reps(3),
+                                 before=lambda _, s=store: s.unlink(missing_ok=True))
+            report.measure("declog why, semantic store built", built, log=label,
+                           note="the slow path: loads the model, a vector per decision, the word table")
+            sem = time_command([declog, *query], repo, reps=report.reps(7), warmup=1)
+            report.measure("declog why, warm, semantic extra", sem, log=label,
+                           under_ms=WHY_UNDER_MS if n >= 10_000 else None, floor=r_fts, growth=True,
+                           note="lexical + semantic fusion of the 50 best hits, no model loaded")
 
         hist = time_command([declog, "history", rid], repo, reps=report.reps(5), warmup=1)
         r_hist = report.measure("declog history ID (warm index)", hist, log=label, growth=True)

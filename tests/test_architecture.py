@@ -59,12 +59,18 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "jinja2": frozenset({"declog.export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"declog.adr"}),
     "click": frozenset({"declog.cli"}),
-    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.storage.versions", "declog.history", "declog.core.search"}),  # caches in .git/declog/
+    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.storage.versions", "declog.history",
+                          "declog.core.search", "declog.core.semantic"}),  # caches in .git/declog/
     "mcp": frozenset({"declog.mcp_server"}),  # the optional MCP SDK (declog[mcp])
+    # the optional semantic rank (declog[semantic]); its slow path only, never at import time
+    "numpy": frozenset({"declog.core.semantic"}),
+    "safetensors": frozenset({"declog.core.semantic"}),
+    "tokenizers": frozenset({"declog.core.semantic"}),
 }
 
 # Slow to import: the command modules must not load them at import time.
-HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe", "mdit_py_plugins"})
+HEAVY = frozenset({"pydantic", "ruamel", "tabulate", "jinja2", "markdown_it", "markupsafe", "mdit_py_plugins",
+                   "numpy", "safetensors", "tokenizers"})
 
 
 def within(name: str, places: frozenset[str]) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -109,12 +110,18 @@ def sources(clone: Path) -> dict[str, str]:
     return out
 
 
-def ask(clone: Path, question: Question, by_id: dict[str, str]) -> Outcome:
+RANKERS: set[str] = set()  # the rankers the answers said they ran (why --format json)
+
+
+def ask(clone: Path, question: Question, by_id: dict[str, str], lexical: bool = False) -> Outcome:
+    env = {**os.environ, "DECLOG_SEMANTIC": "0"} if lexical else None
     done = subprocess.run([DECLOG, "why", *question.question.split(), "--limit", "3", "--format", "json"],
-                          cwd=clone, capture_output=True, text=True)
+                          cwd=clone, capture_output=True, text=True, env=env)
     outcome = Outcome(question)
     try:
-        answers = json.loads(done.stdout or "{}").get("results") or []
+        reply = json.loads(done.stdout or "{}")
+        answers = reply.get("results") or []
+        RANKERS.add(str(reply.get("ranker")))
     except json.JSONDecodeError:
         answers = []
     outcome.got = [by_id.get(str(a.get("id")), str(a.get("id"))) for a in answers]
@@ -158,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-sealed", action="store_true",
                         help="with --show-misses, also print the misses of sealed questions (never while tuning)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument("--lexical", action="store_true",
+                        help="rank lexically only (DECLOG_SEMANTIC=0), to compare with the semantic extra")
     parser.add_argument("--work", type=Path, default=None,
                         help="import into this folder and keep it (a corpus already imported there is reused)")
     args = parser.parse_args(argv)
@@ -189,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(f"{f.path.rsplit('/', 1)[-1]} {f.share:.0%}" for f in report.worst(5)))
                 print(f"  titles with a number: {len(report.numbered_titles)}; "
                       f"sentences not in their ADR: {len(report.foreign)}")
-            asked = [ask(clone, q, by_id) for q in questions if q.corpus == name]
+            asked = [ask(clone, q, by_id, args.lexical) for q in questions if q.corpus == name]
             # sealed questions count only in their own group, so no per-corpus figure gives them away
             outcomes = [o for o in asked if not o.question.sealed]
             top1 = sum(1 for o in outcomes if o.rank() == 1)
@@ -218,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[name]["sealed_misses"] = [{"question": o.question.question, "rank": o.rank(), "got": o.got}
                                                   for o in asked if o.question.sealed and o.rank() != 1]
     n = totals["questions"]
+    print(f"ranker: {', '.join(sorted(RANKERS)) or 'none ran'}")
     if n:
         print(f"all corpora (sealed questions apart): why top-1 {totals['top1']}/{n} ({totals['top1'] / n:.1%}), "
               f"top-3 {totals['top3']}/{n} ({totals['top3'] / n:.1%})")

@@ -33,7 +33,9 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     found = answers(log, text, limit=limit, status=status, at=at)
     stories = [] if status else narrative_answers(log, text, at=at)  # --status names decision statuses
     if fmt == "json":
-        render_history.why_json(text, found, out(), stories)
+        from declog.core.semantic import ranker
+
+        render_history.why_json(text, found, out(), stories, ranker())
     else:
         render_history.why_narratives_text(stories, out())
         render_history.why_text(text, [here_in(log, a, "record") for a in found], out())

@@ -368,6 +368,21 @@ class SearchIndex:
         except sqlite3.OperationalError:
             return {}
 
+    def fields(self, oids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The indexed text of ``oids``, field by field (OID → {field: text})."""
+        names = [n for n, _ in FIELDS]
+        out: dict[str, dict[str, str]] = {}
+        try:
+            for i in range(0, len(oids), 5000):
+                part = list(oids[i:i + 5000])
+                for oid, *values in self.conn.execute(
+                        f"select k.oid, {', '.join('d.' + n for n in names)} from known k join docs d "
+                        f"on d.rowid = k.docid where k.oid in ({', '.join('?' * len(part))})", part):
+                    out[oid] = {n: v or "" for n, v in zip(names, values, strict=True)}
+        except sqlite3.OperationalError:
+            pass
+        return out
+
     def close(self) -> None:
         self.conn.close()
 
@@ -451,16 +466,34 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
             # only this path needs the title put back in front
             head = hits[:ORDERED]
             hits = titled_first(head, query, index.titles([str(h.record.oid) for h in head])) + hits[ORDERED:]
+            return _ordered(hits, query, index_path, decisions, index.fields)
         finally:
             index.close()
-    else:
-        if full is not None and any(r.data is None for r in decisions):
-            decisions = [r for r in full(list(decisions)) if r.data is not None]
-        hits = _rank_python(decisions, terms, query)
+    if full is not None and any(r.data is None for r in decisions):
+        decisions = [r for r in full(list(decisions)) if r.data is not None]
+    by_oid = {r.oid: r for r in decisions}
+
+    def texts(oids: Sequence[str]) -> dict[str, dict[str, str]]:
+        return {o: {n: field_text(by_oid[o].data or {}, n) for n, _ in FIELDS} for o in oids if o in by_oid}
+
+    return _ordered(_rank_python(decisions, terms, query), query, index_path, decisions, texts)
+
+
+def _ordered(hits: list[Hit], query: str, index_path: Path | None, decisions: Sequence[Record],
+             texts: Callable[[Sequence[str]], dict[str, dict[str, str]]]) -> list[Hit]:
+    """The ranked hits in their final order: retired decisions later, current before superseded,
+    then, with the semantic extra, the best ones re-ordered by fusion (declog.core.semantic)."""
+    from declog.core import semantic
+
     hits.sort(key=lambda h: (-h.score, h.record.id or ""))
     past = points_at_past(query)
     head = hits[:ORDERED]  # no answer list is longer; the tail keeps its BM25 order
-    return current_first(retired_later(head, past), past) + hits[ORDERED:]
+    out = current_first(retired_later(head, past), past) + hits[ORDERED:]
+    if semantic.enabled():
+        path = index_path.with_name("semantic.sqlite") if index_path is not None else None
+        out = semantic.rerank(out, query, path, lambda: [str(r.oid) for r in decisions if r.oid], texts)
+        out = current_first(out[:ORDERED], past) + out[ORDERED:]
+    return out
 
 
 TITLE_WEIGHT = 1.0  # a title holding every word of the question doubles its record's score

@@ -229,8 +229,9 @@ def why_text(query: str, found: Sequence[Any], out: TextIO) -> None:
         out.write("\n")
 
 
-def why_json(query: str, found: Sequence[Any], out: TextIO, narratives: Sequence[Any] = ()) -> None:
-    _dump({"query": query, "results": [a.as_json() for a in found],
+def why_json(query: str, found: Sequence[Any], out: TextIO, narratives: Sequence[Any] = (),
+             ranker: str = "lexical") -> None:
+    _dump({"query": query, "ranker": ranker, "results": [a.as_json() for a in found],
            "narratives": [n.as_json() for n in narratives]}, out)
 
 
