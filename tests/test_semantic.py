@@ -171,3 +171,25 @@ def test_a_broken_install_of_the_extra_leaves_the_lexical_order(shop: Path, run,
     monkeypatch.setattr(semantic, "_Model", broken)
     reply = why(run, shop, *QUESTION)
     assert titles(reply) == titles(lexical) and titles(reply)[0] == ROBOTS
+
+
+def test_an_answer_does_not_depend_on_whether_the_store_took_the_write(shop: Path, run) -> None:
+    """Two declogs at once: when another one holds the store's write lock, the vectors and words
+    this one computed on its slow path are used all the same (they are stored next time), so the
+    answer is the one a lone run gives (it was the lexical order before: the vectors were read
+    back from a store that had refused them)."""
+    alone = why(run, shop, *QUESTION)
+    assert titles(alone)[0] == BASKET
+    conn = sqlite3.connect(store(shop))
+    try:
+        with conn:
+            conn.execute("delete from vec")  # a valid store that lacks every vector: the slow path
+        conn.execute("begin immediate")  # another writer holds the lock (readers still read)
+        locked = why(run, shop, *QUESTION)
+    finally:
+        conn.rollback()
+        conn.close()
+    assert titles(locked) == titles(alone)
+    assert rows(shop, "select count(*) from vec") == [(0,)]  # the write was refused, as set up
+    assert titles(why(run, shop, *QUESTION)) == titles(alone)
+    assert rows(shop, "select count(*) from vec") == [(len(DECISIONS),)]  # and taken the next time

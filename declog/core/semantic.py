@@ -171,9 +171,12 @@ class Store:
         self.conn.close()
 
 
-def _fill(store: Store, model: _Model, all_oids: Sequence[str], texts: Texts, query_words: Sequence[str]) -> None:
+def _fill(store: Store, model: _Model, all_oids: Sequence[str], texts: Texts,
+          query_words: Sequence[str]) -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]]]:
     """The slow path: vectors of every decision without one, the words of their records and the
-    question's words the table lacks."""
+    question's words the table lacks; stored when the store can take them, and returned, so the
+    answer does not depend on whether the write went through (another declog may hold the lock
+    or replace the file meanwhile)."""
     new = sorted(set(all_oids) - store.known())
     fields = texts(new) if new else {}
     have = [o for o in new if o in fields]
@@ -183,7 +186,9 @@ def _fill(store: Store, model: _Model, all_oids: Sequence[str], texts: Texts, qu
         for name in WORD_FIELDS:
             ws.update(split(fields[o].get(name, "")))
     missing = sorted(ws - set(store.words(sorted(ws))))
-    store.add(vecs, model.word_rows(missing))
+    words = model.word_rows(missing)
+    store.add(vecs, words)
+    return dict(vecs), {w: (v, n) for w, v, n in words}
 
 
 def query_vector(rows: dict[str, tuple[bytes, int]], ws: Sequence[str]) -> list[float] | None:
@@ -230,9 +235,9 @@ def similarities(path: Path | None, query: str, candidates: Sequence[str], all_o
                 model = _Model(root)
             except (ImportError, OSError, KeyError, ValueError, RuntimeError):
                 return {}  # a broken install of the extra: the lexical order stands
-            _fill(store, model, list(dict.fromkeys([*all_oids(), *candidates])), texts, ws)
-            rows = store.words(sorted(set(ws)))
-            vecs = store.vectors(list(candidates))
+            made, made_words = _fill(store, model, list(dict.fromkeys([*all_oids(), *candidates])), texts, ws)
+            rows = {**store.words(sorted(set(ws))), **{w: made_words[w] for w in set(ws) if w in made_words}}
+            vecs = {**store.vectors(list(candidates)), **{o: made[o] for o in candidates if o in made}}
         q = query_vector({w: rows[w] for w in ws if w in rows}, [w for w in ws if w in rows])
         if q is None:
             return {}
