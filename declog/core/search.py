@@ -395,14 +395,6 @@ def _fts_any(terms: Sequence[str]) -> str:
     return _fts_quote(terms[0]) if len(terms) == 1 else "(" + " OR ".join(map(_fts_quote, terms)) + ")"
 
 
-def _fts_group(term: str, others: Sequence[str]) -> str:
-    """``term`` in any spelling, as a prefix (four letters or more) or as one of ``others``."""
-    parts = [_fts_quote(a) for a in [*spellings(term), *others]]
-    if len(term) >= PREFIX_MIN:
-        parts.append(_fts_quote(term) + " *")
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
 def _matched_fields(data: dict[str, Any], stems: set[str]) -> list[str]:
     out = []
     for name, _ in FIELDS:
@@ -415,12 +407,8 @@ def _has_phrase(data: dict[str, Any], terms: Sequence[str]) -> bool:
     if len(terms) < 2:
         return False
     wanted = [stem(t) for t in terms]
-    for name, _ in FIELDS:
-        seq = [stem(w) for w in words(field_text(data, name)) if w not in STOPWORDS]
-        for i in range(len(seq) - len(wanted) + 1):
-            if seq[i:i + len(wanted)] == wanted:
-                return True
-    return False
+    return any(_holds([stem(w) for w in words(field_text(data, name)) if w not in STOPWORDS], wanted)
+               for name, _ in FIELDS)
 
 
 def matched_fields(data: dict[str, Any], query: str) -> list[str]:
