@@ -21,6 +21,9 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:  # the child: the terminal is its stdin, stdout and stderr
             try:
+                # a real terminal's Ctrl-C, even when the tests were started with SIGINT ignored
+                # (from `nohup` or a shell's background job): an ignored signal survives exec
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.chdir(cwd)
                 os.execve(str(DECLOG), [str(DECLOG), *args], full_env)
             finally:

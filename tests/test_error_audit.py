@@ -236,7 +236,8 @@ def _(e: Env) -> Result:
     argv = [str(declog)] if declog.exists() else [sys.executable, "-m", "declog"]
     env = {**os.environ, "EDITOR": f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}", "VISUAL": ""}
     proc = subprocess.Popen([*argv, "edit", did], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,  # SIGINT as a terminal gives it, even when
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # the tests ignore it
     try:
         deadline = time.monotonic() + 60
         while not mark.exists() and time.monotonic() < deadline and proc.poll() is None:
