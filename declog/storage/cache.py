@@ -267,8 +267,8 @@ class ParseCache:
     def snapshot(self, state: str) -> tuple[list[Any], bool] | None:
         """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
         log (``declog.storage.store.Log.state``: ``PATHS:STATS``), and whether their stat data
-        is the same too (else the caller checks each row's); None for another set of files. One
-        statement, with the identity."""
+        is the same too (else the caller checks each row's: only then do the rows carry the stat
+        columns); None for another set of files. One statement, with the identity."""
         if not self._valid or self.path is None:
             return None
         try:
@@ -280,15 +280,16 @@ class ParseCache:
                     "where key = 'light'").fetchone()
                 if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
                     return None
+                same = row[1] == state
+                # the stat columns only when the caller must compare them (a third of the cost)
+                columns = "path, kind, oid, light, id" + ("" if same else ", size, mtime_ns, ctime_ns, ino")
                 with _no_gc():
-                    rows: list[Any] = conn.execute(
-                        "select path, kind, oid, light, id, size, mtime_ns, ctime_ns, ino from snaprows "
-                        "order by seq").fetchall()
+                    rows: list[Any] = conn.execute(f"select {columns} from snaprows order by seq").fetchall()
             finally:
                 self._done(conn)
         except (sqlite3.Error, OSError):
             return None
-        return rows, row[1] == state
+        return rows, same
 
     def output(self, key: str, state: str) -> str | None:
         """What a command printed for ``key`` (its arguments) while the log was in ``state``

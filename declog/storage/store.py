@@ -255,6 +255,7 @@ class Log:
         :meth:`light_records`: the same state as when the cache's snapshot was written means
         the same records, served from one row without a per-file check."""
         import hashlib
+        from array import array
 
         root = self.config.root_dir
         started = time.time_ns()
@@ -289,7 +290,11 @@ class Log:
                         files.append(entry.path)
         newest = max(max(stats[1::5], default=0), max(stats[2::5], default=0))
         paths = hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
-        digest = hashlib.sha1(str(stats).encode("ascii")).hexdigest()
+        try:  # packed: a quarter of the time of hashing the numbers' text
+            packed = array("q", stats).tobytes()
+        except OverflowError:  # an inode number from 2**63 on
+            packed = str(stats).encode("ascii")
+        digest = hashlib.sha1(packed).hexdigest()
         return f"{paths}:{digest}", newest < started - RACY_NS, files, stats
 
     def cached_output(self, key: str) -> str | None:
