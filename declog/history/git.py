@@ -144,27 +144,37 @@ class Git:
         return oid
 
     def head(self) -> str | None:
-        """The commit at HEAD, or None in a repository with no commits yet."""
-        proc = self.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], check=False)
-        oid = proc.stdout.decode("ascii", "replace").strip()
+        """The commit at HEAD, or None in a repository with no commits yet. The same git process
+        answers :meth:`shallow_boundary`'s question (every history reader asks both)."""
+        proc = self.run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow",
+                         "--verify", "--quiet", "HEAD^{commit}"], check=False)
+        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if self._shallow is None and len(lines) >= 2:
+            self._shallow = self._boundary(lines[0], lines[1])
+        oid = lines[2].strip() if len(lines) == 3 else ""
         return oid if proc.returncode == 0 and HEX_RE.match(oid) else None
 
     def shallow_boundary(self) -> frozenset[str]:
         """The commits a shallow clone stops at (their parents are not in this clone), or an
         empty set for a complete repository. Asked once per Git."""
         if self._shallow is None:
-            found: frozenset[str] = frozenset()
             proc = self.run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"], check=False)
             lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
-            if proc.returncode == 0 and len(lines) == 2 and lines[0].strip() == "true":
-                shallow = Path(lines[1])
-                try:
-                    text = (shallow if shallow.is_absolute() else self.repo / shallow).read_text("ascii", "replace")
-                    found = frozenset(line.strip() for line in text.splitlines() if HEX_RE.match(line.strip()))
-                except OSError:
-                    pass
-            self._shallow = found
+            ok = proc.returncode == 0 and len(lines) == 2
+            self._shallow = self._boundary(lines[0], lines[1]) if ok else frozenset()
         return self._shallow
+
+    def _boundary(self, flag: str, path: str) -> frozenset[str]:
+        """The commits listed in the shallow file at ``path`` when ``flag`` (what
+        ``--is-shallow-repository`` printed) says the clone is shallow."""
+        if flag.strip() != "true":
+            return frozenset()
+        shallow = Path(path)
+        try:
+            text = (shallow if shallow.is_absolute() else self.repo / shallow).read_text("ascii", "replace")
+        except OSError:
+            return frozenset()
+        return frozenset(line.strip() for line in text.splitlines() if HEX_RE.match(line.strip()))
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         proc = self.run(["merge-base", "--is-ancestor", "--end-of-options", older, newer], check=False)
