@@ -87,13 +87,8 @@ def schema_problems(kind: Kind, typed: dict[str, Any], required: Sequence[str]) 
     """Problems inside one parsed record: ``(loc, message, code)``. Imports the models."""
     from pydantic import ValidationError
 
+    _check_required(kind.name, required)
     model = kind.model()
-    unknown = [name for name in required if name not in model.model_fields]
-    if unknown:
-        from declog.errors import UsageError
-
-        raise UsageError(f".declog.yaml: required: {kind.name} has no field {', '.join(map(repr, unknown))} "
-                         f"(fields: {', '.join(model.model_fields)})")
     out: list[tuple[tuple[Any, ...], str, str]] = []
     try:
         instance = model.model_validate(typed)
@@ -416,22 +411,29 @@ def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str
 
 def check_settings(log: Log) -> None:
     """The field names that ``.declog.yaml`` lists (``required``, ``protect_accepted``) are
-    fields of their record kinds; checked here, where the models are imported anyway, even for
-    a log with no record yet."""
-    from declog.domain.kinds import KINDS
+    fields of their record kinds, even for a log with no record yet. Checked against the plain
+    table :data:`declog.domain.fieldnames.FIELDS`, so Pydantic is not imported for it."""
+    from declog.domain.fieldnames import FIELDS
     from declog.errors import UsageError
 
     for kind_name, names in log.config.required.items():
-        model = KINDS[kind_name].model()
-        unknown = [name for name in names if name not in model.model_fields]
-        if unknown:
-            raise UsageError(f".declog.yaml: required: {kind_name} has no field {', '.join(map(repr, unknown))} "
-                             f"(fields: {', '.join(model.model_fields)})")
-    decision = KINDS["decision"].model()
-    unknown = [name for name in log.config.protect_accepted if name not in decision.model_fields]
+        _check_required(kind_name, names)
+    decision = FIELDS["decision"]
+    unknown = [name for name in log.config.protect_accepted if name not in decision]
     if unknown:
         raise UsageError(f".declog.yaml: protect_accepted: a decision has no field {', '.join(map(repr, unknown))} "
-                         f"(fields: {', '.join(decision.model_fields)})")
+                         f"(fields: {', '.join(decision)})")
+
+
+def _check_required(kind_name: str, names: Sequence[str]) -> None:
+    from declog.domain.fieldnames import FIELDS
+    from declog.errors import UsageError
+
+    fields = FIELDS[kind_name]
+    unknown = [name for name in names if name not in fields]
+    if unknown:
+        raise UsageError(f".declog.yaml: required: {kind_name} has no field {', '.join(map(repr, unknown))} "
+                         f"(fields: {', '.join(fields)})")
 
 
 def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
