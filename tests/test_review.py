@@ -136,3 +136,47 @@ def test_owners_of_an_empty_log(repo: Path, run) -> None:
     assert run(repo, "init").exit_code == 0
     assert run(repo, "owners").exit_code == 1
     assert run(repo, "review", "--as-of", "nope").exit_code == 2
+
+
+@pytest.mark.parametrize("direct_reads", [40, 0], ids=["parsed-from-files", "from-the-cache-in-one-query"])
+def test_a_review_from_light_records_is_the_review_from_whole_ones(review_repo: Path, run, monkeypatch,
+                                                                    direct_reads: int) -> None:
+    """`declog review` loads prose only where it shows it: accepted imported decisions (is a
+    rationale given?) and the notes of the deck's weeks. Everything else comes from the light
+    view, and the review is the same as from whole records."""
+    import datetime as dt
+
+    from declog.core.review import review_records, weekly_review
+    from declog.storage import store
+
+    write(review_repo, "D-ddddd4-imported.yaml", {
+        "id": "D-ddddd4", "title": "Imported, no rationale", "status": "accepted", "owner": "alice",
+        "door": "two-way", "context": "c", "decision": "d", "decided_on": "2022-04-01", "source": {"path": "docs/adr/0001-x.md", "format": "nygard", "imported_on": "2026-01-05"}})
+    write(review_repo, "D-ddddd5-imported.yaml", {
+        "id": "D-ddddd5", "title": "Imported, with one", "status": "accepted", "owner": "alice",
+        "door": "two-way", "context": "c", "decision": "d", "decided_on": "2022-04-01", "rationale": "because",
+        "source": {"path": "docs/adr/0002-y.md", "format": "nygard", "imported_on": "2026-01-05"}})
+    write(review_repo, "inspections/I-aaaaa5-2026-03-09.yaml",
+          {**inspection("I-aaaaa5", "2026-03-09", reviewed_pct=91), "note": "Reviews slipped in the week of the freeze"})
+    write(review_repo, "inspections/I-aaaaa6-2025-06-02.yaml",
+          {**inspection("I-aaaaa6", "2025-06-02", reviewed_pct=97), "note": "An old note, outside the deck's weeks"})
+    assert run(review_repo, "validate").exit_code == 0  # the parse cache now holds every record
+    git(review_repo, "add", "-A")
+    git(review_repo, "commit", "-qm", "the log")
+    day = dt.date(2026, 3, 11)
+    whole = weekly_review(store.Log.open(review_repo).records(), day).as_json()
+
+    monkeypatch.setattr(store, "DIRECT_READS", direct_reads)
+    log = store.Log.open(review_repo)
+    light = log.light_records()
+    assert all(r.data is None for r in light)  # served light from the cache: no prose
+    asked: list[str] = []
+
+    def with_prose(records: list[store.Record]) -> list[store.Record]:
+        asked.extend(r.id or "" for r in records)
+        return log.with_prose(records)
+
+    assert weekly_review(review_records(light, day, with_prose), day).as_json() == whole
+    assert sorted(asked) == ["D-ddddd4", "D-ddddd5", "I-aaaaa1", "I-aaaaa2", "I-aaaaa3", "I-aaaaa5"]  # not I-aaaaa6
+    assert whole["imported_without_rationale"][0]["id"] == "D-ddddd4"
+    assert "Reviews slipped in the week of the freeze" in json.dumps(whole["deck"])

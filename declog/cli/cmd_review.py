@@ -18,14 +18,22 @@ def review(as_of: str | None, fmt: str) -> int:
     owner load, and what changed in the week (from git history). Exits 0 whatever it finds."""
 
     from declog.core.query import parse_date
-    from declog.core.review import weekly_review
     from declog.domain import clock
-    from declog.render import review as render_review
+    from declog.storage.cache import quiet_gc
 
     day = parse_date(as_of, "--as-of") if as_of else clock.today()
+    with quiet_gc():  # tens of thousands of records stay alive to the end: collections find little
+        return _review(day, fmt)
+
+
+def _review(day: Any, fmt: str) -> int:
+    from declog.core.review import review_records, weekly_review
+    from declog.render import review as render_review
+
     log = open_log()
-    records = log.records()  # before the warnings: the log is then read once, not light and then whole
+    light = log.light_records()
     warn_unreadable(log)
+    records = review_records(light, day, log.with_prose)  # whole only where the review reads prose
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
                            changes=changes)

@@ -179,12 +179,26 @@ def readings_of(inspections: Sequence[Record], as_of: dt.date) -> Readings:
     return per
 
 
+def first_week(as_of: dt.date) -> dt.date:
+    """The Monday the deck's first week starts on; inspection notes show from that day."""
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    return monday - dt.timedelta(weeks=WEEKS - 1)
+
+
+def shows_note(inspection: Record, since: str) -> bool:
+    """Whether the deck may show this inspection's note (its prose): it was made in the
+    deck's weeks, from ``since`` (:func:`first_week` in ISO form). ``inspection`` may be light
+    (its data without prose)."""
+    data = inspection.data if inspection.data is not None else inspection.links
+    return str(data.get("on")) >= since
+
+
 def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt.date,
           per: Readings | None = None) -> Deck:
     """The deck as of ``as_of``: live mechanisms by ID, each metric's weeks and months.
     ``per`` (from :func:`readings_of`, as ``declog.core.review`` has it already) saves a pass."""
-    monday = as_of - dt.timedelta(days=as_of.weekday())
-    week_starts = [monday - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
+    opening = first_week(as_of)
+    week_starts = [opening + dt.timedelta(weeks=i) for i in range(WEEKS)]
     month_keys: list[tuple[int, int]] = []
     year, month = as_of.year, as_of.month
     for _ in range(MONTHS):
@@ -200,11 +214,11 @@ def build(mechanisms: Sequence[Record], inspections: Sequence[Record], as_of: dt
         per = readings_of(inspections, as_of)
     place: dict[dt.date, tuple[int | None, int | None]] = {}  # day → its week's and month's slot
     notes: dict[str, tuple[str | None, str]] = {}  # inspection ID → verdict, note: the six weeks' only
-    since = week_starts[0].isoformat()
+    since = opening.isoformat()
     for r in inspections:
         data = r.data or {}
-        on, note = data.get("on"), data.get("note")
-        if isinstance(note, str) and note.strip() and str(on) >= since and r.id:
+        note = data.get("note")
+        if isinstance(note, str) and note.strip() and r.id and shows_note(r, since):
             verdict = data.get("verdict")
             notes[r.id] = (verdict if isinstance(verdict, str) else None, note)
     for m in sorted(mechanisms, key=lambda r: r.id or ""):

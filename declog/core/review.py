@@ -9,14 +9,14 @@ decision, decisions due for review, overdue action items, owner load, what chang
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from declog.core import deck as deck_mod
 from declog.domain import cadence as cadence_mod
 from declog.domain import vocab
-from declog.storage.store import Record
+from declog.storage.store import Record, decode_links
 
 if TYPE_CHECKING:
     from declog.history.retro import Retro
@@ -392,6 +392,39 @@ def owner_load(records: Sequence[Record], limit: int = DEFAULT_LOAD_LIMIT, *, _l
         person.over_limit = person.total > limit
     unowned.sort(key=lambda u: (u.owner, u.id))
     return Load(limit, people, unowned)
+
+
+def review_records(records: Sequence[Record], as_of: dt.date,
+                   with_prose: Callable[[list[Record]], list[Record]]) -> list[Record]:
+    """What :func:`weekly_review` as of ``as_of`` reads, from light records (``Log.light_records``):
+    each record as its data without prose, but whole (through ``with_prose``, e.g.
+    ``Log.with_prose``) where the review reads prose: the rationale of accepted imported
+    decisions and the notes of the deck's inspections. On a big log that is a small share of it,
+    and the rest need not be loaded whole."""
+    out: list[Record | None] = []
+    needed: list[Record] = []
+    places: list[int] = []
+    decode_links(records)
+    since = deck_mod.first_week(as_of).isoformat()
+    for r in records:
+        if r.data is not None or r.error is not None:
+            out.append(r)
+        elif _reads_prose(r, since):
+            places.append(len(out))
+            needed.append(r)
+            out.append(None)
+        else:
+            out.append(Record(r.path, r.kind, r.oid, data=r.links))
+    for place, whole in zip(places, with_prose(needed), strict=True):
+        out[place] = whole
+    return [r for r in out if r is not None]
+
+
+def _reads_prose(record: Record, notes_since: str) -> bool:
+    kind = record.kind.name
+    if kind == "decision":
+        return record.link("status") == "accepted" and isinstance(record.link("source"), dict)
+    return kind == "inspection" and deck_mod.shows_note(record, notes_since)
 
 
 def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int = DEFAULT_LOAD_LIMIT,

@@ -111,8 +111,10 @@ def _imported(history: History, per: dict[str, list[Entry]], since: dt.date,
     from declog.domain.kinds import KINDS
 
     current: dict[str, tuple[str, dict[str, Any]]] = {}
-    for record in history.log.records():
-        path = source_path(record.data) if record.kind is KINDS["decision"] and record.id else None
+    imported = [r for r in history.log.light_records()
+                if r.kind is KINDS["decision"] and r.id and source_path(r.links)]
+    for record in history.log.with_prose(imported):  # their decision text is shown
+        path = source_path(record.data)
         if path and record.id:
             current[record.id] = (path, dict(record.data or {}))
     if not current:

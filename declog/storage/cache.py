@@ -65,6 +65,8 @@ HEAVY_FIELDS = frozenset({
 })
 # Keep this many parse results of files no longer in the tree (other branches, older edits).
 SPARE_BLOBS = 200
+# ParseCache.entries: OIDs per statement (SQLite allows at least 999 parameters)
+ENTRIES_PER_QUERY = 900
 
 
 def blob_oid(content: bytes, object_format: str = "sha1") -> str:
@@ -350,6 +352,22 @@ class ParseCache:
             loaded.update(self._new_blobs)
             self._blobs = loaded
         return self._blobs
+
+    def entries(self, oids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The cached parse results of ``oids`` (those the cache has), fetched in a few
+        statements rather than loading :attr:`blobs`, the map of every record: for a command
+        that needs the prose of some records of a big log."""
+        wanted = list(dict.fromkeys(oids))
+        if self._blobs is not None:
+            return {o: self._blobs[o] for o in wanted if o in self._blobs}
+        out = {o: self._new_blobs[o] for o in wanted if o in self._new_blobs}
+        rest = [o for o in wanted if o not in out]
+        for start in range(0, len(rest), ENTRIES_PER_QUERY):
+            chunk = rest[start:start + ENTRIES_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            out.update(self._load_json_map(("oid", "entry"), "blobs",
+                                           f"where entry is not null and oid in ({marks})", chunk))
+        return out
 
     def light(self, oid: str) -> LightRow | None:
         """The cached parse result of ``oid`` without its prose fields (see :data:`HEAVY_FIELDS`),

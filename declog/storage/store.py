@@ -24,6 +24,7 @@ from declog.storage.cache import (
     RACY_NS,
     ParseCache,
     Stat,
+    _no_gc,
     blob_oid,
     light_row,
     quiet_gc,
@@ -504,6 +505,21 @@ class Log:
                     return parsed
         return self.read(self.abs(record.path), record.kind)
 
+    def with_prose(self, records: Sequence[Record]) -> list[Record]:
+        """:meth:`full` of each of ``records``, in order: the whole parse results of light ones
+        come from the parse cache in a few statements (:meth:`ParseCache.entries`); any it lacks
+        are read as :meth:`full` reads them."""
+        wanted = [r.oid for r in records if r.data is None and r.error is None and r.oid]
+        entries = self.cache.entries(wanted) if len(wanted) > DIRECT_READS else {}
+        out = []
+        for record in records:
+            entry = entries.get(record.oid) if record.data is None else None
+            if entry is not None and isinstance(entry.get("data"), dict):
+                out.append(Record(record.path, record.kind, record.oid, data=entry["data"]))
+            else:
+                out.append(self.full(record))
+        return out
+
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
         """Parse record content (no cache)."""
         from declog.storage import yamlio  # here: its patterns cost a warm run that parses nothing
@@ -698,6 +714,19 @@ def _snapshot_row(record: Record, st: os.stat_result | None) -> list[Any]:
         rid = rid if record.kind.id_field == "id" else handle
     stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if st is not None else [None] * 4
     return [record.path, record.kind.name, record.oid, text, rid, *stat]
+
+
+def decode_links(records: Sequence[Record]) -> None:
+    """Decode the light JSON of every record of ``records`` not decoded yet, in one
+    ``json.loads`` of them all (a call per record costs twice as much on a big log): for a
+    command that reads :attr:`Record.links` of every record."""
+    todo = [r for r in records if r.light is None and r.light_json is not None]
+    if not todo:
+        return
+    with _no_gc():
+        entries = json.loads("[" + ",".join(r.light_json or "" for r in todo) + "]")
+    for record, entry in zip(todo, entries, strict=True):
+        record.light = entry["data"]
 
 
 def _from_snapshot_row(row: list[Any]) -> Record:
