@@ -11,6 +11,7 @@ import pytest
 
 from declog.core import validate as validate_mod
 from declog.core.validate import validate
+from declog.storage import store as store_mod
 from declog.storage.store import Log
 from tests.factory import decision_yaml
 
@@ -361,7 +362,7 @@ def test_cache_deleted_between_cli_runs(log_repo: Path, run) -> None:
 
 def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo: Path, run,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """validate._ParseInParallel: a forked child reads and checks half the files of a cold log;
+    """Log.parse_in_parallel, as validate runs it: a forked child reads and checks half the files of a cold log;
     the report, and the warm run after it, are those of the check on one core."""
     for i in range(12):
         good(log_repo, f"D-aaaa{i:02d}", "colour: red\n" if i % 5 == 0 else "")
@@ -380,7 +381,7 @@ def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo:
             forks.append(pid)
         return pid
 
-    monkeypatch.setattr(validate_mod, "PARALLEL_MIN_RECORDS", 4)
+    monkeypatch.setattr(store_mod, "PARALLEL_MIN_FILES", 4)
     monkeypatch.setattr(os, "fork", fork)
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads; the child runs no thread
     cold = run(log_repo, "validate", "--format", "json")

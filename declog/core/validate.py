@@ -439,7 +439,7 @@ def _check_required(kind_name: str, names: Sequence[str]) -> None:
 def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
     helper = _CheckInParallel.start(log, paths) if paths else None
     if not paths and only is None:
-        _ParseInParallel.run(log)
+        _parse_in_parallel(log)
     records = log.light_records()
     if only is not None:
         records = [r for r in records if r.path in only]
@@ -498,20 +498,10 @@ class _CheckInParallel:
         import os
         import sys
 
-        if not hasattr(os, "fork") or sys.platform == "darwin" or "pydantic" in sys.modules:
+        from declog.storage.forking import can_fork
+
+        if "pydantic" in sys.modules or not can_fork() or log.cache.file_count() < PARALLEL_MIN_RECORDS:
             return None
-        if log.cache.file_count() < PARALLEL_MIN_RECORDS:
-            return None
-        threading = sys.modules.get("threading")
-        if threading is not None and threading.active_count() > 1:
-            return None
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        if cpus < 2:
-            return None
-        from declog.storage.cache import blob_oid
 
         todo: list[tuple[str, Kind, str, bytes]] = []
         for path in paths:
@@ -571,92 +561,11 @@ class _CheckInParallel:
 
 # -- the whole log, cold ---------------------------------------------------------------------
 
-class _ParseInParallel:
-    """A cold check of the whole log on two cores: a forked child reads, parses and schema-checks
-    the second half of the files that the parse cache does not know, while this process does the
-    first half; the child hands back, per file, its stat data, blob OID, parse result and problem
-    rows, which go into the cache as if this process had found them. Then the check runs as on a
-    warm cache. Same conditions as :class:`_CheckInParallel` (fork safe, two CPUs, a log of at least
-    PARALLEL_MIN_RECORDS files, most of them unknown to the cache); any failure of the child only
-    means its files are read here, as without it."""
+def _parse_in_parallel(log: Log) -> None:
+    """A cold check of the whole log on two cores (:meth:`Log.parse_in_parallel`), the forked
+    child schema-checking what it parses too, so the check then runs as on a warm cache."""
+    def check(record: Record) -> tuple[str, Any]:
+        return _problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
+                                      for i in check_record(log, record, {})]
 
-    @classmethod
-    def run(cls, log: Log) -> None:
-        import os
-        import sys
-
-        if not hasattr(os, "fork") or sys.platform == "darwin" or log.cache.path is None:
-            return
-        threading = sys.modules.get("threading")
-        if threading is not None and threading.active_count() > 1:
-            return
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        if cpus < 2:
-            return
-        scanned = log.scan()
-        todo = [(rel, kind, path, st) for rel, kind, path, st in scanned
-                if rel is not None and kind is not None and st is not None and log.cache.trusted_oid(rel, st) is None]
-        if len(todo) < PARALLEL_MIN_RECORDS or len(todo) * 2 < len(scanned):
-            return
-        half = len(todo) // 2
-        mine, theirs = todo[:half], todo[half:]
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:  # the child: read, parse, check; send the results; leave without any cleanup
-            status = 1
-            try:
-                os.close(read_end)
-                rows = []
-                for rel, kind, path, st in theirs:
-                    if st.st_size > log.config.max_file_bytes:
-                        continue
-                    with open(path, "rb") as handle:
-                        raw = handle.read()
-                    oid = blob_oid(raw, log.cache.object_format)
-                    record = log.parse_bytes(rel, kind, oid, raw)
-                    problems = None
-                    if record.error is None:
-                        problems = [[i.line, i.column, i.field, i.message, i.code]
-                                    for i in check_record(log, record, {})]
-                    rows.append([rel, kind.name, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
-                                 log.entry_of(record), problems])
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        with quiet_gc():
-            for rel, kind, path, st in mine:
-                record = log.read_scanned(rel, kind, path, st)
-                if record.error is None and record.oid:
-                    check_record(log, record, {})
-        cls._collect(log, pid, read_end)
-
-    @staticmethod
-    def _collect(log: Log, pid: int, fd: int) -> None:
-        import os
-
-        from declog.storage.cache import Stat
-
-        try:
-            with os.fdopen(fd, "rb") as pipe:
-                body = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                return
-            for rel, kind_name, stat, oid, entry, problems in json.loads(body):
-                log.cache.remember_file(rel, Stat(*stat), oid)
-                log.cache.remember_blob(oid, entry)
-                if problems is not None:
-                    log.cache.remember_problems(f"{kind_name}:{oid}", problems)
-        except (OSError, ValueError, TypeError):
-            return
+    log.parse_in_parallel(check=check)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from declog.errors import GitError, UsageError
+from declog.storage import forking
 
 HEX_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 # blobs larger than this are never read into memory (the largest max_file_bytes a log may set)
@@ -306,13 +307,16 @@ class Git:
         except (OSError, GitError):
             return
         _STARTED[key] = (proc, sink)
+        forking.started(proc.pid)  # git has a core of its own: declog forks no helper meanwhile
 
     def log_stream(self, args: Sequence[str]) -> bytes:
         started = _STARTED.pop((str(self.repo), tuple(args)), None)
         if started is not None:
             proc, sink = started
             with sink:
-                if proc.wait() == 0:
+                status = proc.wait()
+                forking.ended(proc.pid)
+                if status == 0:
                     sink.seek(0)
                     return sink.read()
             # it failed: run it again in the foreground, for git's own error message

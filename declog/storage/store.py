@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,10 @@ STALE_TEMP_SECONDS = 60.0
 # how long a write waits for another declog process that holds the log's write lock
 LOCK_TIMEOUT_SECONDS = 30.0
 REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snapshot reads again
+# Log.scan: per record file, its repository-relative path, kind, path and stat data (None where unknown)
+ScanRows = list[tuple[str | None, Kind | None, str, os.stat_result | None]]
+# Log.parse_in_parallel: a cold read forks a second parser from this many files unknown to the cache
+PARALLEL_MIN_FILES = 2000
 DIRECT_READS = 40  # Log.full: light records parsed from their files before the cache's full map is loaded
 
 
@@ -221,6 +225,8 @@ class Log:
         odd = False  # a symlink, a file outside the repository, …: never served from a snapshot
         with quiet_gc():
             scanned = self.scan()
+            if cache.file_count() * 2 < len(scanned):  # mostly unknown to the cache: a cold read
+                self.parse_in_parallel(scanned)
             for rel, kind, path, st in scanned:
                 if rel is None or kind is None or st is None:
                     odd = True
@@ -367,7 +373,7 @@ class Log:
             return self._from_entry(rel, kind, oid, entry)
         return self.parse_bytes(rel, kind, oid, raw)
 
-    def scan(self) -> list[tuple[str | None, Kind | None, str, os.stat_result | None]]:
+    def scan(self) -> ScanRows:
         """The files of :meth:`record_files`, in the same order, each with its path relative to
         the repository, its kind and its stat data, taken from the directory walk instead of
         resolving every path. Symlinks, vanished files and a root outside the repository come
@@ -519,6 +525,88 @@ class Log:
             else:
                 out.append(self.full(record))
         return out
+
+    def parse_in_parallel(self, scanned: ScanRows | None = None,
+                          check: Callable[[Record], tuple[str, Any] | None] | None = None) -> None:
+        """A cold read of a big log on two cores: a forked child reads and parses the second half
+        of the files the parse cache does not know while this process reads the first half; the
+        child hands back, per file, its stat data, blob OID and parse result, which go into the
+        cache as if this process had found them. The read that follows is then a warm one.
+
+        ``check(record)``, when given, also runs on every record parsed here or in the child,
+        and gives ``(key, rows)`` to keep as that record's problems
+        (:meth:`ParseCache.remember_problems`), or None (``declog validate``'s schema checks).
+
+        Only where a fork is safe and has a core to run on (:func:`declog.storage.forking.can_fork`),
+        for at least PARALLEL_MIN_FILES files unknown to the cache and most of the log. Any
+        failure of the child only means its files are read afterwards, as without it."""
+        from declog.storage.forking import can_fork
+
+        cache = self.cache
+        if cache.path is None or not can_fork():
+            return
+        scanned = self.scan() if scanned is None else scanned
+        todo = [(rel, kind, path, st) for rel, kind, path, st in scanned
+                if rel is not None and kind is not None and st is not None and cache.trusted_oid(rel, st) is None]
+        if len(todo) < PARALLEL_MIN_FILES or len(todo) * 2 < len(scanned):
+            return
+        half = len(todo) // 2
+        mine, theirs = todo[:half], todo[half:]
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: read, parse (and check); send the results; leave without any cleanup
+            status = 1
+            try:
+                os.close(read_end)
+                rows = []
+                for rel, kind, path, st in theirs:
+                    assert rel is not None and kind is not None and st is not None
+                    if st.st_size > self.config.max_file_bytes:
+                        continue
+                    with open(path, "rb") as handle:
+                        raw = handle.read()
+                    oid = blob_oid(raw, cache.object_format)
+                    record = self.parse_bytes(rel, kind, oid, raw)
+                    kept = check(record) if check is not None and record.error is None else None
+                    rows.append([rel, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
+                                 self.entry_of(record), kept])
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        with quiet_gc():
+            for rel, kind, path, st in mine:
+                assert rel is not None and kind is not None and st is not None
+                record = self.read_scanned(rel, kind, path, st)
+                if check is not None and record.error is None and record.oid:
+                    kept = check(record)
+                    if kept is not None:
+                        cache.remember_problems(*kept)
+        self._collect_parsed(pid, read_end)
+
+    def _collect_parsed(self, pid: int, fd: int) -> None:
+        try:
+            with os.fdopen(fd, "rb") as pipe:
+                body = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return
+            with _no_gc():
+                rows = json.loads(body)
+            for rel, stat, oid, entry, kept in rows:
+                self.cache.remember_file(rel, Stat(*stat), oid)
+                self.cache.remember_blob(oid, entry)
+                if kept is not None:
+                    self.cache.remember_problems(*kept)
+        except (OSError, ValueError, TypeError):
+            return
 
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
         """Parse record content (no cache)."""

@@ -1,0 +1,46 @@
+"""When declog may do part of a job in a forked child on the second core: one rule for every
+place that forks (a cold read's second parser, the hook's schema checks, building the history
+index while the log is read).
+
+Fork is used only where it is safe and pays: POSIX but not macOS (whose system libraries are not
+fork-safe), no thread besides the main one (a fork copies locks other threads may hold), and two
+or more CPUs this process may run on. A child that fails only means its part is done in the
+parent afterwards, as without it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# helpers forked and not waited for yet: each has a core of its own
+_RUNNING: set[int] = set()
+
+
+def can_fork() -> bool:
+    """Whether a forked helper is safe here and has a core of its own to run on: one for this
+    process and one for each helper still running (:func:`started`)."""
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        return False
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False
+    return cpus() >= 2 + len(_RUNNING)
+
+
+def started(pid: int) -> None:
+    """A helper that runs on while this process goes on to other work: no further helper is
+    forked for its core until :func:`ended`."""
+    _RUNNING.add(pid)
+
+
+def ended(pid: int) -> None:
+    _RUNNING.discard(pid)
