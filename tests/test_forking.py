@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from declog.storage import forking
@@ -10,17 +13,18 @@ from declog.storage import forking
 def test_a_running_helper_takes_its_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads aside
     monkeypatch.setattr(forking, "cpus", lambda: 2)
-    monkeypatch.setattr(forking, "_RUNNING", set())
+    monkeypatch.setattr(forking, "_RUNNING", [])
     if not forking.can_fork():
         pytest.skip("no fork on this platform")
-    forking.started(4242)  # e.g. git log, started in the background by declog.history.prefetch
+    helper = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    forking.started(helper)  # e.g. git log, started in the background by declog.history.prefetch
     assert not forking.can_fork()
-    forking.ended(4242)
-    assert forking.can_fork()
+    helper.communicate(b"")  # it ends: its core is free again
+    assert forking.can_fork() and forking._RUNNING == []
 
 
 def test_no_helper_on_one_core_or_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forking, "_RUNNING", set())
+    monkeypatch.setattr(forking, "_RUNNING", [])
     monkeypatch.setattr(forking, "cpus", lambda: 1)
     monkeypatch.setattr("threading.active_count", lambda: 1)
     assert not forking.can_fork()
@@ -29,9 +33,11 @@ def test_no_helper_on_one_core_or_beside_other_threads(monkeypatch: pytest.Monke
     assert not forking.can_fork()
 
 
-def test_a_cold_why_leaves_the_second_core_to_git(log_repo, run, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While `declog why` has git walk the history in the background, its cold read of the log
-    forks no second parser (it would take git's core)."""
+def test_a_cold_why_gives_its_background_git_log_a_core(log_repo, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`declog why` on a cold index has git walk the history in the background while it reads
+    the log: that git counts as a running helper, so no second parser is forked for its core
+    while it runs (test_a_running_helper_takes_its_core). A cold `list` runs no git: its cold
+    read forks the second parser."""
     import os
     import shutil
 
@@ -43,6 +49,13 @@ def test_a_cold_why_leaves_the_second_core_to_git(log_repo, run, monkeypatch: py
     git(log_repo, "add", "-A")
     git(log_repo, "commit", "-qm", "log")
     shutil.rmtree(log_repo / ".git" / "declog")
+    helpers: list[list[str]] = []
+    monkeypatch.setattr(forking, "_RUNNING", [])  # helpers of earlier tests in this process aside
+    real_started = forking.started
+    monkeypatch.setattr(forking, "started", lambda h: (helpers.append(list(h.args)), real_started(h)))
+    assert run(log_repo, "why", "billing queue").exit_code == 0
+    assert len(helpers) == 1 and "log" in helpers[0] and "--raw" in helpers[0]
+
     forks: list[int] = []
     real_fork = os.fork
 
@@ -56,8 +69,6 @@ def test_a_cold_why_leaves_the_second_core_to_git(log_repo, run, monkeypatch: py
     monkeypatch.setattr(os, "fork", fork)
     monkeypatch.setattr("threading.active_count", lambda: 1)
     monkeypatch.setattr(forking, "cpus", lambda: 2)
-    assert run(log_repo, "why", "billing queue").exit_code == 0
-    assert forks == []
     shutil.rmtree(log_repo / ".git" / "declog")
-    assert run(log_repo, "list").exit_code == 0  # no git in the background: the cold read forks
+    assert run(log_repo, "list").exit_code == 0
     assert len(forks) == 1

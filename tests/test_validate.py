@@ -383,6 +383,7 @@ def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo:
 
     monkeypatch.setattr(store_mod, "PARALLEL_MIN_FILES", 4)
     monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr("declog.storage.forking._RUNNING", [])  # helpers of earlier tests in this process aside
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads; the child runs no thread
     cold = run(log_repo, "validate", "--format", "json")
     assert forks, "the cold whole-log check did not run on two cores"

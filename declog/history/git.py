@@ -307,16 +307,14 @@ class Git:
         except (OSError, GitError):
             return
         _STARTED[key] = (proc, sink)
-        forking.started(proc.pid)  # git has a core of its own: declog forks no helper meanwhile
+        forking.started(proc)  # git has a core of its own: declog forks no helper while it runs
 
     def log_stream(self, args: Sequence[str]) -> bytes:
         started = _STARTED.pop((str(self.repo), tuple(args)), None)
         if started is not None:
             proc, sink = started
             with sink:
-                status = proc.wait()
-                forking.ended(proc.pid)
-                if status == 0:
+                if proc.wait() == 0:
                     sink.seek(0)
                     return sink.read()
             # it failed: run it again in the foreground, for git's own error message

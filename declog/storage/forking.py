@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Protocol
 
 
 def cpus() -> int:
@@ -21,8 +22,12 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-# helpers forked and not waited for yet: each has a core of its own
-_RUNNING: set[int] = set()
+class Running(Protocol):
+    def poll(self) -> int | None: ...
+
+
+# helpers started in the background (a subprocess.Popen): each has a core of its own while it runs
+_RUNNING: list[Running] = []
 
 
 def can_fork() -> bool:
@@ -33,14 +38,11 @@ def can_fork() -> bool:
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return False
+    _RUNNING[:] = [helper for helper in _RUNNING if helper.poll() is None]  # poll() reaps an ended one
     return cpus() >= 2 + len(_RUNNING)
 
 
-def started(pid: int) -> None:
-    """A helper that runs on while this process goes on to other work: no further helper is
-    forked for its core until :func:`ended`."""
-    _RUNNING.add(pid)
-
-
-def ended(pid: int) -> None:
-    _RUNNING.discard(pid)
+def started(helper: Running) -> None:
+    """A helper process (e.g. a ``subprocess.Popen``) that runs on while this process goes on to
+    other work: no further helper is forked for its core while ``helper.poll()`` is None."""
+    _RUNNING.append(helper)
