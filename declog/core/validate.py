@@ -568,4 +568,4 @@ def _parse_in_parallel(log: Log) -> None:
         return _problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
                                       for i in check_record(log, record, {})]
 
-    log.parse_in_parallel(check=check)
+    log.parse_in_parallel(check=check, prepare=KINDS["decision"].model)  # Pydantic imported once, for both

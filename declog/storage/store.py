@@ -527,7 +527,8 @@ class Log:
         return out
 
     def parse_in_parallel(self, scanned: ScanRows | None = None,
-                          check: Callable[[Record], tuple[str, Any] | None] | None = None) -> None:
+                          check: Callable[[Record], tuple[str, Any] | None] | None = None,
+                          prepare: Callable[[], Any] | None = None) -> None:
         """A cold read of a big log on two cores: a forked child reads and parses the second half
         of the files the parse cache does not know while this process reads the first half; the
         child hands back, per file, its stat data, blob OID and parse result, which go into the
@@ -536,6 +537,8 @@ class Log:
         ``check(record)``, when given, also runs on every record parsed here or in the child,
         and gives ``(key, rows)`` to keep as that record's problems
         (:meth:`ParseCache.remember_problems`), or None (``declog validate``'s schema checks).
+        ``prepare()`` runs just before the fork, for what both processes need (imported once,
+        shared by the fork: the models of those checks).
 
         Only where a fork is safe and has a core to run on (:func:`declog.storage.forking.can_fork`),
         for at least PARALLEL_MIN_FILES files unknown to the cache and most of the log. Any
@@ -552,6 +555,8 @@ class Log:
             return
         half = len(todo) // 2
         mine, theirs = todo[:half], todo[half:]
+        if prepare is not None:
+            prepare()
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
