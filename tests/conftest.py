@@ -107,3 +107,26 @@ def new_decision(run: Callable[..., Result], repo: Path, title: str = "Use Postg
     import json
 
     return str(json.loads(res.stdout)["id"])
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the helpers declog forks from here on (``os.fork`` watched), with forking
+    allowed as on a quiet 2-core machine: pytest's own threads and the helpers of earlier
+    tests in this process aside (see declog.storage.forking)."""
+    from declog.storage import forking
+
+    found: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            found.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(forking, "_RUNNING", [])
+    monkeypatch.setattr(forking, "cpus", lambda: 2)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # the child runs no thread
+    return found

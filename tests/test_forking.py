@@ -33,12 +33,12 @@ def test_no_helper_on_one_core_or_beside_other_threads(monkeypatch: pytest.Monke
     assert not forking.can_fork()
 
 
-def test_a_cold_why_gives_its_background_git_log_a_core(log_repo, run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cold_why_gives_its_background_git_log_a_core(log_repo, run, forks: list[int],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """`declog why` on a cold index has git walk the history in the background while it reads
     the log: that git counts as a running helper, so no second parser is forked for its core
     while it runs (test_a_running_helper_takes_its_core). A cold `list` runs no git: its cold
     read forks the second parser."""
-    import os
     import shutil
 
     from declog.storage import store
@@ -50,25 +50,12 @@ def test_a_cold_why_gives_its_background_git_log_a_core(log_repo, run, monkeypat
     git(log_repo, "commit", "-qm", "log")
     shutil.rmtree(log_repo / ".git" / "declog")
     helpers: list[list[str]] = []
-    monkeypatch.setattr(forking, "_RUNNING", [])  # helpers of earlier tests in this process aside
     real_started = forking.started
     monkeypatch.setattr(forking, "started", lambda h: (helpers.append(list(h.args)), real_started(h)))
     assert run(log_repo, "why", "billing queue").exit_code == 0
     assert len(helpers) == 1 and "log" in helpers[0] and "--raw" in helpers[0]
 
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
     monkeypatch.setattr(store, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr("threading.active_count", lambda: 1)
-    monkeypatch.setattr(forking, "cpus", lambda: 2)
     shutil.rmtree(log_repo / ".git" / "declog")
     assert run(log_repo, "list").exit_code == 0
     assert len(forks) == 1

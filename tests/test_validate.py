@@ -360,7 +360,7 @@ def test_cache_deleted_between_cli_runs(log_repo: Path, run) -> None:
     assert cache(log_repo).is_file()
 
 
-def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo: Path, run,
+def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo: Path, run, forks: list[int],
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Log.parse_in_parallel, as validate runs it: a forked child reads and checks half the files of a cold log;
     the report, and the warm run after it, are those of the check on one core."""
@@ -372,19 +372,7 @@ def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo:
     serial = run(log_repo, "validate", "--format", "json")
     import shutil
     shutil.rmtree(log_repo / ".git" / "declog")
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
     monkeypatch.setattr(store_mod, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr("declog.storage.forking._RUNNING", [])  # helpers of earlier tests in this process aside
-    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads; the child runs no thread
     cold = run(log_repo, "validate", "--format", "json")
     assert forks, "the cold whole-log check did not run on two cores"
     warm = run(log_repo, "validate", "--format", "json")

@@ -190,11 +190,10 @@ def test_a_kept_listing_never_hides_an_unreadable_record(
 
 
 def test_a_cold_read_of_a_big_log_parses_on_two_cores_and_answers_as_on_one(
-        log_repo: Path, run: Callable[..., Result], monkeypatch: Any) -> None:
+        log_repo: Path, run: Callable[..., Result], forks: list[int], monkeypatch: Any) -> None:
     """Log.parse_in_parallel: a cold read (no parse cache) of a log of many files forks a second
     parser for half of them; `list` and `why` print what they print on one core, broken files
     included, and the next run is warm."""
-    import os
 
     from declog.storage import store
 
@@ -202,19 +201,7 @@ def test_a_cold_read_of_a_big_log_parses_on_two_cores_and_answers_as_on_one(
         new_decision(run, log_repo, f"Use queue number {i} for the billing events")
     (log_repo / "decisions" / "D-zzzzzz-broken.yaml").write_text("id: [D-zzzzzz\n", encoding="utf-8")
     one_core = {args: run(log_repo, *args) for args in (("list", "--format", "json"), ("why", "billing queue"))}
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
     monkeypatch.setattr(store, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr("declog.storage.forking._RUNNING", [])  # helpers of earlier tests in this process aside
-    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads; the child runs none
     for args, expected in one_core.items():
         shutil.rmtree(log_repo / ".git" / "declog")
         cold = run(log_repo, *args)
