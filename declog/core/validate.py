@@ -483,10 +483,10 @@ class _CheckInParallel:
     changed files as reading and cross-checking the whole log; side by side on two cores they
     take the time of the longer one. The child checks exactly the bytes this process hashed, with
     the same :func:`check_record`, and hands back the problem rows that would be cached for their
-    OIDs; a file changed in between simply has another OID and is checked here. Only where fork
-    is safe and worth it: POSIX but not macOS, no other threads, two or more CPUs, a log of at
-    least PARALLEL_MIN_RECORDS records, Pydantic not imported yet. Any failure of the child only
-    means the checks run here, as without it.
+    OIDs; a file changed in between simply has another OID and is checked here. Only where a
+    fork is safe and has a core to run on (:func:`declog.storage.forking.can_fork`), on a log of
+    at least PARALLEL_MIN_RECORDS records, Pydantic not imported yet (else the parent is as fast).
+    Any failure of the child only means the checks run here, as without it.
     """
 
     def __init__(self, pid: int, fd: int) -> None:
