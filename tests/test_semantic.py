@@ -193,3 +193,19 @@ def test_an_answer_does_not_depend_on_whether_the_store_took_the_write(shop: Pat
     assert rows(shop, "select count(*) from vec") == [(0,)]  # the write was refused, as set up
     assert titles(why(run, shop, *QUESTION)) == titles(alone)
     assert rows(shop, "select count(*) from vec") == [(len(DECISIONS),)]  # and taken the next time
+
+
+def test_vectors_of_versions_no_file_holds_are_dropped_now_and_then(shop: Path, run, monkeypatch) -> None:
+    """The store keeps a vector per blob ID; once it holds more vectors of versions no file holds
+    than semantic.STALE_AT_MOST (and than current ones), the next slow path drops them, as the
+    search index forgets old versions."""
+    monkeypatch.setattr(semantic, "STALE_AT_MOST", 3)
+    first = why(run, shop, *QUESTION)
+    assert rows(shop, "select count(*) from vec") == [(len(DECISIONS),)]
+    for rev in range(len(DECISIONS) + 2):  # each edit of a record makes its old vector stale
+        res = run(shop, "set", first["results"][0]["id"], f"tags=rev{rev}")
+        assert res.exit_code == 0, res.output
+        why(run, shop, *QUESTION)
+    count = rows(shop, "select count(*) from vec")[0][0]
+    assert len(DECISIONS) <= count <= 2 * len(DECISIONS) + 1  # 8 stale versions would make 14
+    assert titles(why(run, shop, *QUESTION)) == titles(first)

@@ -41,6 +41,7 @@ TOKENIZER = "l2_supercat_tokenizer_config.json"
 DIM = 256
 FORMAT = "1"
 CANDIDATES = 50  # only the best lexical hits are re-ordered
+STALE_AT_MOST = 200  # vectors of versions no file holds kept before the slow path drops them
 K = 10  # reciprocal rank fusion: 1 / (K + rank)
 WEIGHT = 0.5  # the semantic rank's share against the lexical rank's 1
 VECTOR_FIELDS = ("title", "decision", "context")
@@ -167,6 +168,14 @@ class Store:
         except sqlite3.Error:
             pass  # locked or read-only: the next run computes them again
 
+    def forget(self, oids: Iterable[str]) -> None:
+        """Drop the vectors of ``oids`` (versions no file holds any more)."""
+        try:
+            with self.conn:
+                self.conn.executemany("delete from vec where oid = ?", [(o,) for o in oids])
+        except sqlite3.Error:
+            pass  # locked or read-only: a later slow path drops them
+
     def close(self) -> None:
         self.conn.close()
 
@@ -177,7 +186,8 @@ def _fill(store: Store, model: _Model, all_oids: Sequence[str], texts: Texts,
     question's words the table lacks; stored when the store can take them, and returned, so the
     answer does not depend on whether the write went through (another declog may hold the lock
     or replace the file meanwhile)."""
-    new = sorted(set(all_oids) - store.known())
+    known, current = store.known(), set(all_oids)
+    new = sorted(current - known)
     fields = texts(new) if new else {}
     have = [o for o in new if o in fields]
     vecs = list(zip(have, model.vectors([vector_text(fields[o]) for o in have]), strict=True))
@@ -188,6 +198,9 @@ def _fill(store: Store, model: _Model, all_oids: Sequence[str], texts: Texts,
     missing = sorted(ws - set(store.words(sorted(ws))))
     words = model.word_rows(missing)
     store.add(vecs, words)
+    stale = known - current
+    if len(stale) > max(STALE_AT_MOST, len(current)):  # as the search index: forget old versions now and then
+        store.forget(sorted(stale))
     return dict(vecs), {w: (v, n) for w, v, n in words}
 
 
