@@ -1,11 +1,12 @@
 """When declog may do part of a job in a forked child on the second core: one rule for every
-place that forks (a cold read's second parser, the hook's schema checks, building the history
-index while the log is read).
+place that forks (a cold read's second parser, the hook's schema checks).
 
 Fork is used only where it is safe and pays: POSIX but not macOS (whose system libraries are not
-fork-safe), no thread besides the main one (a fork copies locks other threads may hold), and two
-or more CPUs this process may run on. A child that fails only means its part is done in the
-parent afterwards, as without it."""
+fork-safe), no thread besides the main one (a fork copies locks other threads may hold), and a
+core of its own for the child: one for this process and one for each helper still running in the
+background (the ``git log`` that a cold ``declog why`` starts before it reads the log, see
+:func:`started`). A child that fails only means its part is done in the parent afterwards, as
+without it."""
 
 from __future__ import annotations
 
