@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from declog.domain.kinds import KINDS, Kind
-from declog.storage import yamlio
+from declog.storage import forking, yamlio
 from declog.storage.cache import blob_oid, quiet_gc
+from declog.storage.forking import Forked
 from declog.storage.store import Log, Record
 
 
@@ -489,18 +490,15 @@ class _CheckInParallel:
     Any failure of the child only means the checks run here, as without it.
     """
 
-    def __init__(self, pid: int, fd: int) -> None:
-        self.pid = pid
-        self.fd = fd
+    def __init__(self, child: Forked) -> None:
+        self.child = child
 
     @classmethod
     def start(cls, log: Log, paths: Sequence[Path]) -> _CheckInParallel | None:
         import os
         import sys
 
-        from declog.storage.forking import can_fork
-
-        if "pydantic" in sys.modules or not can_fork() or log.cache.file_count() < PARALLEL_MIN_RECORDS:
+        if "pydantic" in sys.modules or not forking.can_fork() or log.cache.file_count() < PARALLEL_MIN_RECORDS:
             return None
 
         todo: list[tuple[str, Kind, str, bytes]] = []
@@ -517,45 +515,29 @@ class _CheckInParallel:
         todo = [t for t in todo if f"{t[1].name}:{t[2]}" not in cached]
         if not todo:
             return None
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the child: check, send the rows, leave without running any cleanup
-            status = 1
-            try:
-                os.close(read_end)
-                rows = []
-                for rel, kind, oid, raw in todo:
-                    record = log.parse_bytes(rel, kind, oid, raw)
-                    if record.error is None:
-                        issues = check_record(log, record, {})
-                        rows.append([_problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
-                                                            for i in issues]])
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(json.dumps(rows).encode("utf-8"))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        return cls(pid, read_end)
+
+        def check_todo() -> list[Any]:  # in the child
+            rows = []
+            for rel, kind, oid, raw in todo:
+                record = log.parse_bytes(rel, kind, oid, raw)
+                if record.error is None:
+                    issues = check_record(log, record, {})
+                    rows.append([_problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
+                                                        for i in issues]])
+            return rows
+
+        child = forking.fork(check_todo)
+        return cls(child) if child is not None else None
 
     def collect(self, log: Log) -> None:
         """Wait for the child and cache what it found (nothing, if it failed)."""
-        import os
-
+        body = self.child.output()
+        if body is None:
+            return
         try:
-            with os.fdopen(self.fd, "rb") as pipe:
-                body = pipe.read()
-            _, status = os.waitpid(self.pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                return
             for key, rows in json.loads(body):
                 log.cache.remember_problems(key, rows)
-        except (OSError, ValueError, TypeError):
+        except (ValueError, TypeError):
             return
 
 

@@ -10,9 +10,11 @@ without it."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 
 def cpus() -> int:
@@ -47,3 +49,46 @@ def started(helper: Running) -> None:
     """A helper process (e.g. a ``subprocess.Popen``) that runs on while this process goes on to
     other work: no further helper is forked for its core while ``helper.poll()`` is None."""
     _RUNNING.append(helper)
+
+
+class Forked:
+    """A child started by :func:`fork`: :meth:`output` waits for it and gives what it sent."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+
+    def output(self) -> bytes | None:
+        """The JSON text the child's work returned; None when the child failed."""
+        try:
+            with os.fdopen(self.fd, "rb") as pipe:
+                body = pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            return None
+        return body if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def fork(work: Callable[[], Any]) -> Forked | None:
+    """Run ``work()`` in a forked child, which sends its JSON-able result back through a pipe
+    and leaves without running any cleanup; None when no child could be made. Only after
+    :func:`can_fork` said yes."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_end)
+            body = json.dumps(work(), separators=(",", ":")).encode("utf-8")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(body)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return Forked(pid, read_end)

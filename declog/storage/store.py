@@ -543,10 +543,10 @@ class Log:
         Only where a fork is safe and has a core to run on (:func:`declog.storage.forking.can_fork`),
         for at least PARALLEL_MIN_FILES files unknown to the cache and most of the log. Any
         failure of the child only means its files are read afterwards, as without it."""
-        from declog.storage.forking import can_fork
+        from declog.storage import forking
 
         cache = self.cache
-        if cache.path is None or not can_fork():
+        if cache.path is None or not forking.can_fork():
             return
         scanned = self.scan() if scanned is None else scanned
         todo = [(rel, kind, path, st) for rel, kind, path, st in scanned
@@ -557,35 +557,25 @@ class Log:
         mine, theirs = todo[:half], todo[half:]
         if prepare is not None:
             prepare()
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
+
+        def parse_theirs() -> list[Any]:  # in the child: read, parse (and check)
+            rows = []
+            for rel, kind, path, st in theirs:
+                assert rel is not None and kind is not None and st is not None
+                if st.st_size > self.config.max_file_bytes:
+                    continue
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+                oid = blob_oid(raw, cache.object_format)
+                record = self.parse_bytes(rel, kind, oid, raw)
+                kept = check(record) if check is not None and record.error is None else None
+                rows.append([rel, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
+                             self.entry_of(record), kept])
+            return rows
+
+        child = forking.fork(parse_theirs)
+        if child is None:
             return
-        if pid == 0:  # the child: read, parse (and check); send the results; leave without any cleanup
-            status = 1
-            try:
-                os.close(read_end)
-                rows = []
-                for rel, kind, path, st in theirs:
-                    assert rel is not None and kind is not None and st is not None
-                    if st.st_size > self.config.max_file_bytes:
-                        continue
-                    with open(path, "rb") as handle:
-                        raw = handle.read()
-                    oid = blob_oid(raw, cache.object_format)
-                    record = self.parse_bytes(rel, kind, oid, raw)
-                    kept = check(record) if check is not None and record.error is None else None
-                    rows.append([rel, [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns], oid,
-                                 self.entry_of(record), kept])
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
         with quiet_gc():
             for rel, kind, path, st in mine:
                 assert rel is not None and kind is not None and st is not None
@@ -594,23 +584,18 @@ class Log:
                     kept = check(record)
                     if kept is not None:
                         cache.remember_problems(*kept)
-        self._collect_parsed(pid, read_end)
-
-    def _collect_parsed(self, pid: int, fd: int) -> None:
+        body = child.output()
+        if body is None:
+            return
         try:
-            with os.fdopen(fd, "rb") as pipe:
-                body = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                return
             with _no_gc():
                 rows = json.loads(body)
             for rel, stat, oid, entry, kept in rows:
-                self.cache.remember_file(rel, Stat(*stat), oid)
-                self.cache.remember_blob(oid, entry)
+                cache.remember_file(rel, Stat(*stat), oid)
+                cache.remember_blob(oid, entry)
                 if kept is not None:
-                    self.cache.remember_problems(*kept)
-        except (OSError, ValueError, TypeError):
+                    cache.remember_problems(*kept)
+        except (ValueError, TypeError):
             return
 
     def parse_bytes(self, rel: str, kind: Kind, oid: str, raw: bytes) -> Record:
