@@ -59,7 +59,8 @@ ONLY_IN: dict[str, frozenset[str]] = {
     "jinja2": frozenset({"declog.export"}),  # the site's templates (declog/export/site/templates/)
     "mdit_py_plugins": frozenset({"declog.adr"}),
     "click": frozenset({"declog.cli"}),
-    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.storage.versions", "declog.history",
+    "sqlite3": frozenset({"declog.storage.cache", "declog.storage.cachedb", "declog.storage.stateview",
+                          "declog.storage.versions", "declog.history",
                           "declog.core.search", "declog.core.semantic"}),  # caches in .git/declog/
     "mcp": frozenset({"declog.mcp_server"}),  # the optional MCP SDK (declog[mcp])
     # the optional semantic rank (declog[semantic]); its slow path only, never at import time

@@ -27,7 +27,10 @@ def test_minted_ids_are_a_kind_letter_and_six_crockford_characters() -> None:
 
 def test_mint_draws_again_when_the_id_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     draws = iter("000000" + "000000" + "111111")
-    monkeypatch.setattr(ids.secrets, "choice", lambda alphabet: next(draws))
+    import secrets
+
+    monkeypatch.setattr(ids, "secrets", secrets)
+    monkeypatch.setattr(secrets, "choice", lambda alphabet: next(draws))
     assert ids.mint("D", taken={"D-000000"}) == "D-111111"
 
 

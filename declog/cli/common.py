@@ -137,8 +137,7 @@ def warn_unreadable(log: Any, kind: Any = None, what: str = "left out") -> list[
     """One warning line on stderr per record file of the log that cannot be read (of ``kind``,
     when given): a command that reads the log never leaves a record out silently. Returns those
     records."""
-    records = log.records() if getattr(log, "_records", None) is not None else log.light_records()
-    unread = [r for r in records if r.error is not None and (kind is None or r.kind is kind)]
+    unread = [r for r in log.unreadable() if kind is None or r.kind is kind]
     for record in unread:
         click.echo(f"declog: warning: {what}, cannot be read: {record.error}; run `declog validate`", err=True)
     return unread

@@ -12,6 +12,7 @@ from declog.storage.store import Log, Record
 
 if TYPE_CHECKING:
     from declog.core.facts import LogFacts
+    from declog.storage.stateview import StateView
 
 DETAILED = 3  # answers shown in full; the rest get one line
 
@@ -75,20 +76,27 @@ def _brief(record: Record) -> dict[str, Any]:
 
 
 def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
-    from declog.core.search import matched_fields, rank
+    from declog.core.search import matched_fields, rank, rank_in_view
     from declog.storage import config
 
     if at is not None:
         from declog.history.snapshot import log_at
 
         log = log_at(log, at)
-    records = log.light_records()  # no prose from the cache: the search index has the text
     private = config.private_dir(log.repo)
+    index_path = private / "search.sqlite" if private else None
+    # a log unchanged since its snapshot, and an index synced at the same state: the answers
+    # from the index and a few rows (declog.storage.stateview), no record loaded but theirs
+    view = log.view() if not status else None
+    hits = rank_in_view(view, text, index_path) if view is not None else None
+    records: list[Record] | None = None
+    if hits is None:
+        records = log.light_records()  # no prose from the cache: the search index has the text
 
-    def full(some: list[Record]) -> list[Record]:
-        return [_whole(log, r) for r in some]
+        def full(some: list[Record]) -> list[Record]:
+            return [_whole(log, r) for r in some]
 
-    hits = rank(records, text, index_path=private / "search.sqlite" if private else None, full=full)
+        hits = rank(records, text, index_path=index_path, full=full, state=log.trusted_state)
     hits = _aliased_first(log, text, hits)
     if status:
         hits = [h for h in hits if h.record.links.get("status") in status]
@@ -99,7 +107,10 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
 
     # the one record view: supersede links both ways (read from the light records, decoded only
     # where a link is), and what git knows, for these answers only
-    facts = LogFacts(records, scope={str(h.record.id) for h in hits})
+    scope = {str(h.record.id) for h in hits}
+    if records is None:
+        records = _chained(log, view, scope)
+    facts = LogFacts(records, scope=scope)
     found = []
     for i, hit in enumerate(hits):
         record = _whole(log, hit.record)
@@ -114,6 +125,19 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
         found.append(a)
     _add_git(log, facts, found, at)
     return found
+
+
+def _chained(log: Log, view: StateView | None, ids: set[str]) -> list[Record]:
+    """The records LogFacts needs for the supersede chains through ``ids``: from the view, those
+    records and every decision linked to them; else (the view went stale) the whole log's."""
+    from declog.storage.stateview import StaleView
+
+    if view is not None:
+        try:
+            return view.chained(ids)
+        except StaleView:
+            pass
+    return log.light_records()
 
 
 def _aliased_first(log: Log, text: str, hits: list[Any]) -> list[Any]:
@@ -192,12 +216,29 @@ def narrative_answers(log: Log, text: str, *, limit: int = 3, at: str | None = N
         from declog.history.snapshot import log_at
 
         log = log_at(log, at)
-    records = log.light_records()
+    from declog.storage.stateview import StaleView
+
+    view = log.view()
+    try:
+        narratives = view.of_kind("narrative") if view is not None else None
+    except StaleView:
+        view = narratives = None
+    records = log.light_records() if narratives is None else narratives
     stories = [_whole(log, r) for r in records if r.kind.name == "narrative"]
     hits = rank_narratives(stories, text)[:limit]
     if not hits:
         return []
-    by_id = {str(r.id): r for r in records if r.id and r.error is None}
+    named = {d for hit in hits if isinstance(led := (hit.record.data or {}).get("decisions"), list)
+             for d in led if isinstance(d, str)}
+    if view is not None:
+        try:
+            records = view.with_ids(named)
+        except StaleView:
+            records = log.light_records()
+    by_id: dict[str, Record] = {}
+    for r in records:
+        if r.id and r.error is None:
+            by_id[str(r.id)] = r
     found = []
     for hit in hits:
         led_to = (hit.record.data or {}).get("decisions")

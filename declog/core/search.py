@@ -30,10 +30,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from declog.storage import cachedb
 from declog.storage.store import Record
+
+if TYPE_CHECKING:
+    from declog.storage.stateview import StateView
 
 FIELDS: tuple[tuple[str, float], ...] = (
     ("title", 8.0), ("tags", 5.0), ("decision", 4.0), ("rationale", 3.0), ("options", 1.5),
@@ -144,8 +147,9 @@ regex, regexp, regular expression
 SYNONYM_WEIGHT = 0.5
 PARTICLES = frozenset("in on off up out down over".split())  # "log in", "set up": compounds (login, setup)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-FORMAT = "2"
+FORMAT = "3"  # 3: the decisions of the log's state the index was last synced at (current, meta.state)
 _SCHEMA = ("create table if not exists known (oid text primary key, docid integer unique);"
+           "create table if not exists current (oid text primary key, rid text, seq int);"
            f"create virtual table if not exists docs using fts5({', '.join(name for name, _ in FIELDS)}, "
            "tokenize = 'porter unicode61 remove_diacritics 2');")
 
@@ -310,9 +314,22 @@ class SearchIndex:
                 pass  # read-only or locked: work in memory
         return cachedb.memory(_SCHEMA, ident)
 
-    def sync(self, records: Sequence[Record], full: Callable[[list[Record]], list[Record]] | None = None) -> None:
+    def synced_state(self) -> str | None:
+        """The log's state (``declog.storage.store.Log.state``) whose decisions the ``current``
+        table holds: the one the last :meth:`sync` with a state was given."""
+        row = self.conn.execute("select value from meta where key = 'state'").fetchone()
+        return str(row[0]) if row else None
+
+    def current_oids(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("select oid from current")]
+
+    def sync(self, records: Sequence[Record], full: Callable[[list[Record]], list[Record]] | None = None,
+             state: str | None = None, seqs: dict[str, int] | None = None) -> None:
         """Index the records whose content (blob OID) is not indexed yet (``full`` turns light
-        records into whole ones, for the few that need indexing)."""
+        records into whole ones, for the few that need indexing). With ``state`` (the log's,
+        trusted, whose decisions ``records`` are) and ``seqs`` (OID → the position of its record
+        in the log's order), also keep which OIDs they are and where, so that a later run in the
+        same state ranks without the records (:func:`rank_in_view`)."""
         current = {r.oid: r for r in records if r.oid and r.error is None}
         row = self.conn.execute("select group_concat(oid, ' ') from known").fetchone()
         known = set(row[0].split()) if row and row[0] else set()
@@ -344,18 +361,31 @@ class SearchIndex:
                     self.conn.executemany(
                         "delete from docs where rowid = (select docid from known where oid = ?)", gone)
                     self.conn.executemany("delete from known where oid = ?", gone)
+                if state is not None and seqs is not None and self.synced_state() != state:
+                    self.conn.execute("delete from current")
+                    self.conn.executemany("insert or replace into current values (?, ?, ?)",
+                                          [(oid, r.id, seqs.get(oid)) for oid, r in current.items()])
+                    self.conn.execute("insert or replace into meta values ('state', ?)", (state,))
         except (sqlite3.OperationalError, sqlite3.IntegrityError):
             pass  # another process holds the write lock or got there first; what is indexed is still correct
 
-    def scores(self, match: str) -> dict[str, float]:
+    def scores(self, match: str, current: dict[str, tuple[str, int]] | None = None) -> dict[str, float]:
+        """OID → BM25 score of the documents that ``match``; with ``current`` (a dict to fill
+        with OID → record ID and position), of the decisions of the synced state only (:meth:`sync`)."""
         weights = ", ".join(str(w) for _, w in FIELDS)
         try:
-            rows = self.conn.execute(
-                f"select k.oid, bm25(docs, {weights}) from docs join known k on k.docid = docs.rowid "
-                "where docs match ?", (match,)).fetchall()
+            if current is None:
+                rows = self.conn.execute(
+                    f"select k.oid, bm25(docs, {weights}) from docs join known k on k.docid = docs.rowid "
+                    "where docs match ?", (match,)).fetchall()
+            else:
+                rows = self.conn.execute(
+                    f"select k.oid, bm25(docs, {weights}), c.rid, c.seq from docs join known k "
+                    "on k.docid = docs.rowid join current c on c.oid = k.oid where docs match ?", (match,)).fetchall()
+                current.update((row[0], (row[2], row[3])) for row in rows)
         except sqlite3.OperationalError:
             return {}
-        return {oid: -score for oid, score in rows}
+        return {row[0]: -row[1] for row in rows}
 
     def titles(self, oids: Sequence[str]) -> dict[str, str]:
         """The indexed titles of ``oids`` (OID → title), in one query."""
@@ -419,10 +449,12 @@ def matched_fields(data: dict[str, Any], query: str) -> list[str]:
 
 
 def rank(records: Sequence[Record], query: str, *, index_path: Path | None = None,
-         use_fts: bool | None = None, full: Callable[[list[Record]], list[Record]] | None = None) -> list[Hit]:
+         use_fts: bool | None = None, full: Callable[[list[Record]], list[Record]] | None = None,
+         state: str | None = None) -> list[Hit]:
     """Decisions among ``records`` ranked for ``query``, best first. Records may be light (see
     :meth:`declog.storage.store.Log.light_records`): ``full`` loads whole ones where text is needed; the
-    hits keep the records as given."""
+    hits keep the records as given. ``state``: the log's trusted state whose records these are
+    (``declog.storage.store.Log.trusted_state``), kept with the index (:meth:`SearchIndex.sync`)."""
     from declog.domain.kinds import KINDS
 
     decisions = [r for r in records if r.kind is KINDS["decision"] and r.error is None and r.id]
@@ -434,27 +466,16 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
     if use_fts:
         index = SearchIndex(index_path)
         try:
-            index.sync(decisions, full)
+            wanted = {id(r) for r in decisions}  # where each one is in the log's order (the last of an OID)
+            seqs = {r.oid: i for i, r in enumerate(records) if id(r) in wanted} if state is not None else None
+            index.sync(decisions, full, state, seqs)
             by_oid = {r.oid: r for r in decisions}
-            per, extra = alternatives(query)
-            exact = [_fts_any(spellings(t)) for t in terms]
-            prefixed = [_fts_quote(t) + " *" for t in terms if len(t) >= PREFIX_MIN]
-            others = list(dict.fromkeys([a for t in terms for a in per[t]] + extra))
-            base = index.scores(" OR ".join(exact))
-            pre = index.scores(" OR ".join(prefixed)) if prefixed else {}
-            syn = index.scores(" OR ".join(map(_fts_quote, others))) if others else {}
-            phrase = index.scores(_fts_quote(" ".join(terms))) if len(terms) > 1 else {}
-            raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
-                   + 1.0 * phrase.get(oid, 0.0)
-                   for oid in base.keys() | pre.keys() | syn.keys() if oid in by_oid}
-            hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items()]
+            raw, phrase = _lexical(index, query, terms)
+            hits = [Hit(by_oid[oid], score, phrase=oid in phrase) for oid, score in raw.items() if oid in by_oid]
             hits.sort(key=lambda h: (-h.score, h.record.id or ""))
-            # FTS5's bm25() sums the weighted frequencies of all columns and normalises by the
-            # whole row's length; the pure-Python BM25F below normalises each field apart, so
-            # only this path needs the title put back in front
             head = hits[:ORDERED]
             hits = titled_first(head, query, index.titles([str(h.record.oid) for h in head])) + hits[ORDERED:]
-            return _ordered(hits, query, index_path, decisions, index.fields)
+            return _ordered(hits, query, index_path, lambda: [str(r.oid) for r in decisions if r.oid], index.fields)
         finally:
             index.close()
     if full is not None and any(r.data is None for r in decisions):
@@ -464,10 +485,66 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
     def texts(oids: Sequence[str]) -> dict[str, dict[str, str]]:
         return {o: {n: field_text(by_oid[o].data or {}, n) for n, _ in FIELDS} for o in oids if o in by_oid}
 
-    return _ordered(_rank_python(decisions, terms, query), query, index_path, decisions, texts)
+    return _ordered(_rank_python(decisions, terms, query), query, index_path,
+                    lambda: [str(r.oid) for r in decisions if r.oid], texts)
 
 
-def _ordered(hits: list[Hit], query: str, index_path: Path | None, decisions: Sequence[Record],
+def rank_in_view(view: StateView, query: str, index_path: Path | None) -> list[Hit] | None:
+    """:func:`rank` for a log whose light records are read in place (``view``, see
+    ``declog.storage.stateview``) when the search index was last synced at the same state: the
+    FTS5 queries join the decisions of that state, and only the records of the best ORDERED
+    hits are read (every answer is among them). Those hits, in :func:`rank`'s order; None when
+    the index was synced at another state, or without FTS5: then it is :func:`rank`, which
+    syncs the index."""
+    from declog.storage.stateview import StaleView
+
+    terms = query_terms(query)
+    if not terms:
+        return []
+    if not fts5_available():
+        return None
+    index = SearchIndex(index_path)
+    try:
+        index.conn.execute("begin")  # one read: the state and the decisions it names
+        if index.synced_state() != view.state:
+            return None
+        where: dict[str, tuple[str, int]] = {}
+        raw, phrase = _lexical(index, query, terms, where)
+        best = sorted(raw, key=lambda oid: (-raw[oid], where[oid][0] or ""))[:ORDERED]
+        records = view.at({oid: where[oid][1] for oid in best})
+        if len(records) < len(best):  # the index and the snapshot disagree: rank the slow way
+            return None
+        hits = titled_first([Hit(records[oid], raw[oid], phrase=oid in phrase) for oid in best], query,
+                            index.titles(best))
+        return _ordered(hits, query, index_path, index.current_oids, index.fields)
+    except (StaleView, sqlite3.Error):
+        return None
+    finally:
+        index.close()
+
+
+def _lexical(index: SearchIndex, query: str, terms: Sequence[str],
+             current: dict[str, tuple[str, int]] | None = None) -> tuple[dict[str, float], set[str]]:
+    """OID → lexical score of every indexed document that matches (with ``current``, of the
+    decisions of the synced state only: :meth:`SearchIndex.scores`), and the OIDs that hold the
+    whole phrase. FTS5's bm25() sums the weighted frequencies of all columns and normalises by
+    the whole record's length; the pure-Python BM25F normalises each field apart, so only this
+    path needs :func:`titled_first` to put the title back in front."""
+    per, extra = alternatives(query)
+    exact = [_fts_any(spellings(t)) for t in terms]
+    prefixed = [_fts_quote(t) + " *" for t in terms if len(t) >= PREFIX_MIN]
+    others = list(dict.fromkeys([a for t in terms for a in per[t]] + extra))
+    base = index.scores(" OR ".join(exact), current)
+    pre = index.scores(" OR ".join(prefixed), current) if prefixed else {}
+    syn = index.scores(" OR ".join(map(_fts_quote, others)), current) if others else {}
+    phrase = index.scores(_fts_quote(" ".join(terms)), current) if len(terms) > 1 else {}
+    raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
+           + 1.0 * phrase.get(oid, 0.0)
+           for oid in base.keys() | pre.keys() | syn.keys()}
+    return raw, set(phrase)
+
+
+def _ordered(hits: list[Hit], query: str, index_path: Path | None, all_oids: Callable[[], Sequence[str]],
              texts: Callable[[Sequence[str]], dict[str, dict[str, str]]]) -> list[Hit]:
     """The ranked hits in their final order: retired decisions later, current before superseded,
     then, with the semantic extra, the best ones re-ordered by fusion (declog.core.semantic)."""
@@ -479,7 +556,7 @@ def _ordered(hits: list[Hit], query: str, index_path: Path | None, decisions: Se
     out = current_first(retired_later(head, past), past) + hits[ORDERED:]
     if semantic.enabled():
         path = index_path.with_name("semantic.sqlite") if index_path is not None else None
-        out = semantic.rerank(out, query, path, lambda: [str(r.oid) for r in decisions if r.oid], texts)
+        out = semantic.rerank(out, query, path, all_oids, texts)
         out = current_first(out[:ORDERED], past) + out[ORDERED:]
     return out
 

@@ -10,8 +10,8 @@ Crockford look-alikes (``i``/``l`` for ``1``, ``o`` for ``0``) are read as meant
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from declog.errors import AmbiguousId, RecordNotFound, UsageError
 
@@ -22,6 +22,7 @@ ID_PATTERN = ID_RE.pattern
 HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$")  # no "..", no trailing dot
 HANDLE_MAX = 39
 HANDLE_PATTERN = HANDLE_RE.pattern
+secrets: Any = None  # where mint draws from: the standard library's secrets, imported on first use
 _LOOKALIKES = str.maketrans({"i": "1", "l": "1", "o": "0", "u": "v"})
 _QUERY_RE = re.compile(r"^(?:[a-z]-?)?[0-9a-z]{1,6}$")
 
@@ -38,6 +39,11 @@ def inside_repository(path: str) -> bool:
 
 def mint(letter: str, taken: Iterable[str] = ()) -> str:
     """A fresh ID for kind ``letter`` that is not in ``taken``."""
+    global secrets
+    if secrets is None:  # on first use: only a new record needs it (hmac and hashlib come with it)
+        import secrets as module
+
+        secrets = module
     used = {t.upper() if len(t) == 1 else t for t in taken}
     while True:
         candidate = f"{letter}-" + "".join(secrets.choice(ALPHABET) for _ in range(ID_BODY_LENGTH))

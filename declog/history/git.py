@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +42,8 @@ def _failed(args: Sequence[str], proc: subprocess.CompletedProcess[bytes]) -> Gi
 
 
 def _git_binary() -> str:
+    import shutil  # here: bz2 and lzma come with it
+
     found = shutil.which("git")
     if found is None:
         raise GitError("git is not installed or not on PATH: install git 2.31 or newer")

@@ -29,16 +29,19 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from declog.storage import cachedb
 
+if TYPE_CHECKING:
+    from declog.storage.stateview import StateView
+
 RACY_NS = 2_000_000_000
-FORMAT = 12  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot)
+FORMAT = 13  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot; 13: its aliases and links)
 SCHEMA = """
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
@@ -49,6 +52,8 @@ create table if not exists jsons (oid text, path text, kind text, text text, pri
 create table if not exists snapshot (key text primary key, state text, rows text);
 create table if not exists snaprows (seq integer primary key, path text, kind text, oid text, light text, id text,
                                      size int, mtime_ns int, ctime_ns int, ino int);
+create table if not exists snapaliases (key text, seq int);
+create table if not exists snaplinks (newer text, older text);
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -292,6 +297,28 @@ class ParseCache:
         except (sqlite3.Error, OSError):
             return None
         return rows, same
+
+    def view(self, state: str, make: Callable[[Sequence[Any]], Any]) -> StateView | None:
+        """The snapshot saved for exactly ``state``, to be queried in place
+        (:class:`declog.storage.stateview.StateView`, whose rows ``make`` turns into records);
+        None when there is none for it."""
+        if not self._valid or self.path is None:
+            return None
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute(
+                    "select (select value from meta where key = 'identity'), state from snapshot "
+                    "where key = 'light'").fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return None
+        if not row or row[0] != self._store_identity or row[1] != state:
+            return None
+        from declog.storage.stateview import StateView
+
+        return StateView(state, self._store_identity, self._reader, self._done, make)
 
     def output(self, key: str, state: str) -> str | None:
         """What a command printed for ``key`` (its arguments) while the log was in ``state``
@@ -543,7 +570,7 @@ class ParseCache:
                     conn.execute("delete from problems")
                     conn.execute("delete from jsons")
                     conn.execute("delete from snapshot")
-                    conn.execute("delete from snaprows")
+                    self._forget_snapshot_rows(conn)
                     self._dirty_files = dict(self.files)
                     self._dirty_blobs = set(self._new_blobs)
                     self._dirty_problems = set(self._new_problems)
@@ -567,14 +594,20 @@ class ParseCache:
                 conn.executemany("insert or replace into jsons values (?, ?, ?, ?)",
                                  [(*k, t) for k, t in self._new_jsons.items()])
                 if self._new_snapshot is not None:
+                    from declog.storage.stateview import derived_rows
+
+                    rows = self._new_snapshot[1]
+                    aliases, links = derived_rows(rows)
                     conn.execute("insert or replace into snapshot values ('light', ?, '')", (self._new_snapshot[0],))
-                    conn.execute("delete from snaprows")
+                    self._forget_snapshot_rows(conn)
                     conn.executemany("insert into snaprows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                     [(i, *r) for i, r in enumerate(self._new_snapshot[1])])
+                                     [(i, *r) for i, r in enumerate(rows)])
+                    conn.executemany("insert into snapaliases values (?, ?)", aliases)
+                    conn.executemany("insert into snaplinks values (?, ?)", links)
                     conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
                 elif self._dirty_files or self._gone_files:  # the log changed since: never served again
                     conn.execute("delete from snapshot")
-                    conn.execute("delete from snaprows")
+                    self._forget_snapshot_rows(conn)
                 conn.executemany("insert or replace into snapshot values (?, ?, ?)",
                                  [(k, st, text) for k, (st, text) in self._new_outputs.items()])
                 if self._dirty_blobs:
@@ -591,6 +624,12 @@ class ParseCache:
             pass
         finally:
             conn.close()
+
+    @staticmethod
+    def _forget_snapshot_rows(conn: sqlite3.Connection) -> None:
+        conn.execute("delete from snaprows")
+        conn.execute("delete from snapaliases")
+        conn.execute("delete from snaplinks")
 
     def _prune(self, conn: sqlite3.Connection) -> None:
         """Drop parse results no file points at once there are more than SPARE_BLOBS of them."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -111,6 +110,8 @@ def _replace_via_temp(path: Path, write: Callable[[str], None]) -> None:
     left beside ``path`` are removed, ``write(tmp)`` fills a fresh temporary file
     (``.NAME-….tmp``) in the same folder, which then replaces ``path`` in one ``os.replace``
     (a symlink at ``path`` is replaced, never followed); on any failure the temporary file goes."""
+    import tempfile  # here: a warm read writes nothing (shutil, random and lzma come with it)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{path.stem}-"
     remove_stale_temps(path.parent, prefix, STALE_REBUILD_SECONDS)

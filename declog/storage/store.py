@@ -31,6 +31,7 @@ from declog.storage.cache import (
     settle_gc,
     stat_of,
 )
+from declog.storage.stateview import StaleView, StateView
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 TEMP_PREFIX = ".declog-"
@@ -150,6 +151,9 @@ class Log:
         self._light: list[Record] | None = None
         self._direct_reads = 0  # light records made whole by parsing their file (Log.full)
         self._state: str | None = None  # Log.state as the last light read found it, when trusted
+        # Log.view: the walk it made (reused by the light read that may follow) and its answer
+        self._walk: tuple[str, bool, list[str], list[int]] | None = None
+        self._view: StateView | None | bool = False  # False: not asked yet
         private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
@@ -210,7 +214,8 @@ class Log:
     def _read_all(self, light: bool) -> list[Record]:
         cache = self.cache
         # a warm light read: one walk that stats every file, then the whole list from one row
-        state = self.state() if light and cache.path is not None else None
+        walked, self._walk = self._walk, None
+        state = (walked or self.state()) if light and cache.path is not None else None
         self._state = state[0] if state is not None and state[1] else None
         if state is not None:
             found = cache.snapshot(state[0])
@@ -249,6 +254,38 @@ class Log:
             cache.save()
             settle_gc()
         return out
+
+    def view(self) -> StateView | None:
+        """The log's light records where the parse cache keeps them, to be queried a few at a
+        time (:class:`declog.storage.stateview.StateView`): when the log's files are exactly as
+        when its snapshot was saved (:meth:`state`, trusted). None otherwise, and once the light
+        records are loaded (then they are the answer). Costs the walk of :meth:`state`, which a
+        light read that follows reuses."""
+        if self._records is not None or self._light is not None or type(self).records is not Log.records \
+                or self.cache.path is None:
+            return None
+        if self._view is False:
+            state = self._walk = self._walk or self.state()
+            self._view = self.cache.view(state[0], _from_snapshot_row) if state is not None and state[1] else None
+            if self._view is not None:
+                self._state = state[0] if state is not None else None
+        return self._view if isinstance(self._view, StateView) else None
+
+    @property
+    def trusted_state(self) -> str | None:
+        """:meth:`state` as the last light read (or :meth:`view`) found it, when it could be trusted."""
+        return self._state
+
+    def unreadable(self) -> list[Record]:
+        """The record files that cannot be read, in the log's order."""
+        view = self.view()
+        if view is not None:
+            try:
+                return view.unreadable()
+            except StaleView:
+                self._view = None
+        return [r for r in (self.records() if self._records is not None else self.light_records())
+                if r.error is not None]
 
     def state(self) -> tuple[str, bool, list[str], list[int]] | None:
         """The log's files as they stand, in one string (a digest of every path under the root
@@ -310,7 +347,7 @@ class Log:
         otherwise. Costs the walk of :meth:`state` and one row."""
         if self.cache.path is None or type(self).records is not Log.records:
             return None
-        state = self.state()
+        state = self._walk = self._walk or self.state()  # the light read that may follow reuses the walk
         if state is None or not state[1]:
             return None
         return self.cache.output(key, state[0])
@@ -641,7 +678,14 @@ class Log:
         compared case-insensitively and by number (``ADR-15`` is ``ADR-0015``): ``ids.alias_key``."""
         key = ids.alias_key(query)
         found = []
-        for record in self.light_records():
+        view = self.view()
+        named = None
+        if view is not None:
+            try:
+                named = view.aliased(key)
+            except StaleView:
+                self._view = None
+        for record in self.light_records() if named is None else named:
             aliases = record.link("aliases")
             if (kind is None or record.kind is kind) and isinstance(aliases, list) \
                     and any(isinstance(a, str) and ids.alias_key(a) == key for a in aliases):
@@ -741,10 +785,11 @@ class Log:
         if not create and not text.startswith("\ufeff") and _has_bom(path):
             text = "\ufeff" + text
         atomic_write(path, text, create=create, repo=self.repo)
-        self._records = self._light = None
+        self.invalidate()
 
     def invalidate(self) -> None:
         self._records = self._light = None
+        self._walk, self._view = None, False
 
     def check_writable(self) -> None:
         """Raise when this log cannot be changed (a log as of a past commit); a live log can."""
@@ -807,7 +852,7 @@ def decode_links(records: Sequence[Record]) -> None:
         record.light = entry["data"]
 
 
-def _from_snapshot_row(row: list[Any]) -> Record:
+def _from_snapshot_row(row: Sequence[Any]) -> Record:
     rel, kind_name, oid, text, rid = row[:5]
     kind = KINDS[kind_name]
     if text.startswith('{"data":') and kind.id_field in ("id", "handle"):

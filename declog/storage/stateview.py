@@ -1,0 +1,150 @@
+"""The log's light records queried where the parse cache keeps them, without loading them all.
+
+When the log's files are exactly as when the parse cache saved its snapshot (the same
+:meth:`declog.storage.store.Log.state`, trusted), the snapshot's rows *are* the log's light
+records. A command that needs a few of them (``declog why``: its hits, the supersede chains
+through them, the records an alias names) asks :class:`StateView` for those few instead of
+building ten thousand :class:`~declog.storage.store.Record` objects. Beside the rows, the
+snapshot keeps two small tables, written with it from the same rows (:func:`derived_rows`):
+the alias keys of every record that has aliases, and every supersede link. Each query checks,
+in the same read, that the snapshot is still the one of this state; when another process has
+replaced it since, :class:`StaleView` is raised and the caller reads the log the ordinary way.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from declog.storage.store import Record
+
+# the columns of a snapshot row that make a light record (declog.storage.store._from_snapshot_row)
+ROW_COLUMNS = "path, kind, oid, light, id"
+# ids, oids or keys per statement (SQLite allows at least 999 parameters)
+PER_QUERY = 900
+
+
+class StaleView(Exception):
+    """The parse cache's snapshot is no longer the one of the view's state."""
+
+
+def derived_rows(rows: Iterable[Sequence[Any]]) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+    """From snapshot rows (path, kind, oid, light JSON, ID, …, in the log's order): the alias keys
+    (``declog.domain.ids.alias_key``) with the position of the row that holds each, and every
+    supersede link as (newer ID, older ID), read from either side as
+    :meth:`declog.core.facts.LogFacts.supersede_maps` reads them. Only rows whose JSON names
+    aliases or a supersede link are decoded."""
+    from declog.domain.ids import alias_key
+
+    aliases: list[tuple[str, int]] = []
+    links: list[tuple[str, str]] = []
+    for seq, row in enumerate(rows):
+        text = row[3]
+        if not isinstance(text, str) or not text.startswith('{"data":'):
+            continue
+        named, linked = '"aliases":' in text, row[1] == "decision" and '"supersede' in text
+        if not named and not linked:
+            continue
+        data = json.loads(text).get("data")
+        if not isinstance(data, dict):
+            continue
+        found = data.get("aliases")
+        if named and isinstance(found, list):
+            aliases += [(key, seq) for key in dict.fromkeys(alias_key(a) for a in found if isinstance(a, str))]
+        rid = data.get("id")
+        if not linked or not isinstance(rid, str):
+            continue
+        olds = data.get("supersedes")
+        links += [(rid, old) for old in olds if isinstance(old, str) and old != rid] if isinstance(olds, list) else []
+        by = data.get("superseded_by")
+        if isinstance(by, str) and by != rid:
+            links.append((by, rid))
+    return aliases, links
+
+
+class StateView:
+    """The snapshot of the log in ``state``, read in place (see the module's docstring).
+
+    ``reader`` gives the parse cache's read-only connection, ``done`` ends a read, ``identity``
+    is the cache's, ``make`` turns a row into a Record."""
+
+    def __init__(self, state: str, identity: str, reader: Callable[[], sqlite3.Connection],
+                 done: Callable[[sqlite3.Connection], None], make: Callable[[Sequence[Any]], Record]) -> None:
+        self.state = state
+        self._identity = identity
+        self._reader = reader
+        self._done = done
+        self._make = make
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        """Rows of ``sql``, read in one transaction with a check that the snapshot is still ours."""
+        try:
+            conn = self._reader()
+            try:
+                conn.execute("begin")
+                row = conn.execute("select (select value from meta where key = 'identity'), state from snapshot "
+                                   "where key = 'light'").fetchone()
+                if not row or row[0] != self._identity or row[1] != self.state:
+                    raise StaleView(self.state)
+                return conn.execute(sql, list(args)).fetchall()
+            finally:
+                self._done(conn)
+        except sqlite3.Error as exc:
+            raise StaleView(self.state) from exc
+
+    def _in(self, column: str, values: Collection[Any], more: str = "") -> list[Any]:
+        """Rows (with their position) whose ``column`` is one of ``values``, in the log's order."""
+        values = list(dict.fromkeys(values))
+        out: list[Any] = []
+        for i in range(0, len(values), PER_QUERY):
+            part = values[i:i + PER_QUERY]
+            out += self._read(f"select seq, {ROW_COLUMNS} from snaprows where {column} in "
+                              f"({', '.join('?' * len(part))}){more}", part)
+        out.sort(key=lambda r: r[0])
+        return out
+
+    def at(self, where: dict[str, int]) -> dict[str, Record]:
+        """OID → the record at that position in the log's order, for each one that holds it
+        (``where``: OID → position, as the search index keeps them)."""
+        rows = self._in("seq", list(where.values())) if where else []
+        return {row[3]: self._make(row[1:]) for row in rows if where.get(row[3]) == row[0]}
+
+    def with_ids(self, ids: Collection[str]) -> list[Record]:
+        """Every record whose ID (or handle) is one of ``ids``, in the log's order."""
+        return [self._make(row[1:]) for row in self._in("id", ids)] if ids else []
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [self._make(row) for row in self._read(f"select {ROW_COLUMNS} from snaprows where kind = ? "
+                                                     "order by seq", [kind])]
+
+    def unreadable(self) -> list[Record]:
+        """The records whose file could not be read (their row holds the error, not data)."""
+        return [r for r in (self._make(row) for row in self._read(
+            f"select {ROW_COLUMNS} from snaprows where substr(light, 1, 8) != '{{\"data\":' order by seq"))
+            if r.error is not None]
+
+    def aliased(self, key: str) -> list[Record]:
+        """The records with an alias whose key (``declog.domain.ids.alias_key``) is ``key``."""
+        return [self._make(row) for row in self._read(
+            f"select {ROW_COLUMNS} from snaprows where seq in (select seq from snapaliases where key = ?) "
+            "order by seq", [key])]
+
+    def chained(self, ids: Collection[str]) -> list[Record]:
+        """The records of ``ids`` and of every decision linked to one of them by a supersede
+        link, down the chain both ways: what :class:`declog.core.facts.LogFacts` needs to walk
+        their chains as it would over the whole log."""
+        near: dict[str, set[str]] = {}
+        for newer, older in self._read("select newer, older from snaplinks"):
+            near.setdefault(newer, set()).add(older)
+            near.setdefault(older, set()).add(newer)
+        seen = set(ids)
+        todo = list(seen)
+        while todo:
+            for other in near.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return self.with_ids(seen)
