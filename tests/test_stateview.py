@@ -145,4 +145,37 @@ def test_derived_rows_are_the_alias_keys_and_the_supersede_links_read_from_eithe
     ]
     aliases, links = derived_rows(rows)
     assert aliases == [("adr-15", 0)]  # one key per record, however it is spelled
-    assert links == [("D-aaaaaa", "D-bbbbbb"), ("D-dddddd", "D-cccccc")]  # no self-link; decisions only
+    assert links == [("D-aaaaaa", "D-bbbbbb", 0), ("D-dddddd", "D-cccccc", 1)]  # no self-link; decisions only
+    assert derived_rows(rows[1:2], [7]) == ([], [("D-dddddd", "D-cccccc", 7)])  # a row at another position
+
+
+def test_a_warm_blame_reads_the_decisions_its_trailers_and_scopes_name_and_blames_as_a_cold_one(
+        chained_log: dict[str, str], log_repo: Path, run: Callable[..., Result], monkeypatch: Any) -> None:
+    from declog.core.blame import blame_path
+    from declog.storage.store import Log
+
+    assert run(log_repo, "set", chained_log["old"], "scope=[src/orders/**]").exit_code == 0
+    code = log_repo / "src" / "orders" / "db.py"
+    code.parent.mkdir(parents=True)
+    code.write_text("connect()\n", encoding="utf-8")
+    git(log_repo, "add", "-A")
+    git(log_repo, "commit", "-qm", f"Connect to the orders database\n\nDecision: {chained_log['new']}")
+
+    def blamed() -> Result:
+        res = run(log_repo, "blame", "src/orders/db.py", "--format", "json")
+        assert res.exit_code == 0, res.output
+        return res
+
+    cold = blamed()
+    warm = blamed()  # the snapshot of this state is there now
+    assert warm.stdout == cold.stdout
+    found = {d["id"]: [r["via"] for r in d["reasons"]] for d in json.loads(warm.stdout)["decisions"]}
+    assert found == {chained_log["new"]: ["trailer"], chained_log["old"]: ["scope"]}
+
+    def whole_log(self: Log) -> list[Any]:
+        raise AssertionError("a warm blame of one file read every record")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Log, "light_records", whole_log)
+        in_place = blame_path(Log.open(log_repo), str(code), prose=False)
+    assert sorted(g.record_id for g in in_place.decisions) == sorted(found)

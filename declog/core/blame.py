@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,18 +92,40 @@ def parse_spec(log: Log, spec: str) -> tuple[str, tuple[int, int] | None]:
 class _Collector:
     """Decisions found for some code. Reads the log's light records (no prose; ``scope`` is
     there) and reads in full only the records it hands back (with ``prose``; without it, as
-    ``declog blame`` shows them, not even those)."""
+    ``declog blame`` shows them, not even those). With ``few`` (one file's blame), a log
+    unchanged since its snapshot is read in place (``Log.view``): the decisions with a scope,
+    and the records the trailers name (:meth:`need`), not the whole log."""
 
-    def __init__(self, log: Log, prose: bool = True) -> None:
-        from declog.domain.kinds import KINDS
+    def __init__(self, log: Log, prose: bool = True, few: bool = False) -> None:
+        from declog.storage.stateview import StaleView
 
         self.log = log
         self.prose = prose
-        self.by_id = {r.id: r for r in log.light_records() if r.id and (r.data is not None or r.light_json
-                                                                          or r.light is not None)}
-        self.scoped = [(rid, scope) for rid, r in self.by_id.items()
-                       if r.kind is KINDS["decision"] and isinstance(scope := r.link("scope"), list) and scope]
+        self.view = log.view() if few else None
+        if self.view is not None:
+            try:
+                scoped = self.view.containing('"scope":', "decision")
+                self.by_id = _by_id(self.view.with_ids({str(r.id) for r in scoped if r.id}))
+            except StaleView:
+                self.view = None
+        if self.view is None:
+            self.by_id = _by_id(log.light_records())
+        self.scoped = _scoped(self.by_id)
         self.found: dict[str, Governing] = {}
+
+    def need(self, rids: Collection[str]) -> None:
+        """Read the records of ``rids`` now, in one query (a log read in place)."""
+        from declog.storage.stateview import StaleView
+
+        missing = {rid for rid in rids if rid not in self.by_id}
+        if self.view is None or not missing:
+            return
+        try:
+            self.by_id.update(_by_id(self.view.with_ids(missing)))
+        except StaleView:  # another process saved another snapshot: read the log as it is
+            self.view = None
+            self.by_id = _by_id(self.log.light_records())
+            self.scoped = _scoped(self.by_id)
 
     def full(self, rid: str) -> Record | None:
         record = self.by_id.get(rid)
@@ -131,6 +154,18 @@ class _Collector:
     def result(self) -> list[Governing]:
         order = {"trailer": 0, "record": 1, "scope": 2}
         return sorted(self.found.values(), key=lambda g: (min(order[r.via] for r in g.reasons), g.record_id))
+
+
+def _by_id(records: Iterable[Record]) -> dict[str, Record]:
+    """ID → record (the last file of an ID), of the records that could be read."""
+    return {r.id: r for r in records if r.id and (r.data is not None or r.light_json or r.light is not None)}
+
+
+def _scoped(by_id: dict[str, Record]) -> list[tuple[str, list[Any]]]:
+    from declog.domain.kinds import KINDS
+
+    return [(rid, scope) for rid, r in by_id.items()
+            if r.kind is KINDS["decision"] and isinstance(scope := r.link("scope"), list) and scope]
 
 
 def _ranges(lines: list[int]) -> str:
@@ -177,7 +212,7 @@ class PathBlame:
         log, rel, lines, hist = self.log, self.rel, self.lines, self.hist
         note = ""
         try:
-            col = _Collector(log, self.prose)
+            col = _Collector(log, self.prose, few=True)
             try:
                 hits = self.pending() if self.pending is not None else []
             except GitError as exc:
@@ -193,6 +228,7 @@ class PathBlame:
                     note = f"no git blame for {rel} ({detail})"
             revs = [h.revision for h in hits if h.revision is not None]
             links = hist.index.links_of(r.oid for r in revs)
+            col.need({rid for rids in links.values() for rid in rids})
             for hit in hits:
                 rev = hit.revision
                 if rev is None:

@@ -53,7 +53,7 @@ create table if not exists snapshot (key text primary key, state text, rows text
 create table if not exists snaprows (seq integer primary key, path text, kind text, oid text, light text, id text,
                                      size int, mtime_ns int, ctime_ns int, ino int);
 create table if not exists snapaliases (key text, seq int);
-create table if not exists snaplinks (newer text, older text);
+create table if not exists snaplinks (newer text, older text, seq int);
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,
@@ -182,6 +182,7 @@ class ParseCache:
         self._jsons: dict[tuple[str, str, str], str] | None = None
         self._new_jsons: dict[tuple[str, str, str], str] = {}
         self._new_snapshot: tuple[str, list[Any]] | None = None
+        self._snapshot_edits: tuple[str, str, dict[int, list[Any]]] | None = None
         self._new_outputs: dict[str, tuple[str, str]] = {}
         self._load()
 
@@ -271,11 +272,12 @@ class ParseCache:
             return 0
         return int(row[0]) if row else 0
 
-    def snapshot(self, state: str) -> tuple[list[Any], bool] | None:
+    def snapshot(self, state: str) -> tuple[list[Any], bool, str] | None:
         """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
-        log (``declog.storage.store.Log.state``: ``PATHS:STATS``), and whether their stat data
-        is the same too (else the caller checks each row's: only then do the rows carry the stat
-        columns); None for another set of files. One statement, with the identity."""
+        log (``declog.storage.store.Log.state``: ``PATHS:STATS``), in the order of their
+        positions, whether their stat data is the same too (else the caller checks each row's:
+        only then do the rows carry the stat columns), and the state they were saved for; None
+        for another set of files. One statement, with the identity."""
         if not self._valid or self.path is None:
             return None
         try:
@@ -296,7 +298,7 @@ class ParseCache:
                 self._done(conn)
         except (sqlite3.Error, OSError):
             return None
-        return rows, same
+        return rows, same, str(row[1])
 
     def view(self, state: str, make: Callable[[Sequence[Any]], Any]) -> StateView | None:
         """The snapshot saved for exactly ``state``, to be queried in place
@@ -346,6 +348,13 @@ class ParseCache:
     def remember_snapshot(self, state: str, rows: list[Any]) -> None:
         """What reading the whole log (light) gave while it was in ``state``; saved by :meth:`save`."""
         self._new_snapshot = (state, rows)
+        self._snapshot_edits = None
+
+    def remember_snapshot_edits(self, was: str, state: str, rows: dict[int, list[Any]]) -> None:
+        """The snapshot saved for ``was``, with the rows at these positions replaced, is what
+        reading the log gives in ``state`` (a few files edited in place); :meth:`save` writes
+        only those rows, and nothing when the saved snapshot is no longer the one of ``was``."""
+        self._snapshot_edits = (was, state, rows)
 
     def _load_json_map(self, columns: tuple[str, str], table: str, where: str = "",
                        args: Iterable[Any] = ()) -> dict[str, Any]:
@@ -555,7 +564,7 @@ class ParseCache:
         if self.path is None:
             return
         if not (self._dirty_files or self._gone_files or self._dirty_blobs or self._dirty_problems
-                or self._new_jsons or self._new_snapshot or self._new_outputs) and self._valid:
+                or self._new_jsons or self._new_snapshot or self._snapshot_edits or self._new_outputs) and self._valid:
             return
         self.close()  # our own reads never hold the file while we write it
         conn, fresh = self._connect()
@@ -603,8 +612,11 @@ class ParseCache:
                     conn.executemany("insert into snaprows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                      [(i, *r) for i, r in enumerate(rows)])
                     conn.executemany("insert into snapaliases values (?, ?)", aliases)
-                    conn.executemany("insert into snaplinks values (?, ?)", links)
+                    conn.executemany("insert into snaplinks values (?, ?, ?)", links)
                     conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
+                elif self._snapshot_edits is not None and not fresh and self._valid \
+                        and self._edit_snapshot(conn, *self._snapshot_edits):
+                    pass
                 elif self._dirty_files or self._gone_files:  # the log changed since: never served again
                     conn.execute("delete from snapshot")
                     self._forget_snapshot_rows(conn)
@@ -613,7 +625,7 @@ class ParseCache:
                 if self._dirty_blobs:
                     self._prune(conn)
             self._valid = True
-            self._new_snapshot = None
+            self._new_snapshot = self._snapshot_edits = None
             self._new_outputs.clear()
             self._new_jsons.clear()
             self._dirty_files.clear()
@@ -624,6 +636,28 @@ class ParseCache:
             pass
         finally:
             conn.close()
+
+    @staticmethod
+    def _edit_snapshot(conn: sqlite3.Connection, was: str, state: str, rows: dict[int, list[Any]]) -> bool:
+        """Replace the rows at ``rows``' positions of the snapshot saved for ``was`` (and their
+        alias keys and links), which then is the one of ``state``; False when the snapshot saved is
+        another one (another process saved its own since): then nothing is written here."""
+        from declog.storage.stateview import derived_rows
+
+        found = conn.execute("select state from snapshot where key = 'light'").fetchone()
+        if not found or found[0] != was:
+            return False
+        seqs = [(seq,) for seq in rows]
+        conn.executemany("update snaprows set path = ?, kind = ?, oid = ?, light = ?, id = ?, size = ?, mtime_ns = ?, "
+                         "ctime_ns = ?, ino = ? where seq = ?", [(*row, seq) for seq, row in rows.items()])
+        conn.executemany("delete from snapaliases where seq = ?", seqs)
+        conn.executemany("delete from snaplinks where seq = ?", seqs)
+        aliases, links = derived_rows(list(rows.values()), list(rows))
+        conn.executemany("insert into snapaliases values (?, ?)", aliases)
+        conn.executemany("insert into snaplinks values (?, ?, ?)", links)
+        conn.execute("update snapshot set state = ? where key = 'light'", (state,))
+        conn.execute("delete from snapshot where key != 'light' and state != ?", (state,))
+        return True
 
     @staticmethod
     def _forget_snapshot_rows(conn: sqlite3.Connection) -> None:

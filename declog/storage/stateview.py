@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,17 +31,18 @@ class StaleView(Exception):
     """The parse cache's snapshot is no longer the one of the view's state."""
 
 
-def derived_rows(rows: Iterable[Sequence[Any]]) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
-    """From snapshot rows (path, kind, oid, light JSON, ID, …, in the log's order): the alias keys
-    (``declog.domain.ids.alias_key``) with the position of the row that holds each, and every
-    supersede link as (newer ID, older ID), read from either side as
-    :meth:`declog.core.facts.LogFacts.supersede_maps` reads them. Only rows whose JSON names
-    aliases or a supersede link are decoded."""
+def derived_rows(rows: Sequence[Sequence[Any]], seqs: Sequence[int] | None = None
+                 ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
+    """From snapshot rows (path, kind, oid, light JSON, ID, …) at positions ``seqs`` in the log's
+    order (default: all of them, in order): the alias keys (``declog.domain.ids.alias_key``)
+    with the position of the row that holds each, and every supersede link as (newer ID, older
+    ID, position), read from either side as :meth:`declog.core.facts.LogFacts.supersede_maps`
+    reads them. Only rows whose JSON names aliases or a supersede link are decoded."""
     from declog.domain.ids import alias_key
 
     aliases: list[tuple[str, int]] = []
-    links: list[tuple[str, str]] = []
-    for seq, row in enumerate(rows):
+    links: list[tuple[str, str, int]] = []
+    for seq, row in zip(range(len(rows)) if seqs is None else seqs, rows, strict=True):
         text = row[3]
         if not isinstance(text, str) or not text.startswith('{"data":'):
             continue
@@ -58,10 +59,11 @@ def derived_rows(rows: Iterable[Sequence[Any]]) -> tuple[list[tuple[str, int]], 
         if not linked or not isinstance(rid, str):
             continue
         olds = data.get("supersedes")
-        links += [(rid, old) for old in olds if isinstance(old, str) and old != rid] if isinstance(olds, list) else []
+        links += [(rid, old, seq) for old in olds if isinstance(old, str) and old != rid] \
+            if isinstance(olds, list) else []
         by = data.get("superseded_by")
         if isinstance(by, str) and by != rid:
-            links.append((by, rid))
+            links.append((by, rid, seq))
     return aliases, links
 
 
@@ -119,6 +121,12 @@ class StateView:
     def of_kind(self, kind: str) -> list[Record]:
         return [self._make(row) for row in self._read(f"select {ROW_COLUMNS} from snaprows where kind = ? "
                                                      "order by seq", [kind])]
+
+    def containing(self, text: str, kind: str) -> list[Record]:
+        """The records of ``kind`` whose light JSON holds ``text`` (a field name as JSON, such as
+        ``'"scope":'``: a test done by SQLite, no row decoded), in the log's order."""
+        return [self._make(row) for row in self._read(f"select {ROW_COLUMNS} from snaprows where kind = ? "
+                                                     "and instr(light, ?) > 0 order by seq", [kind, text])]
 
     def unreadable(self) -> list[Record]:
         """The records whose file could not be read (their row holds the error, not data)."""

@@ -220,10 +220,10 @@ class Log:
         if state is not None:
             found = cache.snapshot(state[0])
             if found is not None:
-                rows, same = found
+                rows, same, was = found
                 if same:
                     return [_from_snapshot_row(row) for row in rows]
-                served = self._refresh_snapshot(rows, state)
+                served = self._refresh_snapshot(rows, was, state)
                 if served is not None:
                     return served
         out = []
@@ -359,7 +359,8 @@ class Log:
             self.cache.remember_output(key, self._state, text)
             self.cache.save()
 
-    def _refresh_snapshot(self, rows: list[Any], state: tuple[str, bool, list[str], list[int]]) -> list[Record] | None:
+    def _refresh_snapshot(self, rows: list[Any], was: str,
+                          state: tuple[str, bool, list[str], list[int]]) -> list[Record] | None:
         """The snapshot's records when the same files are there and only a few were edited in
         place (the pre-commit hook's case): those few are read again (their parse from the
         cache by OID, else parsed), the rest come from their rows. None when too many changed,
@@ -377,20 +378,21 @@ class Log:
         if len(walked) != len(rows):
             return None
         out = []
-        changed = 0
-        for row in rows:
+        changed: dict[int, list[Any]] = {}  # position in the snapshot → its new row
+        for seq, row in enumerate(rows):  # the rows come in the order of their positions
             seen = walked.get(row[0])
             if seen is None:
                 return None
             if tuple(row[5:9]) == seen[1]:
                 out.append(_from_snapshot_row(row))
                 continue
-            changed += 1
-            if changed > REFRESH_AT_MOST:
+            if len(changed) >= REFRESH_AT_MOST:
                 return None
-            out.append(self._read_changed(row[0], KINDS[row[1]], seen[0]))
+            record = self._read_changed(row[0], KINDS[row[1]], seen[0])
+            changed[seq] = [*_snapshot_row(record, None)[:5], *seen[1]]
+            out.append(record)
         if state[1]:  # none of them racy: the next run is served whole
-            self.cache.remember_snapshot(state[0], [[*_snapshot_row(r, None)[:5], *walked[r.path][1]] for r in out])
+            self.cache.remember_snapshot_edits(was, state[0], changed)
             self.cache.save()
         return out
 
