@@ -28,7 +28,7 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
     from declog.core.validate import validate as run
     from declog.render import records as render
 
-    log = open_log()
+    log = open_log(probe=not paths)  # given files were just changed: git's index cannot vouch for them
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         from declog.errors import UsageError
@@ -38,7 +38,7 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
     if tracked:
         from declog.history import Git
 
-        only = set(Git(log.repo).index_entries(log.config.root))
+        only = Git(log.repo).index_paths_later(log.config.root)  # git lists them while the log is read
     report = run(log, [Path(p) for p in paths] or None, only)
     if against is not None:
         from declog.core.against import against as check_against

@@ -11,10 +11,18 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def open_log() -> Any:
+def open_log(probe: bool = True) -> Any:
+    """The log of the current folder's repository. ``probe``: a big log unchanged since the last
+    run is known to be so from git's index, without a walk (declog.history.worktree); a command
+    run just after files changed (the pre-commit hook) gains nothing from asking."""
     from declog.storage.store import Log
 
-    return Log.open()
+    log = Log.open()
+    if probe:
+        from declog.history.worktree import IndexProbe
+
+        log.probe = IndexProbe(log)
+    return log
 
 
 def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:

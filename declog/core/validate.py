@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -399,11 +399,12 @@ def _cycles(records: Sequence[Record], by_id: dict[str, list[Record]]) -> list[t
 
 # -- the whole run --------------------------------------------------------------------------
 
-def validate(log: Log, paths: Sequence[Path] | None = None, only: Collection[str] | None = None) -> Report:
+def validate(log: Log, paths: Sequence[Path] | None = None,
+             only: Collection[str] | Callable[[], Collection[str]] | None = None) -> Report:
     """Check the log. With ``paths``, report only problems in or pointing at those files.
 
-    With ``only`` (repository-relative paths, e.g. the files git tracks), every other file is
-    left out of the log, as if it did not exist.
+    With ``only`` (repository-relative paths, e.g. the files git tracks, or what gives them
+    once the log is read), every other file is left out of the log, as if it did not exist.
     """
     check_settings(log)
     with quiet_gc():
@@ -437,13 +438,15 @@ def _check_required(kind_name: str, names: Sequence[str]) -> None:
                          f"(fields: {', '.join(fields)})")
 
 
-def _validate(log: Log, paths: Sequence[Path] | None, only: Collection[str] | None = None) -> Report:
+def _validate(log: Log, paths: Sequence[Path] | None,
+              only: Collection[str] | Callable[[], Collection[str]] | None = None) -> Report:
     helper = _CheckInParallel.start(log, paths) if paths else None
     if not paths and only is None:
         _parse_in_parallel(log)
     records = log.light_records()
     if only is not None:
-        records = [r for r in records if r.path in only]
+        tracked = only() if callable(only) else only
+        records = [r for r in records if r.path in tracked]
     if paths:
         wanted = {log.rel(p) for p in paths}
         targets = [r for r in records if r.path in wanted]

@@ -66,6 +66,10 @@ def _stop_started() -> None:
 atexit.register(_stop_started)
 
 
+# an entry of ``git ls-files --stage -z`` at stage 0 (merged): mode, blob, stage, tab, path
+_STAGE_ZERO = re.compile(r"[0-7]{6} [0-9a-f]+ 0\t([^\0]*)\0")
+
+
 class Git:
     """git commands for one repository (its work-tree root)."""
 
@@ -269,6 +273,32 @@ class Git:
             if len(parts) == 3 and parts[1] == b"blob" and parts[0] != b"120000":  # no symlinks
                 out.append((path.decode("utf-8", "surrogateescape"), parts[2].decode("ascii")))
         return out
+
+    def index_paths_later(self, folder: str) -> Callable[[], set[str]]:
+        """Start listing the index's paths (stage 0) under ``folder`` now; the function returned
+        waits for them. No thread drains git meanwhile (a forked helper needs none running):
+        git reads the index at once and waits on the full pipe until it is read."""
+        if self._binary is None:
+            self._binary = _git_binary()
+        args = ["ls-files", "--stage", "-z", "--", folder]
+        try:
+            proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env())
+        except OSError as exc:
+            error = GitError(f"could not run git: {exc.strerror or exc}")
+
+            def refused() -> set[str]:
+                raise error
+
+            return refused
+
+        def wait() -> set[str]:
+            out, _ = proc.communicate()
+            if proc.returncode != 0:
+                raise _failed(args, subprocess.CompletedProcess(args, proc.returncode, out, b""))
+            return set(_STAGE_ZERO.findall(out.decode("utf-8", "surrogateescape")))
+
+        return wait
 
     def index_entries(self, folder: str) -> dict[str, str]:
         """``path → blob oid`` of the index (stage 0) under ``folder``."""

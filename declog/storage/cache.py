@@ -304,27 +304,30 @@ class ParseCache:
         """The snapshot saved for exactly ``state``, to be queried in place
         (:class:`declog.storage.stateview.StateView`, whose rows ``make`` turns into records);
         None when there is none for it."""
-        if not self._valid or self.path is None:
-            return None
-        try:
-            conn = self._reader()
-            try:
-                row = conn.execute(
-                    "select (select value from meta where key = 'identity'), state from snapshot "
-                    "where key = 'light'").fetchone()
-            finally:
-                self._done(conn)
-        except (sqlite3.Error, OSError):
-            return None
-        if not row or row[0] != self._store_identity or row[1] != state:
+        if self._snapshot_entry("light", state) is None:
             return None
         from declog.storage.stateview import StateView
 
         return StateView(state, self._store_identity, self._reader, self._done, make)
 
+    def known_by_probe(self, digest: str) -> str | None:
+        """The state of the log whose snapshot git's index vouched for with ``digest``
+        (``declog.history.worktree``), kept by :meth:`remember_probe` beside that snapshot."""
+        return self._snapshot_entry("probe", digest)
+
+    def remember_probe(self, digest: str, state: str) -> None:
+        """Keep ``digest`` as the way to the snapshot of ``state`` (written by :meth:`save`; any
+        new snapshot drops it, as it drops the outputs of other states)."""
+        self._new_outputs["probe"] = (digest, state)
+
     def output(self, key: str, state: str) -> str | None:
         """What a command printed for ``key`` (its arguments) while the log was in ``state``
         (exactly: ``declog.storage.store.Log.state``), saved by :meth:`remember_output`."""
+        return self._snapshot_entry("out:" + key, state)
+
+    def _snapshot_entry(self, key: str, state: str) -> str | None:
+        """The ``rows`` text of the snapshot table's ``key`` when it was saved for ``state`` by
+        this cache's identity; None otherwise. One statement."""
         if not self._valid or self.path is None:
             return None
         try:
@@ -332,7 +335,7 @@ class ParseCache:
             try:
                 row = conn.execute(
                     "select (select value from meta where key = 'identity'), state, rows from snapshot "
-                    "where key = ?", ("out:" + key,)).fetchone()
+                    "where key = ?", (key,)).fetchone()
             finally:
                 self._done(conn)
         except (sqlite3.Error, OSError):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from declog.domain import ids
 from declog.domain.kinds import KINDS, Kind, kind_for_path
@@ -42,9 +42,22 @@ LOCK_TIMEOUT_SECONDS = 30.0
 REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snapshot reads again
 # Log.scan: per record file, its repository-relative path, kind, path and stat data (None where unknown)
 ScanRows = list[tuple[str | None, Kind | None, str, os.stat_result | None]]
+# Log._walked: from this many record files (as the parse cache knows them) git's index is asked
+# first (Log.probe), which costs two git processes: below it the walk costs less
+PROBE_MIN_FILES = 2000
 # Log.parse_in_parallel: a cold read forks a second parser from this many files unknown to the cache
 PARALLEL_MIN_FILES = 2000
 DIRECT_READS = 40  # Log.full: light records parsed from their files before the cache's full map is loaded
+
+
+class IndexProbe(Protocol):
+    """What git's index says of the log's files (``declog.history.worktree.IndexProbe``)."""
+
+    def state(self) -> str | None:
+        """A digest that is the same only while the log's files are the same; None: walk."""
+
+    def trusted(self) -> bool:
+        """Whether git looks at every file of the log (none assume-unchanged or skip-worktree)."""
 
 
 @dataclass
@@ -154,6 +167,11 @@ class Log:
         # Log.view: the walk it made (reused by the light read that may follow) and its answer
         self._walk: tuple[str, bool, list[str], list[int]] | None = None
         self._view: StateView | None | bool = False  # False: not asked yet
+        # git's index instead of the walk, on a big log (declog.history.worktree.IndexProbe: set
+        # by the command line); the digest it gave before a walk, to remember after it
+        self.probe: IndexProbe | None = None
+        self._probed: str | None = None
+        self._by_probe = False
         private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
@@ -213,19 +231,24 @@ class Log:
 
     def _read_all(self, light: bool) -> list[Record]:
         cache = self.cache
-        # a warm light read: one walk that stats every file, then the whole list from one row
-        walked, self._walk = self._walk, None
-        state = (walked or self.state()) if light and cache.path is not None else None
+        # a warm light read: one walk that stats every file (or git's index), then the whole
+        # list from one row
+        state = self._walked() if light and cache.path is not None else None
+        self._walk = None
+        found = cache.snapshot(state[0]) if state is not None else None
+        if state is not None and self._by_probe and (found is None or not found[1]):
+            state, self._by_probe = self.state(), False  # replaced meanwhile: walk after all
+            found = cache.snapshot(state[0]) if state is not None else None
         self._state = state[0] if state is not None and state[1] else None
-        if state is not None:
-            found = cache.snapshot(state[0])
-            if found is not None:
-                rows, same, was = found
-                if same:
-                    return [_from_snapshot_row(row) for row in rows]
-                served = self._refresh_snapshot(rows, was, state)
-                if served is not None:
-                    return served
+        if state is not None and found is not None:
+            rows, same, was = found
+            if same:
+                if self._remember_probe(state):
+                    cache.save()
+                return [_from_snapshot_row(row) for row in rows]
+            served = self._refresh_snapshot(rows, was, state)
+            if served is not None:
+                return served
         out = []
         odd = False  # a symlink, a file outside the repository, …: never served from a snapshot
         with quiet_gc():
@@ -251,6 +274,7 @@ class Log:
             if state is not None and state[1] and not odd:
                 stats = {p: st for p, _, _, st in scanned if p is not None and st is not None}
                 cache.remember_snapshot(state[0], [_snapshot_row(r, stats.get(r.path)) for r in out])
+                self._remember_probe(state)
             cache.save()
             settle_gc()
         return out
@@ -265,11 +289,43 @@ class Log:
                 or self.cache.path is None:
             return None
         if self._view is False:
-            state = self._walk = self._walk or self.state()
+            state = self._walked()
             self._view = self.cache.view(state[0], _from_snapshot_row) if state is not None and state[1] else None
-            if self._view is not None:
-                self._state = state[0] if state is not None else None
+            if self._view is None and self._by_probe:  # the snapshot was replaced meanwhile: walk
+                self._walk, self._by_probe = self.state(), False
+                state = self._walk
+                self._view = self.cache.view(state[0], _from_snapshot_row) if state is not None and state[1] else None
+            if self._view is not None and state is not None:
+                self._state = state[0]
+                if self._remember_probe(state):
+                    self.cache.save()
         return self._view if isinstance(self._view, StateView) else None
+
+    def _walked(self) -> tuple[str, bool, list[str], list[int]] | None:
+        """The log's state for a warm read, kept until the light read that follows takes it:
+        through :attr:`probe`, when git's index vouches that the log is as when the snapshot
+        was saved (then the files and stat data are not listed: the snapshot is served whole
+        or the log is walked after all), else the walk of :meth:`state`, with the probe's
+        digest taken just before it, for :meth:`_remember_probe`."""
+        if self._walk is None:
+            probe = self.probe if self.cache.path is not None else None
+            digest = probe.state() if probe is not None and self.cache.file_count() >= PROBE_MIN_FILES else None
+            known = self.cache.known_by_probe(digest) if digest is not None else None
+            if known is not None:
+                self._walk, self._by_probe, self._probed = (known, True, [], []), True, None
+            else:
+                self._walk, self._by_probe, self._probed = self.state(), False, digest
+        return self._walk
+
+    def _remember_probe(self, state: tuple[str, bool, list[str], list[int]]) -> bool:
+        """After a walk found ``state``, trusted, with the snapshot of it served or saved: keep
+        the probe's digest taken before the walk as the way to it, when git looks at every
+        file of the log (:meth:`declog.history.worktree.IndexProbe.trusted`). Whether it did."""
+        digest, self._probed = self._probed, None
+        if digest is None or not state[1] or self._by_probe or self.probe is None or not self.probe.trusted():
+            return False
+        self.cache.remember_probe(digest, state[0])
+        return True
 
     @property
     def trusted_state(self) -> str | None:
@@ -347,10 +403,13 @@ class Log:
         otherwise. Costs the walk of :meth:`state` and one row."""
         if self.cache.path is None or type(self).records is not Log.records:
             return None
-        state = self._walk = self._walk or self.state()  # the light read that may follow reuses the walk
+        state = self._walked()  # the light read that may follow reuses the walk
         if state is None or not state[1]:
             return None
-        return self.cache.output(key, state[0])
+        text = self.cache.output(key, state[0])
+        if text is not None and self._remember_probe(state):
+            self.cache.save()
+        return text
 
     def remember_output(self, key: str, text: str) -> None:
         """Keep ``text`` as what ``key`` prints while the log stays as the last light read found
@@ -791,7 +850,7 @@ class Log:
 
     def invalidate(self) -> None:
         self._records = self._light = None
-        self._walk, self._view = None, False
+        self._walk, self._view, self._probed, self._by_probe = None, False, None, False
 
     def check_writable(self) -> None:
         """Raise when this log cannot be changed (a log as of a past commit); a live log can."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.conftest import git, new_decision
@@ -75,3 +76,22 @@ def test_tracked_leaves_out_files_git_does_not_track(log_repo: Path, run) -> Non
     res = run(log_repo, "validate", "--tracked", path)
     assert res.exit_code == 1
     assert f"{path}:5:1: owner: unknown owner 'carol'" in res.stdout
+
+
+def test_tracked_files_are_the_merged_entries_of_the_index(log_repo: Path, run) -> None:
+    from declog.history.git import Git
+
+    rid = new_decision(run, log_repo, "Use Postgres for orders")
+    git(log_repo, "add", "-A")
+    git(log_repo, "commit", "-qm", "one decision")
+    path = next((log_repo / "decisions").glob(f"{rid}-*.yaml"))
+    for branch, word in (("left", "Postgres"), ("right", "MySQL")):
+        git(log_repo, "checkout", "-q", "-b", branch, "main" if branch == "left" else "left~1")
+        path.write_text(path.read_text(encoding="utf-8").replace("Use Postgres", f"Use {word} now"), encoding="utf-8")
+        git(log_repo, "commit", "-qam", word)
+    git(log_repo, "checkout", "-q", "left")
+    proc = subprocess.run(["git", "merge", "-q", "right"], cwd=log_repo, capture_output=True, text=True)
+    assert proc.returncode != 0  # a conflict: the record has stages 1 to 3, none at 0
+    listed = Git(log_repo).index_paths_later("decisions")()
+    assert listed == set(Git(log_repo).index_entries("decisions"))
+    assert path.relative_to(log_repo).as_posix() not in listed and "decisions/owners/alice.yaml" in listed

@@ -1,0 +1,94 @@
+"""What git's index says of the log's files, in one string: a warm run's cheaper way to know that
+the log is as the parse cache's snapshot saw it (``declog.storage.store.Log.state`` stats every
+record file, which on a big log costs more than asking git).
+
+:meth:`IndexProbe.state` digests the index's own checksum (its trailing hash: any change of
+any entry changes it) with the record files git reports as differing from the index
+(``git diff-files``: edited, deleted, stat data changed) or as not in it (``git ls-files
+--others``: new, ignored), each with its stat data. Two runs that get the same digest see the
+same files: the unlisted ones hold their index blob both times, the listed ones have the same
+stat data. The log keeps, beside its snapshot, which digest it found just before a walk that
+matched the snapshot (``Log._walked``); a later run with that digest takes the snapshot without
+walking. Where git cannot vouch for the files the probe says nothing (None) and the log walks:
+no index, an index without a trailing hash (``index.skipHash``), a file listed within the racy
+window, a folder git did not look into (a nested repository), more than LISTED_AT_MOST files
+listed, a git that fails. :meth:`IndexProbe.trusted` says whether git looks at every file:
+no entry under the log's root marked assume-unchanged or skip-worktree (``git ls-files -v``);
+the log remembers a digest only then."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import TYPE_CHECKING
+
+from declog.errors import GitError
+from declog.history.git import Git
+
+if TYPE_CHECKING:
+    from declog.storage.store import Log
+
+LISTED_AT_MOST = 200  # files differing from the index, or not in it, beyond which the log walks
+RACY_NS = 2_000_000_000  # as the parse cache's: a file changed this recently is not vouched for
+HASH_BYTES = {"sha1": 20, "sha256": 32}
+
+
+class IndexProbe:
+    """The probe of one log (see the module's docstring)."""
+
+    def __init__(self, log: Log) -> None:
+        from declog.storage import config
+
+        self.log = log
+        self.git = Git(log.repo)
+        self.gdir = config.git_dir(log.repo)
+        self.hash_bytes = HASH_BYTES.get(config.object_format(self.gdir), 20)
+
+    def _trailer(self) -> bytes | None:
+        if self.gdir is None:
+            return None
+        try:
+            with open(self.gdir / "index", "rb") as handle:
+                handle.seek(-self.hash_bytes, os.SEEK_END)
+                tail = handle.read(self.hash_bytes)
+        except OSError:
+            return None
+        return tail if len(tail) == self.hash_bytes and tail.strip(b"\0") else None
+
+    def state(self) -> str | None:
+        started = time.time_ns()
+        trailer = self._trailer()
+        if trailer is None:
+            return None
+        root = self.log.config.root
+        try:
+            changed = self.git.start(["diff-files", "-z", "--name-only", "--", root])
+            others = self.git.start(["ls-files", "-z", "--others", "--", root])
+            listed = sorted({p for raw in (changed(), others()) for p in raw.split(b"\0") if p})
+        except GitError:
+            return None
+        if len(listed) > LISTED_AT_MOST or any(p.endswith(b"/") for p in listed):
+            return None
+        digest = hashlib.sha1(trailer + root.encode("utf-8", "surrogateescape") + b"\0")
+        for path in listed:
+            try:
+                st = os.lstat(self.log.repo / os.fsdecode(path))
+            except FileNotFoundError:
+                digest.update(path + b"\0-\0")
+                continue
+            except OSError:
+                return None
+            if max(st.st_mtime_ns, st.st_ctime_ns) >= started - RACY_NS:
+                return None
+            digest.update(path + b"\0" + f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "
+                          f"{st.st_mode}".encode("ascii") + b"\0")
+        return "git:" + digest.hexdigest()
+
+    def trusted(self) -> bool:
+        try:
+            raw = self.git.out(["ls-files", "-z", "-v", "--", self.log.config.root])
+        except GitError:
+            return False
+        # the tag before each path: upper case, and not S (skip-worktree), when git looks at the file
+        return all(entry[:1].isupper() and entry[:1] != b"S" for entry in raw.split(b"\0") if entry)
