@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
@@ -858,11 +858,14 @@ def _can_fork() -> bool:
 
 
 # The files of the export under way, for the forked worker: a fork shares them (the log, its
-# history, the compiled templates) without pickling anything; only paths come back.
+# history, the compiled templates) without pickling anything; only paths come back. The worker
+# makes the first file (the index page, which lists every record: the heaviest), then each
+# process takes the next file not taken yet (_NEXT, a counter in shared memory), so the pages
+# that list the whole log do not all fall to one of them.
 _FILES: list[tuple[str, Callable[[], str]]] = []
 _FOLDER: list[ExportDir] = []
 _MADE: dict[str, str] = {}
-CHILD_SHARE = 0.5  # of the files' making, by count; the files go to each process in turn
+_NEXT: list[Any] = []
 
 
 def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]) -> int:
@@ -873,13 +876,14 @@ def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]
     import multiprocessing
 
     global _FILES
-    theirs = _share(len(files))
+    context = multiprocessing.get_context("fork")
     _FILES = files
     _FOLDER[:] = [folder]
+    _NEXT[:] = [context.Value("l", 1)]  # the first file is the worker's
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            made = pool.apply_async(_child_make, (sorted(theirs),))
-            mine = {rel: make() for n, (rel, make) in enumerate(files) if n not in theirs}
+        with context.Pool(1) as pool:
+            made = pool.apply_async(_child_make)
+            mine = dict(_make_next())
             made.get()
             written = pool.apply_async(_child_write)
             for rel, text in sorted(mine.items()):
@@ -888,21 +892,30 @@ def _export_in_two(folder: ExportDir, files: list[tuple[str, Callable[[], str]]]
     finally:
         _FILES = []
         _FOLDER.clear()
+        _NEXT.clear()
     folder.finish()
     return len(files)
 
 
-def _share(count: int) -> set[int]:
-    """The files the worker makes: every other one, so each kind of page is split evenly."""
-    step = max(1, round(1 / CHILD_SHARE)) if CHILD_SHARE > 0 else count + 1
-    return set(range(1, count, step))
-
-
-def _child_make(numbers: list[int]) -> int:
-    _MADE.clear()
-    for n in numbers:
+def _make_next() -> Iterator[tuple[str, str]]:
+    """The files this process makes: each next one no process has taken yet."""
+    counter = _NEXT[0]
+    while True:
+        with counter.get_lock():
+            n = counter.value
+            counter.value = n + 1
+        if n >= len(_FILES):
+            return
         rel, make = _FILES[n]
+        yield rel, make()
+
+
+def _child_make() -> int:
+    _MADE.clear()
+    if _FILES:
+        rel, make = _FILES[0]
         _MADE[rel] = make()
+    _MADE.update(_make_next())
     return len(_MADE)
 
 
