@@ -21,7 +21,7 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
 
     if (spec is None) == (since is None):
         raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")
-    log = open_log()
+    log = open_log(probe=False)  # the walk runs beside git blame on the other core: asking git costs more
     if since is not None:
         warn_unreadable(log)
         result = changed_since(log, since, prose=False)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,16 @@ class _Collector:
         return sorted(self.found.values(), key=lambda g: (min(order[r.via] for r in g.reasons), g.record_id))
 
 
+def _drop(pending: Callable[[], Any]) -> None:
+    """Wait for a git started for nothing, and drop what it says."""
+    from declog.errors import GitError
+
+    try:
+        pending()
+    except GitError:
+        pass
+
+
 def _by_id(records: Iterable[Record]) -> dict[str, Record]:
     """ID → record (the last file of an ID), of the records that could be read."""
     return {r.id: r for r in records if r.id and (r.data is not None or r.light_json or r.light is not None)}
@@ -193,18 +203,22 @@ class PathBlame:
     meanwhile) and waits for git."""
 
     def __init__(self, log: Log, spec: str, prose: bool = True) -> None:
-        from declog.history import History
+        from declog.history import Git, History
         from declog.history.blame import start_blame
 
         self.log, self.spec, self.prose = log, spec, prose
         self.rel, self.lines = parse_spec(log, spec)
-        self.hist = History(log)
+        # git blame first: it works while the history index opens and the log is read
+        started = start_blame(Git(log.repo), self.rel, [self.lines] if self.lines else [])
         try:
-            self.pending = start_blame(self.hist.git, self.rel, [self.lines] if self.lines else []) \
-                if self.hist.head else None
+            self.hist = History(log)
         except BaseException:
-            self.hist.close()
+            _drop(started)
             raise
+        self.pending: Callable[[], list[Any]] | None = started
+        if not self.hist.head:  # no commit yet: nothing to blame (git says so; its answer is dropped)
+            _drop(started)
+            self.pending = None
 
     def result(self) -> BlameResult:
         from declog.errors import GitError
