@@ -41,6 +41,10 @@ class ExportDir:
         self.format = fmt
         self.previous = previous  # format → files, from the marker
         self.written: list[str] = []
+        # folders found inside the root (path_of) and made (write), each checked once: an
+        # export of ten thousand pages into one folder otherwise resolves it ten thousand times
+        self._inside: set[Path] = set()
+        self._made: set[Path] = set()
 
     @classmethod
     def open(cls, path: Path, fmt: str, *, force: bool = False) -> ExportDir:
@@ -81,20 +85,33 @@ class ExportDir:
         if not parts or rel.startswith("/") or any(p in ("..", ".", "") for p in parts) or parts[0] == MARKER:
             raise UsageError(f"refusing to write {rel!r}: not a plain path inside the output folder")
         target = self.root.joinpath(*parts)
+        if target.parent in self._inside:
+            return target
         parent = target.parent.resolve() if target.parent.exists() else None
         if parent is not None and not parent.is_relative_to(self.root.resolve()):
             raise UsageError(f"refusing to write {rel}: its folder leads outside {self.root}")
+        if parent is not None:
+            self._inside.add(target.parent)
         return target
 
     def write(self, rel: str, text: str) -> None:
         """Write one file atomically; a file that already holds ``text`` is left as it is (its
         modification time too, so a re-export changes only what changed)."""
+        import stat
+
         target = self.path_of(rel)
         data = text.encode("utf-8")
         try:
-            if target.is_symlink():
+            try:
+                st: os.stat_result | None = os.lstat(target)
+            except FileNotFoundError:
+                st = None
+            if st is not None and stat.S_ISLNK(st.st_mode):
                 raise UsageError(f"{target}: is a symlink; declog never writes through symlinks")
-            if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+            if st is None or not (stat.S_ISREG(st.st_mode) and st.st_size == len(data) and target.read_bytes() == data):
+                if target.parent not in self._made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._made.add(target.parent)
                 _replace(target, data)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from None
@@ -132,10 +149,19 @@ def _replace(target: Path, data: bytes) -> None:
     I/O-bound."""
     from declog.storage.store import replace_file
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    replace_file(target, data, 0o666 & ~umask, durable=False)
+    replace_file(target, data, 0o666 & ~_umask(), durable=False)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, so once per process: it does not change under an export)."""
+    if not _UMASK:
+        umask = os.umask(0)
+        os.umask(umask)
+        _UMASK.append(umask)
+    return _UMASK[0]
+
+
+_UMASK: list[int] = []
 
 
 def _read_marker(marker: Path) -> dict[str, list[str]]:
