@@ -12,7 +12,8 @@ matched the snapshot (``Log._walked``); a later run with that digest takes the s
 walking. Where git cannot vouch for the files the probe says nothing (None) and the log walks:
 no index, an index without a trailing hash (``index.skipHash``), a file listed within the racy
 window, a folder git did not look into (a nested repository), more than LISTED_AT_MOST files
-listed, a git that fails. :meth:`IndexProbe.trusted` says whether git looks at every file:
+listed, a git that fails, an environment that points git at another index (``GIT_INDEX_FILE``,
+as ``git commit -a`` sets for its hooks) or folder. :meth:`IndexProbe.trusted` says whether git looks at every file:
 no entry under the log's root marked assume-unchanged or skip-worktree (``git ls-files -v``);
 the log remembers a digest only then."""
 
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 LISTED_AT_MOST = 200  # files differing from the index, or not in it, beyond which the log walks
 RACY_NS = 2_000_000_000  # as the parse cache's: a file changed this recently is not vouched for
 HASH_BYTES = {"sha1": 20, "sha256": 32}
+# set, they point git at another index or git folder than .git/index (git commit -a runs the
+# pre-commit hook with a temporary index): the probe then says nothing
+REDIRECTS = ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY")
 
 
 class IndexProbe:
@@ -58,6 +62,8 @@ class IndexProbe:
 
     def state(self) -> str | None:
         started = time.time_ns()
+        if any(os.environ.get(name) for name in REDIRECTS):
+            return None  # git works on another index or folder than the one read here (git commit -a runs hooks so)
         trailer = self._trailer()
         if trailer is None:
             return None

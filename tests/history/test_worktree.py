@@ -155,5 +155,11 @@ def test_the_probe_says_nothing_where_git_cannot_vouch_for_the_files(
     (log_repo / "decisions" / "draft-0.txt").write_text("just now\n", encoding="utf-8")
     assert log.probe.state() is None  # changed within the racy window
 
+    monkeypatch.setattr("declog.history.worktree.RACY_NS", 0)
+    assert log.probe.state() is not None
+    monkeypatch.setenv("GIT_INDEX_FILE", str(log_repo / ".git" / "index.other"))  # git commit -a runs hooks so
+    assert log.probe.state() is None
+    monkeypatch.delenv("GIT_INDEX_FILE")
+
     (log_repo / ".git" / "index").unlink()
     assert log.probe.state() is None
