@@ -35,6 +35,9 @@ RACY_NS = 2_000_000_000  # as the parse cache's: a file changed this recently is
 HASH_BYTES = {"sha1": 20, "sha256": 32}
 # set, they point git at another index or git folder than .git/index (git commit -a runs the
 # pre-commit hook with a temporary index): the probe then says nothing
+# git settings under which it compares less of a file's stat data than Log.state does
+LAX = frozenset({*(f"core.trustctime {v}" for v in ("false", "no", "off", "0")), "core.checkstat minimal",
+                 *(f"core.ignorestat {v}" for v in ("true", "yes", "on", "1"))})
 REDIRECTS = ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY")
 
 
@@ -94,7 +97,12 @@ class IndexProbe:
     def trusted(self) -> bool:
         try:
             raw = self.git.out(["ls-files", "-z", "-v", "--", self.log.config.root])
+            settings = self.git.run(["config", "--get-regexp", r"^core\.(trustctime|checkstat|ignorestat)$"],
+                                    check=False).stdout.decode("utf-8", "replace").lower().split("\n")
         except GitError:
+            return False
+        # git compares less of the stat data than the walk does: an edit it would not see
+        if any(line in LAX for line in settings):
             return False
         # the tag before each path: upper case, and not S (skip-worktree), when git looks at the file
         return all(entry[:1].isupper() and entry[:1] != b"S" for entry in raw.split(b"\0") if entry)

@@ -119,6 +119,17 @@ def _ignored(repo: Path, rid: str) -> None:
         text.replace(text.split("title: ", 1)[1].splitlines()[0], "Keep the ignored one"), encoding="utf-8")
 
 
+def test_git_settings_that_compare_less_stat_data_are_never_vouched_for(
+        probed: list[str], log_repo: Path) -> None:
+    assert _opened(log_repo).probe.trusted()
+    for key, value in (("core.trustctime", "false"), ("core.trustctime", "no"), ("core.checkStat", "minimal"),
+                       ("core.ignoreStat", "true"), ("core.ignoreStat", "1")):
+        git(log_repo, "config", key, value)
+        assert not _opened(log_repo).probe.trusted(), key
+        git(log_repo, "config", "--unset", key)
+    assert _opened(log_repo).probe.trusted()
+
+
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_a_file_git_is_told_not_to_look_at_is_never_vouched_for(
         flag: str, probed: list[str], log_repo: Path, run: Callable[..., Result]) -> None:
