@@ -272,6 +272,21 @@ class ParseCache:
             return 0
         return int(row[0]) if row else 0
 
+    def snapshot_size(self) -> int:
+        """How many records the saved snapshot holds (0: none), from the last row's position:
+        no count of rows."""
+        if not self._valid or self.path is None:
+            return 0
+        try:
+            conn = self._reader()
+            try:
+                row = conn.execute("select coalesce(max(seq), -1) + 1 from snaprows").fetchone()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return 0
+        return int(row[0]) if row else 0
+
     def snapshot(self, state: str) -> tuple[list[Any], bool, str] | None:
         """The rows of :meth:`remember_snapshot` when they were saved for the same files of the
         log (``declog.storage.store.Log.state``: ``PATHS:STATS``), in the order of their

@@ -42,7 +42,7 @@ LOCK_TIMEOUT_SECONDS = 30.0
 REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snapshot reads again
 # Log.scan: per record file, its repository-relative path, kind, path and stat data (None where unknown)
 ScanRows = list[tuple[str | None, Kind | None, str, os.stat_result | None]]
-# Log._walked: from this many record files (as the parse cache knows them) git's index is asked
+# Log._walked: from this many record files (as the parse cache's snapshot holds them) git's index is asked
 # first (Log.probe), which costs two git processes: below it the walk costs less
 PROBE_MIN_FILES = 2000
 # Log.parse_in_parallel: a cold read forks a second parser from this many files unknown to the cache
@@ -309,7 +309,7 @@ class Log:
         digest taken just before it, for :meth:`_remember_probe`."""
         if self._walk is None:
             probe = self.probe if self.cache.path is not None else None
-            digest = probe.state() if probe is not None and self.cache.file_count() >= PROBE_MIN_FILES else None
+            digest = probe.state() if probe is not None and self.cache.snapshot_size() >= PROBE_MIN_FILES else None
             known = self.cache.known_by_probe(digest) if digest is not None else None
             if known is not None:
                 self._walk, self._by_probe, self._probed = (known, True, [], []), True, None
