@@ -17,7 +17,6 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
     Exits 1 when no decision governs it."""
     from declog.core.blame import PathBlame, changed_since
     from declog.errors import UsageError
-    from declog.render import history as render_history
 
     if (spec is None) == (since is None):
         raise UsageError("give a PATH[:LINE[-LINE]] or --changed-since REF (one of them)")
@@ -31,6 +30,8 @@ def blame(spec: str | None, since: str | None, fmt: str) -> int:
         finally:
             warn_unreadable(log)  # first, as for every command, even when the path is refused
         result = started.result()
+    from declog.render import history as render_history  # after git blame started: it is on the way
+
     if fmt == "json":
         render_history.blame_json(result, out())
     else:

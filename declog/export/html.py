@@ -774,6 +774,7 @@ def _read_history(site: Site, history: _SiteHistory, proposed_on: dict[str, dt.d
     history.known = {item.record.oid: item.data for item in site.items.values() if item.record.oid}
     facts = site.facts = LogFacts((item.record for item in site.items.values()), history)
     with history.index.reading():
+        history.index.preload(site.items)  # every record's events in one query, not three queries each
         per = {rid: facts.of(rid) for rid in site.items}
     oids = [o for f in per.values() if f.history for ev in f.history.events
             for o in (ev.old_oid, ev.new_oid, *ev.other_oids) if o and o not in history.known]

@@ -42,9 +42,14 @@ def _failed(args: Sequence[str], proc: subprocess.CompletedProcess[bytes]) -> Gi
 
 
 def _git_binary() -> str:
-    import shutil  # here: bz2 and lzma come with it
+    found: str | None
+    if os.name == "nt":
+        import shutil  # its which() knows PATHEXT; on POSIX, importing it (bz2, lzma) costs more than the search
 
-    found = shutil.which("git")
+        found = shutil.which("git")
+    else:  # the first executable git on PATH; an empty entry (the current folder) is never searched
+        found = next((path for folder in os.environ.get("PATH", os.defpath).split(os.pathsep) if folder
+                      and os.access(path := os.path.join(folder, "git"), os.X_OK) and not os.path.isdir(path)), None)
     if found is None:
         raise GitError("git is not installed or not on PATH: install git 2.31 or newer")
     return found

@@ -52,6 +52,9 @@ class HistoryIndex:
         self.conn = conn
         self.tip = tip
         self._revisions: dict[int, Revision] = {}
+        # preload(): the events rows and linked commits of many records, read in one query each
+        self._events_of: dict[str, list[tuple[Any, ...]]] = {}
+        self._links_of: dict[str, list[int]] = {}
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -116,15 +119,39 @@ class HistoryIndex:
             for r in rows
         ]
 
+    def preload(self, rids: Iterable[str]) -> None:
+        """Read the events and the linked commits of every record of ``rids`` (and their commits)
+        now, in one query each: :meth:`events_of`, :meth:`linked` and :meth:`current_blob` then
+        answer them from memory. For a command that asks of every record (an export)."""
+        wanted = set(rids)
+        events: dict[str, list[tuple[Any, ...]]] = {rid: [] for rid in wanted}
+        for row in self.conn.execute("select seq, rid, action, path, old_path, old_oid, new_oid, status, other "
+                                     "from events order by rid, seq desc"):
+            if row[1] in events:
+                events[row[1]].append(row)
+        links: dict[str, list[int]] = {rid: [] for rid in wanted}
+        for seq, rid in self.conn.execute("select distinct seq, rid from links where rid is not null "
+                                          "order by rid, seq desc"):
+            if rid in links:
+                links[rid].append(seq)
+        self._revision_rows([row[0] for rows in events.values() for row in rows]
+                            + [seq for seqs in links.values() for seq in seqs])
+        self._events_of.update(events)
+        self._links_of.update(links)
+
     def events_of(self, rid: str) -> list[RecordEvent]:
-        rows = self.conn.execute(
-            "select seq, rid, action, path, old_path, old_oid, new_oid, status, other from events "
-            "where rid = ? order by seq desc", (rid,)).fetchall()
+        rows = self._events_of.get(rid)
+        if rows is None:
+            rows = self.conn.execute(
+                "select seq, rid, action, path, old_path, old_oid, new_oid, status, other from events "
+                "where rid = ? order by seq desc", (rid,)).fetchall()
         return self._events(rows)
 
     def linked(self, rid: str) -> list[Revision]:
-        seqs = [r[0] for r in self.conn.execute(
-            "select distinct seq from links where rid = ? order by seq desc", (rid,))]
+        seqs = self._links_of.get(rid)
+        if seqs is None:
+            seqs = [r[0] for r in self.conn.execute(
+                "select distinct seq from links where rid = ? order by seq desc", (rid,))]
         self._revision_rows(seqs)
         return [self._revisions[s] for s in seqs]
 
@@ -193,8 +220,12 @@ class HistoryIndex:
 
     def current_blob(self, rid: str) -> tuple[str, str] | None:
         """``(path, oid)`` of the record at the tip, or None when it is not there."""
-        row = self.conn.execute(
-            "select action, path, new_oid from events where rid = ? order by seq desc limit 1", (rid,)).fetchone()
+        rows = self._events_of.get(rid)
+        if rows is not None:
+            row = (rows[0][2], rows[0][3], rows[0][6]) if rows else None
+        else:
+            row = self.conn.execute(
+                "select action, path, new_oid from events where rid = ? order by seq desc limit 1", (rid,)).fetchone()
         if row is None or row[0] == "deleted":
             return None
         return row[1], row[2]

@@ -174,3 +174,20 @@ def test_the_probe_says_nothing_where_git_cannot_vouch_for_the_files(
 
     (log_repo / ".git" / "index").unlink()
     assert log.probe.state() is None
+
+
+def test_git_is_found_on_path_and_never_in_the_current_folder(tmp_path: Path, monkeypatch: Any) -> None:
+    import os
+
+    from declog.errors import GitError
+    from declog.history.git import _git_binary
+
+    fake = tmp_path / "git"
+    fake.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep + str(tmp_path / "nowhere"))  # an empty entry: the current folder
+    with pytest.raises(GitError, match="git is not installed or not on PATH"):
+        _git_binary()
+    monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "nowhere"), str(tmp_path)]))
+    assert _git_binary() == str(fake)
