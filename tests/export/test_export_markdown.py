@@ -267,3 +267,26 @@ def test_an_imported_decision_names_who_accepted_its_markdown_adr_in_markdown_an
     decided = line["git"]["decided"]
     assert (decided["author"], decided["date"][:10], decided["source"]) == (
         "Carol Chen", "2024-05-09", "doc/adr/0003-use-kafka.md")
+
+
+
+def test_an_export_file_is_replaced_atomically_with_the_mode_of_any_new_file(tmp_path: Path, monkeypatch) -> None:
+    import itertools
+    import os
+
+    from declog import export
+
+    monkeypatch.setattr(export, "_TEMPS", itertools.count(7))
+    target = tmp_path / "page.html"
+    target.write_text("old", encoding="utf-8")
+    stale = tmp_path / f".declog-{os.getpid()}-7.tmp"  # left by a killed export of this process number
+    stale.write_text("left over", encoding="utf-8")
+    umask = os.umask(0o027)
+    try:
+        export._replace(target, "new ✓".encode())
+    finally:
+        os.umask(umask)
+    assert target.read_text(encoding="utf-8") == "new ✓"
+    assert target.stat().st_mode & 0o777 == 0o640  # 0o666 less the umask, as any new file
+    assert sorted(p.name for p in tmp_path.iterdir()) == [stale.name, "page.html"]  # not reused, not clobbered
+    assert stale.read_text(encoding="utf-8") == "left over"
