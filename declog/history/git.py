@@ -72,7 +72,7 @@ atexit.register(_stop_started)
 
 
 # an entry of ``git ls-files --stage -z`` at stage 0 (merged): mode, blob, stage, tab, path
-_STAGE_ZERO = re.compile(r"[0-7]{6} [0-9a-f]+ 0\t([^\0]*)\0")
+_STAGE_ZERO = re.compile(r"[0-7]{6} ([0-9a-f]+) 0\t([^\0]*)\0")
 
 
 class Git:
@@ -110,15 +110,19 @@ class Git:
     def out(self, args: Sequence[str], **kwargs: object) -> bytes:
         return self.run(args, **kwargs).stdout  # type: ignore[arg-type]
 
-    def start(self, args: Sequence[str]) -> Callable[[], bytes]:
+    def start(self, args: Sequence[str], *, drained: bool = True) -> Callable[[], bytes]:
         """Start ``git args`` now and return what waits for its output: :meth:`out`, split in
         two, so that git works while declog reads the log. Waiting raises what :meth:`out`
-        raises (a GitError), and so does a git that cannot be started."""
+        raises (a GitError), and so does a git that cannot be started. ``drained``: a thread
+        reads git's output meanwhile, so a long one never stalls it; without (where a forked
+        helper needs no thread running), git waits on the full pipe until it is read, and its
+        error text is not kept."""
         if self._binary is None:
             self._binary = _git_binary()
         try:
             proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env())
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE if drained else subprocess.DEVNULL,
+                                    env=self._env())
         except OSError as exc:
             error = GitError(f"could not run git: {exc.strerror or exc}")
 
@@ -127,14 +131,16 @@ class Git:
 
             return refused
         done: list[tuple[bytes, bytes]] = []
-        reader = threading.Thread(target=lambda: done.append(proc.communicate()), daemon=True)
-        reader.start()  # drains both pipes: a long output never stalls git
+        reader = threading.Thread(target=lambda: done.append(proc.communicate()), daemon=True) if drained else None
+        if reader is not None:
+            reader.start()  # drains both pipes: a long output never stalls git
 
         def wait() -> bytes:
-            reader.join()
-            stdout, stderr = done[0]
+            if reader is not None:
+                reader.join()
+            stdout, stderr = done[0] if done else proc.communicate()
             if proc.returncode != 0:
-                raise _failed(args, subprocess.CompletedProcess(args, proc.returncode, stdout, stderr))
+                raise _failed(args, subprocess.CompletedProcess(args, proc.returncode, stdout, stderr or b""))
             return stdout
 
         return wait
@@ -281,42 +287,14 @@ class Git:
 
     def index_paths_later(self, folder: str) -> Callable[[], set[str]]:
         """Start listing the index's paths (stage 0) under ``folder`` now; the function returned
-        waits for them. No thread drains git meanwhile (a forked helper needs none running):
-        git reads the index at once and waits on the full pipe until it is read."""
-        if self._binary is None:
-            self._binary = _git_binary()
-        args = ["ls-files", "--stage", "-z", "--", folder]
-        try:
-            proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env())
-        except OSError as exc:
-            error = GitError(f"could not run git: {exc.strerror or exc}")
-
-            def refused() -> set[str]:
-                raise error
-
-            return refused
-
-        def wait() -> set[str]:
-            out, _ = proc.communicate()
-            if proc.returncode != 0:
-                raise _failed(args, subprocess.CompletedProcess(args, proc.returncode, out, b""))
-            return set(_STAGE_ZERO.findall(out.decode("utf-8", "surrogateescape")))
-
-        return wait
+        waits for them. No thread drains git meanwhile (a forked helper needs none running)."""
+        wait = self.start(["ls-files", "--stage", "-z", "--", folder], drained=False)
+        return lambda: {path for _, path in _STAGE_ZERO.findall(wait().decode("utf-8", "surrogateescape"))}
 
     def index_entries(self, folder: str) -> dict[str, str]:
         """``path → blob oid`` of the index (stage 0) under ``folder``."""
         raw = self.out(["ls-files", "--stage", "-z", "--", folder])
-        out = {}
-        for entry in raw.split(b"\x00"):
-            if not entry:
-                continue
-            meta, _, path = entry.partition(b"\t")
-            parts = meta.split(b" ")
-            if len(parts) == 3 and parts[2] == b"0":
-                out[path.decode("utf-8", "surrogateescape")] = parts[1].decode("ascii")
-        return out
+        return {path: oid for oid, path in _STAGE_ZERO.findall(raw.decode("utf-8", "surrogateescape"))}
 
     # -- history -----------------------------------------------------------------------------
     def _log_argv(self, args: Sequence[str]) -> list[str]:
