@@ -270,20 +270,18 @@ def test_an_imported_decision_names_who_accepted_its_markdown_adr_in_markdown_an
 
 
 
-def test_an_export_file_is_replaced_atomically_with_the_mode_of_any_new_file(tmp_path: Path, monkeypatch) -> None:
-    import itertools
+def test_an_export_file_is_replaced_atomically_with_the_mode_of_any_new_file(tmp_path: Path) -> None:
     import os
 
-    from declog import export
+    from declog.export import ExportDir
 
-    monkeypatch.setattr(export, "_TEMPS", itertools.count(7))
     target = tmp_path / "page.html"
     target.write_text("old", encoding="utf-8")
-    stale = tmp_path / f".declog-{os.getpid()}-7.tmp"  # left by a killed export of this process number
+    stale = tmp_path / ".declog-killed.tmp"  # left by a killed export
     stale.write_text("left over", encoding="utf-8")
     umask = os.umask(0o027)
     try:
-        export._replace(target, "new ✓".encode())
+        ExportDir(tmp_path, "html", {}).write("page.html", "new ✓")
     finally:
         os.umask(umask)
     assert target.read_text(encoding="utf-8") == "new ✓"
