@@ -262,25 +262,21 @@ class ParseCache:
         """How many files the cache knows, without loading their rows (:attr:`files`)."""
         if self._files is not None or not self._valid or self.path is None:
             return len(self.files)
-        try:
-            conn = self._reader()
-            try:
-                row = conn.execute("select count(*) from files").fetchone()
-            finally:
-                self._done(conn)
-        except (sqlite3.Error, OSError):
-            return 0
-        return int(row[0]) if row else 0
+        return self._number("select count(*) from files")
 
     def snapshot_size(self) -> int:
         """How many records the saved snapshot holds (0: none), from the last row's position:
         no count of rows."""
+        return self._number("select coalesce(max(seq), -1) + 1 from snaprows")
+
+    def _number(self, sql: str) -> int:
+        """The one number ``sql`` selects from the cache file (0 when there is none to read)."""
         if not self._valid or self.path is None:
             return 0
         try:
             conn = self._reader()
             try:
-                row = conn.execute("select coalesce(max(seq), -1) + 1 from snaprows").fetchone()
+                row = conn.execute(sql).fetchone()
             finally:
                 self._done(conn)
         except (sqlite3.Error, OSError):
@@ -632,10 +628,9 @@ class ParseCache:
                     conn.executemany("insert into snapaliases values (?, ?)", aliases)
                     conn.executemany("insert into snaplinks values (?, ?, ?)", links)
                     conn.execute("delete from snapshot where key != 'light' and state != ?", (self._new_snapshot[0],))
-                elif self._snapshot_edits is not None and not fresh and self._valid \
-                        and self._edit_snapshot(conn, *self._snapshot_edits):
-                    pass
-                elif self._dirty_files or self._gone_files:  # the log changed since: never served again
+                elif not (self._snapshot_edits is not None and not fresh and self._valid
+                          and self._edit_snapshot(conn, *self._snapshot_edits)) \
+                        and (self._dirty_files or self._gone_files):  # the log changed since: never served again
                     conn.execute("delete from snapshot")
                     self._forget_snapshot_rows(conn)
                 conn.executemany("insert or replace into snapshot values (?, ?, ?)",
