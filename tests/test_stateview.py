@@ -179,3 +179,102 @@ def test_a_warm_blame_reads_the_decisions_its_trailers_and_scopes_name_and_blame
         patched.setattr(Log, "light_records", whole_log)
         in_place = blame_path(Log.open(log_repo), str(code), prose=False)
     assert sorted(g.record_id for g in in_place.decisions) == sorted(found)
+
+
+def _in_python(repo: Path, query: str) -> list[tuple[str, float, bool]]:
+    """The best hits of the synced state as rank() works them out in Python: its scores of every
+    indexed document, kept to the current decisions, sorted by score and then ID."""
+    from declog.core import search
+
+    index = search.SearchIndex(repo / ".git" / "declog" / "search.sqlite")
+    try:
+        raw, phrase = search._lexical(index, query, search.query_terms(query))
+        current = dict(index.conn.execute("select oid, rid from current").fetchall())
+    finally:
+        index.close()
+    best = sorted((oid for oid in raw if oid in current), key=lambda oid: (-raw[oid], current[oid] or ""))
+    return [(oid, raw[oid], oid in phrase) for oid in best[:search.ORDERED]]
+
+
+@pytest.mark.parametrize("query", ["orders database", "what did we first use for the orders database",
+                                   "postgres", "event stream", "switching off the replica", "nothing like this"])
+def test_the_one_statement_of_a_warm_why_scores_as_the_python_path_does(
+        chained_log: dict[str, str], log_repo: Path, run: Callable[..., Result], query: str) -> None:
+    from declog.core import search
+
+    for i in range(6):  # ties: the same text under other IDs, which the ID orders
+        new_decision(run, log_repo, "Use Kafka for event stream 0" if i % 2 else f"Partition the orders table {i}")
+    _why(run, log_repo, "orders")  # syncs the index at this state
+    index = search.SearchIndex(log_repo / ".git" / "declog" / "search.sqlite")
+    try:
+        best = search._best_current(index.conn, query, search.query_terms(query))
+        titles = dict(index.conn.execute("select k.oid, d.title from known k join docs d on d.rowid = k.docid"))
+    finally:
+        index.close()
+    # the same documents, in the same order, with scores equal to the last bit
+    assert [(oid, score, phrase) for oid, score, _, _, phrase, _ in best] == _in_python(log_repo, query)
+    assert all(title == titles[oid] for oid, _, _, _, _, title in best)
+    assert bool(best) == (query != "nothing like this")
+
+
+def test_scores_worked_out_early_are_taken_for_their_state_only(
+        chained_log: dict[str, str], log_repo: Path, run: Callable[..., Result], monkeypatch: Any) -> None:
+    from declog.core import search
+    from declog.storage.store import Log
+
+    _why(run, log_repo, "orders", "database")
+    path = log_repo / ".git" / "declog" / "search.sqlite"
+    log = Log.open(log_repo)
+    view = log.view()
+    assert view is not None
+    expected = search.rank_in_view(view, "orders database", path)
+    assert expected
+
+    early = search.EarlyLexical(path, "orders database")
+    assert early.result("another state") is None  # the index was synced at the log's state, not that one
+    stale = search.EarlyLexical(path, "kafka")
+    assert stale.result(view.state)
+    stale._found[:] = [("another state", [])]  # as if the index had been synced at another state
+    asked: list[str] = []
+    with monkeypatch.context() as patched:
+        real = search._best_current
+        patched.setattr(search, "_best_current", lambda *a: asked.append("query") or real(*a))
+        taken = search.rank_in_view(view, "orders database", path, early)
+        assert asked == []  # the thread's hits were taken: no query of its own
+        again = search.rank_in_view(view, "orders database", path, stale)
+        assert asked == ["query"]  # another state's hits are never taken
+    assert [(h.record.id, h.score, h.phrase) for h in taken] == [(h.record.id, h.score, h.phrase) for h in expected]
+    assert [h.record.id for h in again] == [h.record.id for h in expected]
+
+
+def test_a_probed_why_starts_git_and_its_scores_early_and_answers_as_a_cold_one(
+        chained_log: dict[str, str], log_repo: Path, run: Callable[..., Result], monkeypatch: Any) -> None:
+    from declog.core import answers as answers_module
+    from declog.history.worktree import IndexProbe
+    from declog.storage.store import Log
+
+    monkeypatch.setattr("declog.storage.store.PROBE_MIN_FILES", 0)
+    monkeypatch.setattr("declog.history.worktree.RACY_NS", 0)
+    first = _why(run, log_repo, "orders", "database")
+    assert _why(run, log_repo, "orders", "database") == first  # keeps the probe's digest
+
+    def opened() -> Log:
+        log = Log.open(log_repo)
+        log.probe = IndexProbe(log)
+        return log
+
+    log = opened()
+    begun = answers_module.begin(log, "orders database")
+    assert begun is not None and log.view_pending()  # git runs; the view waits for it
+    found = answers_module.answers(log, "orders database", begun=begun)
+    assert [a.as_json() for a in found] == first == _cold(run, log_repo, "orders", "database")
+
+    # an edit: the index is still synced at the state before it, so the early hits are not taken
+    path = record_file(log_repo, chained_log["other"])
+    path.write_text(path.read_text(encoding="utf-8").replace("read replica", "hot standby"), encoding="utf-8")
+    log = opened()
+    begun = answers_module.begin(log, "orders database")
+    assert begun is not None
+    edited = [a.as_json() for a in answers_module.answers(log, "orders database", begun=begun)]
+    assert "Keep a hot standby of the orders database" in [a["title"] for a in edited]
+    assert _unscored(edited) == _unscored(_cold(run, log_repo, "orders", "database"))

@@ -17,21 +17,24 @@ def why(query: tuple[str, ...], limit: int, status: tuple[str, ...], at: str | N
     status, the decision and its rationale, the options rejected and why, when and by whom it
     was decided, what replaced it, and the commits that carried it out. Exits 1 when nothing
     matches."""
-    from declog.core.answers import answers, narrative_answers
     from declog.errors import UsageError
-    from declog.render import history as render_history
 
     text = " ".join(query).strip()
     if not text:
         raise UsageError("give a question in plain words, e.g. declog why orders database")
     log = open_log()
+    from declog.core.answers import answers, begin, narrative_answers
+
+    begun = begin(log, text) if at is None and not status else None  # git and SQLite work while the rest loads
+    from declog.render import history as render_history
+
     if at is None:  # a cold index: git walks the history while the records are read
         from declog.history import prefetch
 
         prefetch(log)
-    warn_unreadable(log)
-    found = answers(log, text, limit=limit, status=status, at=at)
+    found = answers(log, text, limit=limit, status=status, at=at, begun=begun)
     stories = [] if status else narrative_answers(log, text, at=at)  # --status names decision statuses
+    warn_unreadable(log)  # before any answer is printed
     if fmt == "json":
         from declog.core.semantic import ranker
 

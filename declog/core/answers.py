@@ -11,7 +11,10 @@ from declog.history.model import Revision
 from declog.storage.store import Log, Record
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from declog.core.facts import LogFacts
+    from declog.core.search import EarlyLexical
     from declog.storage.stateview import StateView
 
 DETAILED = 3  # answers shown in full; the rest get one line
@@ -75,20 +78,40 @@ def _brief(record: Record) -> dict[str, Any]:
     return {"id": record.id, "title": record.title, "status": d.get("status"), "decision": d.get("decision")}
 
 
-def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None) -> list[Answer]:
-    from declog.core.search import matched_fields, rank, rank_in_view
+def _index_path(log: Log) -> Path | None:
     from declog.storage import config
+
+    private = config.private_dir(log.repo)
+    return private / "search.sqlite" if private else None
+
+
+def begin(log: Log, text: str) -> EarlyLexical | None:
+    """Start what :func:`answers` for ``text`` (no ``status``, no ``at``) waits on, before the
+    code that ranks and renders is loaded: git's look at the log's files (``Log.start_probe``)
+    and, meanwhile, the lexical scores over the decisions of the search index's state
+    (:class:`declog.core.search.EarlyLexical`), which ``answers(..., begun=)`` takes when that
+    state is the log's."""
+    log.start_probe()
+    if not log.view_pending():
+        return None
+    from declog.core.search import EarlyLexical
+
+    return EarlyLexical(_index_path(log), text)
+
+
+def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), at: str | None = None,
+            begun: EarlyLexical | None = None) -> list[Answer]:
+    from declog.core.search import matched_fields, rank, rank_in_view
 
     if at is not None:
         from declog.history.snapshot import log_at
 
         log = log_at(log, at)
-    private = config.private_dir(log.repo)
-    index_path = private / "search.sqlite" if private else None
+    index_path = _index_path(log)
     # a log unchanged since its snapshot, and an index synced at the same state: the answers
     # from the index and a few rows (declog.storage.stateview), no record loaded but theirs
     view = log.view() if not status else None
-    hits = rank_in_view(view, text, index_path) if view is not None else None
+    hits = rank_in_view(view, text, index_path, None if status or at else begun) if view is not None else None
     records: list[Record] | None = None
     if hits is None:
         records = log.light_records()  # no prose from the cache: the search index has the text

@@ -147,9 +147,11 @@ regex, regexp, regular expression
 SYNONYM_WEIGHT = 0.5
 PARTICLES = frozenset("in on off up out down over".split())  # "log in", "set up": compounds (login, setup)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-FORMAT = "3"  # 3: the decisions of the log's state the index was last synced at (current, meta.state)
+# 3: the decisions of the log's state the index was last synced at (current, meta.state);
+# 4: current keyed by the document's rowid, so a query joins it without going through known
+FORMAT = "4"
 _SCHEMA = ("create table if not exists known (oid text primary key, docid integer unique);"
-           "create table if not exists current (oid text primary key, rid text, seq int);"
+           "create table if not exists current (docid integer primary key, oid text unique, rid text, seq int);"
            f"create virtual table if not exists docs using fts5({', '.join(name for name, _ in FIELDS)}, "
            "tokenize = 'porter unicode61 remove_diacritics 2');")
 
@@ -363,26 +365,19 @@ class SearchIndex:
                     self.conn.executemany("delete from known where oid = ?", gone)
                 if state is not None and seqs is not None and self.synced_state() != state:
                     self.conn.execute("delete from current")
-                    self.conn.executemany("insert or replace into current values (?, ?, ?)",
-                                          [(oid, r.id, seqs.get(oid)) for oid, r in current.items()])
+                    self.conn.executemany("insert or replace into current select docid, oid, ?, ? from known "
+                                          "where oid = ?", [(r.id, seqs.get(oid), oid) for oid, r in current.items()])
                     self.conn.execute("insert or replace into meta values ('state', ?)", (state,))
         except (sqlite3.OperationalError, sqlite3.IntegrityError):
             pass  # another process holds the write lock or got there first; what is indexed is still correct
 
-    def scores(self, match: str, current: dict[str, tuple[str, int]] | None = None) -> dict[str, float]:
-        """OID → BM25 score of the documents that ``match``; with ``current`` (a dict to fill
-        with OID → record ID and position), of the decisions of the synced state only (:meth:`sync`)."""
+    def scores(self, match: str) -> dict[str, float]:
+        """OID → BM25 score of the documents that ``match``."""
         weights = ", ".join(str(w) for _, w in FIELDS)
         try:
-            if current is None:
-                rows = self.conn.execute(
-                    f"select k.oid, bm25(docs, {weights}) from docs join known k on k.docid = docs.rowid "
-                    "where docs match ?", (match,)).fetchall()
-            else:
-                rows = self.conn.execute(
-                    f"select k.oid, bm25(docs, {weights}), c.rid, c.seq from docs join known k "
-                    "on k.docid = docs.rowid join current c on c.oid = k.oid where docs match ?", (match,)).fetchall()
-                current.update((row[0], (row[2], row[3])) for row in rows)
+            rows = self.conn.execute(
+                f"select k.oid, bm25(docs, {weights}) from docs join known k on k.docid = docs.rowid "
+                "where docs match ?", (match,)).fetchall()
         except sqlite3.OperationalError:
             return {}
         return {row[0]: -row[1] for row in rows}
@@ -489,13 +484,48 @@ def rank(records: Sequence[Record], query: str, *, index_path: Path | None = Non
                     lambda: [str(r.oid) for r in decisions if r.oid], texts)
 
 
-def rank_in_view(view: StateView, query: str, index_path: Path | None) -> list[Hit] | None:
+class EarlyLexical:
+    """:func:`_best_current` for a question, over the decisions the search index was last synced
+    at, worked out on a thread of its own while the command loads its code and git's index
+    looks at the files (``declog.history.worktree``). SQLite leaves Python's lock while its one
+    step runs, so both go on at once; :func:`rank_in_view` takes the result when the log's state
+    is the index's, and queries again otherwise."""
+
+    def __init__(self, index_path: Path | None, query: str) -> None:
+        import threading
+
+        self._found: list[tuple[str | None, list[Best]]] = []
+        self._thread = threading.Thread(target=self._run, args=(index_path, query), daemon=True)
+        self._thread.start()
+
+    def _run(self, index_path: Path | None, query: str) -> None:
+        terms = query_terms(query)
+        if not terms or not fts5_available():
+            return
+        try:
+            index = SearchIndex(index_path)
+            try:
+                index.conn.execute("begin")  # one read: the state and the decisions it names
+                self._found.append((index.synced_state(), _best_current(index.conn, query, terms)))
+            finally:
+                index.close()
+        except sqlite3.Error:
+            pass  # rank_in_view queries again, and says what is wrong
+
+    def result(self, state: str) -> list[Best] | None:
+        """The best hits, when the index was synced at ``state``; else None."""
+        self._thread.join()
+        return self._found[0][1] if self._found and self._found[0][0] == state else None
+
+
+def rank_in_view(view: StateView, query: str, index_path: Path | None,
+                 early: EarlyLexical | None = None) -> list[Hit] | None:
     """:func:`rank` for a log whose light records are read in place (``view``, see
     ``declog.storage.stateview``) when the search index was last synced at the same state: the
     FTS5 queries join the decisions of that state, and only the records of the best ORDERED
     hits are read (every answer is among them). Those hits, in :func:`rank`'s order; None when
     the index was synced at another state, or without FTS5: then it is :func:`rank`, which
-    syncs the index."""
+    syncs the index. ``early``: the same hits, worked out meanwhile (:class:`EarlyLexical`)."""
     from declog.storage.stateview import StaleView
 
     terms = query_terms(query)
@@ -508,14 +538,14 @@ def rank_in_view(view: StateView, query: str, index_path: Path | None) -> list[H
         index.conn.execute("begin")  # one read: the state and the decisions it names
         if index.synced_state() != view.state:
             return None
-        where: dict[str, tuple[str, int]] = {}
-        raw, phrase = _lexical(index, query, terms, where)
-        best = sorted(raw, key=lambda oid: (-raw[oid], where[oid][0] or ""))[:ORDERED]
-        records = view.at({oid: where[oid][1] for oid in best})
+        best = early.result(view.state) if early is not None else None
+        if best is None:  # (with the same state, the same decisions: what the thread found holds)
+            best = _best_current(index.conn, query, terms)
+        records = view.at({oid: seq for oid, _, _, seq, _, _ in best})
         if len(records) < len(best):  # the index and the snapshot disagree: rank the slow way
             return None
-        hits = titled_first([Hit(records[oid], raw[oid], phrase=oid in phrase) for oid in best], query,
-                            index.titles(best))
+        hits = titled_first([Hit(records[oid], score, phrase=phrase) for oid, score, _, _, phrase, _ in best], query,
+                            {oid: title for oid, _, _, _, _, title in best})
         return _ordered(hits, query, index_path, index.current_oids, index.fields)
     except (StaleView, sqlite3.Error):
         return None
@@ -523,25 +553,73 @@ def rank_in_view(view: StateView, query: str, index_path: Path | None) -> list[H
         index.close()
 
 
-def _lexical(index: SearchIndex, query: str, terms: Sequence[str],
-             current: dict[str, tuple[str, int]] | None = None) -> tuple[dict[str, float], set[str]]:
-    """OID → lexical score of every indexed document that matches (with ``current``, of the
-    decisions of the synced state only: :meth:`SearchIndex.scores`), and the OIDs that hold the
-    whole phrase. FTS5's bm25() sums the weighted frequencies of all columns and normalises by
-    the whole record's length; the pure-Python BM25F normalises each field apart, so only this
-    path needs :func:`titled_first` to put the title back in front."""
+def _queries(query: str, terms: Sequence[str]) -> list[tuple[str, float, bool]]:
+    """The FTS5 queries of a question, each with its weight and whether a match makes a hit (a
+    phrase match only adds to a hit's score): every term in its spellings, the longer terms
+    as prefixes, the synonyms, the whole phrase."""
     per, extra = alternatives(query)
-    exact = [_fts_any(spellings(t)) for t in terms]
+    out = [(" OR ".join(_fts_any(spellings(t)) for t in terms), 1.0, True)]
     prefixed = [_fts_quote(t) + " *" for t in terms if len(t) >= PREFIX_MIN]
+    if prefixed:
+        out.append((" OR ".join(prefixed), PREFIX_WEIGHT, True))
     others = list(dict.fromkeys([a for t in terms for a in per[t]] + extra))
-    base = index.scores(" OR ".join(exact), current)
-    pre = index.scores(" OR ".join(prefixed), current) if prefixed else {}
-    syn = index.scores(" OR ".join(map(_fts_quote, others)), current) if others else {}
-    phrase = index.scores(_fts_quote(" ".join(terms)), current) if len(terms) > 1 else {}
-    raw = {oid: base.get(oid, 0.0) + PREFIX_WEIGHT * pre.get(oid, 0.0) + SYNONYM_WEIGHT * syn.get(oid, 0.0)
-           + 1.0 * phrase.get(oid, 0.0)
-           for oid in base.keys() | pre.keys() | syn.keys()}
-    return raw, set(phrase)
+    if others:
+        out.append((" OR ".join(map(_fts_quote, others)), SYNONYM_WEIGHT, True))
+    if len(terms) > 1:
+        out.append((_fts_quote(" ".join(terms)), 1.0, False))
+    return out
+
+
+def _lexical(index: SearchIndex, query: str, terms: Sequence[str]) -> tuple[dict[str, float], set[str]]:
+    """OID → lexical score of every indexed document that matches, and the OIDs that hold the
+    whole phrase: the weighted sum of the BM25 scores of :func:`_queries`, added up in their
+    order from 0.0 (:func:`_best_current` adds up the same way, in SQL). FTS5's bm25() sums the
+    weighted frequencies of all columns and normalises by the whole record's length; the
+    pure-Python BM25F normalises each field apart, so only this path needs :func:`titled_first`
+    to put the title back in front."""
+    parts = [(index.scores(match), weight, hit) for match, weight, hit in _queries(query, terms)]
+    found = {oid for scores, _, hit in parts if hit for oid in scores}
+    raw = {}
+    for oid in found:
+        total = 0.0
+        for scores, weight, _ in parts:
+            total = total + weight * scores.get(oid, 0.0)
+        raw[oid] = total
+    phrase = set(parts[-1][0]) if not parts[-1][2] else set()
+    return raw, phrase
+
+
+# a Best: OID, lexical score, record ID, position in the log's order, whether it holds the
+# phrase, the indexed title
+Best = tuple[str, float, str, int, bool, str]
+
+
+def _best_current(conn: sqlite3.Connection, query: str, terms: Sequence[str]) -> list[Best]:
+    """:func:`_lexical` over the decisions of the synced state only (the ``current`` table), in
+    :func:`rank`'s order (score, then ID), the best ORDERED of them, with their titles. One
+    statement that returns one row: SQLite does all the work in one step, without Python's
+    lock, so it runs beside the thread that waits for it (:class:`EarlyLexical`)."""
+    weights = ", ".join(str(w) for _, w in FIELDS)
+    queries = _queries(query, terms)
+    hits = " union all ".join(f"select rowid as docid, {i} as q, bm25(docs, {weights}) as s from docs "
+                              f"where docs match :m{i}" for i in range(len(queries)))
+    score = " + ".join(["0.0", *(f":w{i} * (-total(case when q = {i} then s end))" for i in range(len(queries)))])
+    counted = ", ".join(str(i) for i, (_, _, hit) in enumerate(queries) if hit)
+    phrase = ", ".join(str(i) for i, (_, _, hit) in enumerate(queries) if not hit) or "-1"
+    # grouped before the join: each document is looked up in current once
+    sql = (f"with g as (select docid, {score} as score, max(q in ({phrase})) as phrase from ({hits}) "
+           f"group by docid having max(q in ({counted}))), "
+           "best as (select c.oid as oid, g.score as score, c.rid as rid, c.seq as seq, g.phrase as phrase, "
+           "g.docid as docid from g join current c on c.docid = g.docid "
+           f"order by g.score desc, coalesce(c.rid, '') limit {ORDERED}) "
+           "select json_group_array(json_array(oid, printf('%!.17g', score), rid, seq, phrase, "
+           "(select title from docs where rowid = best.docid))) from best")
+    args = {f"m{i}": m for i, (m, _, _) in enumerate(queries)} | {f"w{i}": w for i, (_, w, _) in enumerate(queries)}
+    row = conn.execute(sql, args).fetchone()
+    import json
+
+    return [(oid, float(sc), rid, seq, bool(ph), title or "")
+            for oid, sc, rid, seq, ph, title in json.loads(row[0] if row and row[0] else "[]")]
 
 
 def _ordered(hits: list[Hit], query: str, index_path: Path | None, all_oids: Callable[[], Sequence[str]],

@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 from declog.errors import GitError
 from declog.history.git import Git
@@ -51,6 +52,7 @@ class IndexProbe:
         self.git = Git(log.repo)
         self.gdir = config.git_dir(log.repo)
         self.hash_bytes = HASH_BYTES.get(config.object_format(self.gdir), 20)
+        self._started: tuple[int, bytes, Callable[[], bytes], Callable[[], bytes]] | Literal[False] | None = None
 
     def _trailer(self) -> bytes | None:
         if self.gdir is None:
@@ -63,17 +65,38 @@ class IndexProbe:
             return None
         return tail if len(tail) == self.hash_bytes and tail.strip(b"\0") else None
 
-    def state(self) -> str | None:
-        started = time.time_ns()
+    def start(self) -> None:
+        """Read the index's hash and start the two git processes of :meth:`state` now, so that
+        git works while the command imports what it needs; :meth:`state` waits for them. Once
+        per :meth:`state`; nothing is started where the probe will say nothing (no index hash,
+        ``GIT_INDEX_FILE`` and the like set)."""
+        if self._started is not None:
+            return
         if any(os.environ.get(name) for name in REDIRECTS):
-            return None  # git works on another index or folder than the one read here (git commit -a runs hooks so)
-        trailer = self._trailer()
+            self._started = False  # git works on another index or folder than the one read here (git commit -a runs hooks so)
+            return
+        started, trailer = time.time_ns(), self._trailer()
         if trailer is None:
+            self._started = False
+            return
+        root = self.log.config.root
+        # (git's threads that stat the files in parallel cost more CPU than they save on a
+        # machine whose other core runs declog: 8.5 against 7.0 ms at 10,000 files, same wall time)
+        self._started = (started, trailer, self.git.start(["-c", "core.preloadIndex=false", "diff-files", "-z", "--name-only", "--", root]),
+                         self.git.start(["ls-files", "-z", "--others", "--", root]))
+
+    def started(self) -> bool:
+        """Whether :meth:`start` has git processes running for the next :meth:`state`."""
+        return bool(self._started)
+
+    def state(self) -> str | None:
+        self.start()
+        begun, self._started = self._started, None
+        if begun is None or begun is False:
             return None
+        started, trailer, changed, others = begun
         root = self.log.config.root
         try:
-            changed = self.git.start(["diff-files", "-z", "--name-only", "--", root])
-            others = self.git.start(["ls-files", "-z", "--others", "--", root])
             listed = sorted({p for raw in (changed(), others()) for p in raw.split(b"\0") if p})
         except GitError:
             return None

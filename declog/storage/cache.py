@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from declog.storage.stateview import StateView
 
 RACY_NS = 2_000_000_000
-FORMAT = 13  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot; 13: its aliases and links)
+FORMAT = 14  # bump when the tables change; an older cache file is then rebuilt (8: scope, title and name are light; 9: narratives; 10: jsons; 11, 12: snapshot; 13: its aliases and links; 14: its rows indexed by ID, kind and error)
 SCHEMA = """
 create table if not exists files (path text primary key, size int, mtime_ns int, ino int, ctime_ns int, oid text,
                                   verified_ns int);
@@ -54,6 +54,9 @@ create table if not exists snaprows (seq integer primary key, path text, kind te
                                      size int, mtime_ns int, ctime_ns int, ino int);
 create table if not exists snapaliases (key text, seq int);
 create table if not exists snaplinks (newer text, older text, seq int);
+create index if not exists snaprows_id on snaprows (id);
+create index if not exists snaprows_kind on snaprows (kind);
+create index if not exists snaprows_unread on snaprows (seq) where substr(light, 1, 8) != '{"data":';
 """
 # Record fields left out of the light view: top-level prose that no cross-record check reads, in
 # any kind. Anything not named here (IDs, handles, links, status, dates, tags, nested fields,

@@ -53,6 +53,12 @@ DIRECT_READS = 40  # Log.full: light records parsed from their files before the 
 class IndexProbe(Protocol):
     """What git's index says of the log's files (``declog.history.worktree.IndexProbe``)."""
 
+    def start(self) -> None:
+        """Let git look at the files now, for the next :meth:`state`."""
+
+    def started(self) -> bool:
+        """Whether git is looking at the files for the next :meth:`state`."""
+
     def state(self) -> str | None:
         """A digest that is the same only while the log's files are the same; None: walk."""
 
@@ -301,6 +307,12 @@ class Log:
                     self.cache.save()
         return self._view if isinstance(self._view, StateView) else None
 
+    def view_pending(self) -> bool:
+        """Whether :meth:`view` is yet to find the log's state through git's index (:attr:`probe`):
+        the wait for git in which a caller may start work that the view will need."""
+        return self._view is False and self._walk is None and self.probe is not None \
+            and self.probe.started()
+
     def _walked(self) -> tuple[str, bool, list[str], list[int]] | None:
         """The log's state for a warm read, kept until the light read that follows takes it:
         through :attr:`probe`, when git's index vouches that the log is as when the snapshot
@@ -316,6 +328,15 @@ class Log:
             else:
                 self._walk, self._by_probe, self._probed = self.state(), False, digest
         return self._walk
+
+    def start_probe(self) -> None:
+        """Let :attr:`probe`'s git processes start now, for a command that reads the log right
+        after its imports (``declog why``): git looks at the files meanwhile, on the other core.
+        Only where :meth:`_walked` will ask the probe, and only just before that: what git
+        reports describes the files when it ran."""
+        if self.probe is not None and self._walk is None and self.cache.path is not None \
+                and self.cache.snapshot_size() >= PROBE_MIN_FILES:
+            self.probe.start()
 
     def _remember_probe(self, state: tuple[str, bool, list[str], list[int]]) -> bool:
         """After a walk found ``state``, trusted, with the snapshot of it served or saved: keep
