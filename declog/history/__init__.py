@@ -169,11 +169,12 @@ def prefetch(log: Log) -> None:
     this process reads and parses the log's files on the other. An index that is there (up to
     date or only behind) is left to :class:`History`; so is any problem (git missing, no commit)."""
     from declog.history.index import needs_rebuild
-    from declog.history.walk import log_args
 
     path = index_path(log)
     if path is None or not needs_rebuild(path, log.config.root, log.config.trailer):
         return
+    from declog.history.walk import log_args
+
     git = Git(log.repo)
     try:
         head = git.head()

@@ -17,12 +17,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from declog.history import walk as walk_mod
 from declog.history.git import Git
 from declog.history.model import RecordEvent, RecordHistory, Revision
 from declog.storage import cachedb
+
+if TYPE_CHECKING:
+    from declog.history import walk as walk_mod
 
 FORMAT = "5"  # 4: only record files count (no hidden or temp files); 5: runs of unreadable versions stay a record's
 SCHEMA = """
@@ -235,6 +237,8 @@ class HistoryIndex:
         known = _lookup(self.conn, list(oids))
         missing = [o for o in oids if o not in known]
         if missing:
+            from declog.history import walk as walk_mod
+
             fresh = walk_mod.blob_facts(self.git, missing)
             try:
                 with self.conn:
@@ -311,6 +315,8 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
                 return conn
             if old and git.is_ancestor(old, tip):
                 # walk only what is new, then apply it unless someone else moved the index meanwhile
+                from declog.history import walk as walk_mod
+
                 commits, events, fresh = walk_mod.walk(git, root, trailer, tip, [old],
                                                        lambda oids: _lookup(conn, oids))
                 conn.execute("begin immediate")
@@ -366,6 +372,8 @@ def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:
 def _fill(conn: sqlite3.Connection, git: Git, root: str, trailer: str, tip: str, exclude: Sequence[str] | None,
           carried: bool = False) -> None:
     lookup = (lambda oids: _lookup(conn, oids)) if carried else None
+    from declog.history import walk as walk_mod
+
     commits, events, fresh = walk_mod.walk(git, root, trailer, tip, exclude or (), lookup)
     with conn:
         _insert(conn, commits, events, fresh, trailer, tip)

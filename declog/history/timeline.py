@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from declog.domain.diff import FieldChange, field_changes, merge_changes
 from declog.domain.ids import inside_repository
 
 if TYPE_CHECKING:
+    from declog.domain.diff import FieldChange
     from declog.history import History, RecordEvent, RecordHistory, Revision, WorkChange
     from declog.history.source import SourceHistory
 
@@ -66,6 +66,8 @@ class Entry:
 
 def _entry(event_like: Any, old: dict[str, Any] | None, new: dict[str, Any] | None,
            others: Sequence[dict[str, Any] | None] = ()) -> Entry:
+    from declog.domain.diff import field_changes, merge_changes  # here: a why answer diffs nothing
+
     action = event_like.action
     if others:
         changes = merge_changes(old, new, others)

@@ -170,10 +170,10 @@ def find_config(start: Path) -> Path:
 
 def load(start: Path) -> Config:
     """The configuration of the log that ``start`` is in."""
-    from declog.storage import yamlio
+    from declog.storage import textio
 
     path = find_config(start)
-    text = yamlio.read_text(path, CONFIG_NAME, 64 * 1024)
+    text = textio.read_text(path, CONFIG_NAME, 64 * 1024)
     data = _parsed(path.parent, text)
     return parse(path.parent, data)
 
@@ -182,8 +182,6 @@ def _parsed(repo: Path, text: str) -> Any:
     """``.declog.yaml`` parsed, remembered under ``.git/declog/config.json`` keyed by the git
     blob ID of its text (so a warm command never loads the YAML parser for it). Only data that
     JSON gives back unchanged is remembered; the file is safe to delete."""
-    from declog.storage import yamlio
-
     raw = text.encode("utf-8")
     oid = hashlib.sha1(b"blob %d\x00" % len(raw) + raw).hexdigest()
     private = private_dir(repo)
@@ -195,6 +193,8 @@ def _parsed(repo: Path, text: str) -> Any:
                 return kept["data"]
         except (OSError, ValueError):
             pass
+    from declog.storage import yamlio
+
     data = yamlio.load_record_text(text, CONFIG_NAME)
     if memo is not None and isinstance(data, dict):
         try:

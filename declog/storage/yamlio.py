@@ -18,12 +18,13 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from declog.errors import RecordFileError, UsageError
+from declog.storage.textio import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
+from declog.storage.textio import decode as decode
+from declog.storage.textio import read_text as read_text
 
-DEFAULT_MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32
 
 _safe: Any = None
@@ -105,38 +106,6 @@ def _rt_yaml() -> Any:
 def uses_c_parser() -> bool:
     """True when the safe loader runs on ruamel's C parser."""
     return "CParser" in getattr(_safe_yaml().Parser, "__name__", "")
-
-
-def read_text(path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The text of a record file, refusing what cannot be a record before parsing it."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise RecordFileError(
-                display, f"file is {size} bytes, over the {max_bytes}-byte limit for a record"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RecordFileError(display, f"cannot read file: {exc.strerror or exc}") from None
-    return decode(raw, display, max_bytes)
-
-
-def decode(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Bytes of a record as text: no NUL bytes, valid UTF-8, under the size cap."""
-    if len(raw) > max_bytes:
-        raise RecordFileError(
-            display, f"file is {len(raw)} bytes, over the {max_bytes}-byte limit for a record"
-        )
-    if b"\x00" in raw:
-        raise RecordFileError(display, "binary content (NUL bytes): a record must be UTF-8 YAML text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise RecordFileError(
-            display, f"invalid UTF-8 at byte {exc.start}: a record must be UTF-8 YAML text", line, 1
-        ) from None
-    return text.removeprefix("\ufeff")
 
 
 _CORE_TAGS = frozenset(
