@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -59,3 +60,41 @@ def test_a_cold_why_gives_its_background_git_log_a_core(log_repo, run, forks: li
     shutil.rmtree(log_repo / ".git" / "declog")
     assert run(log_repo, "list").exit_code == 0
     assert len(forks) == 1
+
+
+def test_a_child_sends_its_first_part_at_once_and_its_work_after(tmp_path) -> None:
+    """``fork(work, first=...)``: the parent takes the first part while the child still works."""
+    if not forking.can_fork():
+        pytest.skip("no fork here")
+    gate = tmp_path / "go"
+
+    def work() -> list[str]:  # waits until the parent has the first part
+        import time
+
+        for _ in range(500):
+            if gate.exists():
+                return ["done", "é"]
+            time.sleep(0.01)
+        return ["timed out"]
+
+    child = forking.fork(work, first=lambda: {"parsed": [1, 2]})
+    assert child is not None
+    assert child.first() == b'{"parsed":[1,2]}'  # before the work could end
+    assert child.first() is None  # given once
+    gate.write_text("")
+    assert json.loads(child.output() or b"") == ["done", "é"]
+
+
+def test_a_child_that_fails_gives_nothing_and_output_without_first_reads_past_it() -> None:
+    if not forking.can_fork():
+        pytest.skip("no fork here")
+
+    def broken() -> None:
+        raise RuntimeError("the child's work fails")
+
+    child = forking.fork(lambda: "work", first=broken)
+    assert child is not None and child.first() is None and child.output() is None
+    child = forking.fork(lambda: ["work"], first=lambda: ["first"])
+    assert child is not None and child.output() == b'["work"]'  # the first part, never asked for, is skipped
+    child = forking.fork(lambda: ["work"])
+    assert child is not None and child.first() is None and child.output() == b'["work"]'

@@ -380,3 +380,36 @@ def test_a_cold_whole_log_check_on_two_cores_finds_what_one_core_finds(log_repo:
     assert json.loads(cold.stdout) == json.loads(serial.stdout) == json.loads(warm.stdout)
     found = json.loads(cold.stdout)["problems"]
     assert {p["code"] for p in found} >= {"unknown-field", "file", "reference"}
+
+
+def test_the_hooks_forked_check_hands_its_parse_over_and_reports_as_one_core(
+        log_repo: Path, run, forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-commit hook on a big log (validate_mod._CheckInParallel): the forked child parses
+    the changed files and hands the parse over at once, so this process parses none of them,
+    then schema-checks them; the report is that of the check on one core."""
+    for i in range(8):
+        good(log_repo, f"D-cccc{i:02d}")
+    assert run(log_repo, "validate").exit_code == 0  # a warm cache, as before any commit
+    edited = [good(log_repo, "D-cccc01", "colour: red\n", title="Changed"), good(log_repo, "D-cccc02", title="Also")]
+    serial = run(log_repo, "validate", "--format", "json", *edited)
+
+    good(log_repo, "D-cccc01", "colour: blue\n", title="Changed again")  # new content: not cached yet
+    good(log_repo, "D-cccc02", title="Also again")
+    monkeypatch.setattr(validate_mod, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(validate_mod, "_pydantic_loaded", lambda: False)  # as in a fresh hook process
+    here = os.getpid()
+    real_parse = Log.parse_bytes
+
+    def parse_bytes(self: Log, *args: object) -> object:
+        if os.getpid() == here:
+            raise AssertionError("the hook parsed a changed file the child had parsed")
+        return real_parse(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Log, "parse_bytes", parse_bytes)
+    forked = validate(Log.open(log_repo), [log_repo / p for p in edited])
+    assert forks, "the changed files were not checked in a forked child"
+    monkeypatch.undo()
+    assert [i.as_json() for i in forked.issues] == [
+        i.as_json() for i in validate(Log.open(log_repo, use_cache=False), [log_repo / p for p in edited]).issues]
+    assert {i.code for i in forked.issues} == {"unknown-field"}
+    assert json.loads(serial.stdout)["problems"][0]["field"] == "colour"

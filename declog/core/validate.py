@@ -480,6 +480,12 @@ def _validate(log: Log, paths: Sequence[Path] | None,
 PARALLEL_MIN_RECORDS = 2000
 
 
+def _pydantic_loaded() -> bool:
+    import sys
+
+    return "pydantic" in sys.modules
+
+
 class _CheckInParallel:
     """Schema checks of the given files in a forked process while this one reads the log.
 
@@ -499,9 +505,8 @@ class _CheckInParallel:
     @classmethod
     def start(cls, log: Log, paths: Sequence[Path]) -> _CheckInParallel | None:
         import os
-        import sys
 
-        if "pydantic" in sys.modules or not forking.can_fork() or log.cache.file_count() < PARALLEL_MIN_RECORDS:
+        if _pydantic_loaded() or not forking.can_fork() or log.cache.file_count() < PARALLEL_MIN_RECORDS:
             return None
 
         todo: list[tuple[str, Kind, str, bytes]] = []
@@ -519,18 +524,36 @@ class _CheckInParallel:
         if not todo:
             return None
 
-        def check_todo() -> list[Any]:  # in the child
+        parsed: list[Record] = []
+
+        def parse_todo() -> list[Any]:  # in the child, first: what the parent's light read takes
+            parsed.extend(log.parse_bytes(rel, kind, oid, raw) for rel, kind, oid, raw in todo)
+            return [[r.oid, Log.entry_of(r)] for r in parsed]
+
+        def check_todo() -> list[Any]:  # in the child, then: while the parent reads the log
             rows = []
-            for rel, kind, oid, raw in todo:
-                record = log.parse_bytes(rel, kind, oid, raw)
+            for record in parsed:
                 if record.error is None:
                     issues = check_record(log, record, {})
                     rows.append([_problem_key(record), [[i.line, i.column, i.field, i.message, i.code]
                                                         for i in issues]])
             return rows
 
-        child = forking.fork(check_todo)
-        return cls(child) if child is not None else None
+        child = forking.fork(check_todo, first=parse_todo)
+        if child is None:
+            return None
+        helper = cls(child)
+        log.cache.expect_blobs({oid for _, _, oid, _ in todo}, helper.parsed)
+        return helper
+
+    def parsed(self) -> dict[str, dict[str, Any]]:
+        """OID → the parse cache's entry of each file the child parsed (nothing if it failed)."""
+        body = self.child.first()
+        try:
+            return {str(oid): entry for oid, entry in json.loads(body)
+                    if isinstance(entry, dict) and ("data" in entry or "error" in entry)} if body else {}
+        except (ValueError, TypeError):
+            return {}
 
     def collect(self, log: Log) -> None:
         """Wait for the child and cache what it found (nothing, if it failed)."""

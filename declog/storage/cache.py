@@ -29,7 +29,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +177,9 @@ class ParseCache:
         self._problems: dict[str, list[Any]] | None = None
         self._new_blobs: dict[str, dict[str, Any]] = {}
         self._new_problems: dict[str, list[Any]] = {}
+        # blobs another process is parsing (expect_blobs): their OIDs, and what waits for them
+        self._expected: tuple[frozenset[str], Callable[[], dict[str, dict[str, Any]]]] | None = None
+        self._given: dict[str, dict[str, Any]] = {}  # what it handed over (kept in memory only)
         self._valid = False  # the file exists with our format and identity
         self._dirty_files: dict[str, tuple[int, int, int, int, str, int]] = {}
         self._gone_files: set[str] = set()
@@ -430,7 +433,9 @@ class ParseCache:
         found = self._lights.get(oid)
         if found is not None:
             return found
-        full = self._new_blobs.get(oid) if self._blobs is None else self._blobs.get(oid)
+        full = self._handed(oid)
+        if full is None:
+            full = self._new_blobs.get(oid) if self._blobs is None else self._blobs.get(oid)
         return light_row(full) if full is not None else None
 
     def _load_light_rows(self) -> dict[str, LightRow]:
@@ -472,8 +477,27 @@ class ParseCache:
             found.update(self._load_json_map(("key", "problems"), "problems", f"where key in ({marks})", rest))
         return found
 
+    def expect_blobs(self, oids: Collection[str], entries: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        """Another process is parsing the blobs ``oids`` (the hook's forked checks): the first
+        :meth:`entry` asked for one of them waits for ``entries()`` (OID → what
+        :meth:`remember_blob` keeps) and serves them, instead of parsing here too. They are not
+        saved: a light read of files edited in place caches no parse (:meth:`Log._read_changed`),
+        so a save never has new blobs to prune for."""
+        self._expected = (frozenset(oids), entries)
+
+    def _handed(self, oid: str) -> dict[str, Any] | None:
+        """What another process handed over for ``oid`` (:meth:`expect_blobs`), waiting for it
+        the first time one of its OIDs is asked for."""
+        if self._expected is not None and oid in self._expected[0]:
+            waiting, self._expected = self._expected[1], None
+            self._given = waiting()
+        return self._given.get(oid)
+
     def entry(self, oid: str) -> dict[str, Any] | None:
         """The cached parse result of one blob, without loading every one (see :attr:`blobs`)."""
+        handed = self._handed(oid)
+        if handed is not None:
+            return handed
         if self._blobs is not None or oid in self._new_blobs:
             return self.blobs.get(oid)
         found = self._load_json_map(("oid", "entry"), "blobs", "where oid = ? and entry is not null", (oid,))

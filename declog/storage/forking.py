@@ -52,27 +52,53 @@ def started(helper: Running) -> None:
 
 
 class Forked:
-    """A child started by :func:`fork`: :meth:`output` waits for it and gives what it sent."""
+    """A child started by :func:`fork`: :meth:`first` gives what its ``first`` part sent (as
+    soon as it has), :meth:`output` waits for it and gives what its work returned. Each is
+    sent as one frame: its length (8 bytes) and its JSON text."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, fd: int, early: bool = False) -> None:
         self.pid = pid
-        self.fd = fd
+        self.pipe = os.fdopen(fd, "rb")
+        self._early: bool = early  # a first frame not read yet
+        self._failed = False
+
+    def _frame(self) -> bytes | None:
+        try:
+            head = self.pipe.read(8)
+            body = self.pipe.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+        except (OSError, ValueError):
+            body = b""
+        if not body:
+            self._failed = True
+            return None
+        return body
+
+    def first(self) -> bytes | None:
+        """The JSON text that the child's ``first`` part returned, waiting for it if need be;
+        None when the child failed before (or was started without one), or it was read."""
+        if not self._early or self._failed:
+            return None
+        self._early = False
+        return self._frame()
 
     def output(self) -> bytes | None:
         """The JSON text the child's work returned; None when the child failed."""
+        if self._early:
+            self.first()
+        body = None if self._failed else self._frame()
         try:
-            with os.fdopen(self.fd, "rb") as pipe:
-                body = pipe.read()
+            self.pipe.close()
             _, status = os.waitpid(self.pid, 0)
         except OSError:
             return None
         return body if os.waitstatus_to_exitcode(status) == 0 else None
 
 
-def fork(work: Callable[[], Any]) -> Forked | None:
+def fork(work: Callable[[], Any], first: Callable[[], Any] | None = None) -> Forked | None:
     """Run ``work()`` in a forked child, which sends its JSON-able result back through a pipe
-    and leaves without running any cleanup; None when no child could be made. Only after
-    :func:`can_fork` said yes."""
+    and leaves without running any cleanup; None when no child could be made. With ``first``,
+    the child runs it before ``work`` and sends its result at once (:meth:`Forked.first`), so
+    that the parent can take it while the child goes on. Only after :func:`can_fork` said yes."""
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -84,11 +110,13 @@ def fork(work: Callable[[], Any]) -> Forked | None:
         status = 1
         try:
             os.close(read_end)
-            body = json.dumps(work(), separators=(",", ":")).encode("utf-8")
             with os.fdopen(write_end, "wb") as out:
-                out.write(body)
+                for part in ((first, work) if first is not None else (work,)):
+                    body = json.dumps(part(), separators=(",", ":")).encode("utf-8")
+                    out.write(len(body).to_bytes(8, "big") + body)
+                    out.flush()
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
-    return Forked(pid, read_end)
+    return Forked(pid, read_end, early=first is not None)
