@@ -232,8 +232,10 @@ def test_scores_worked_out_early_are_taken_for_their_state_only(
 
     early = search.EarlyLexical(path, "orders database")
     assert early.result("another state") is None  # the index was synced at the log's state, not that one
-    stale = search.EarlyLexical(path, "kafka")
-    assert stale.result(view.state)
+    other = search.EarlyLexical(path, "kafka")
+    assert other.result(view.state)  # (its own question's hits)
+    stale = search.EarlyLexical(path, "orders database")
+    stale.wait()
     stale._found[:] = [("another state", [])]  # as if the index had been synced at another state
     asked: list[str] = []
     with monkeypatch.context() as patched:
@@ -243,6 +245,8 @@ def test_scores_worked_out_early_are_taken_for_their_state_only(
         assert asked == []  # the thread's hits were taken: no query of its own
         again = search.rank_in_view(view, "orders database", path, stale)
         assert asked == ["query"]  # another state's hits are never taken
+        assert search.rank_in_view(view, "orders database", path, other) is not None
+        assert asked == ["query", "query"]  # nor another question's
     assert [(h.record.id, h.score, h.phrase) for h in taken] == [(h.record.id, h.score, h.phrase) for h in expected]
     assert [h.record.id for h in again] == [h.record.id for h in expected]
 

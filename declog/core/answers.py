@@ -114,6 +114,8 @@ def answers(log: Log, text: str, *, limit: int = 5, status: Sequence[str] = (), 
     hits = rank_in_view(view, text, index_path, None if status or at else begun) if view is not None else None
     records: list[Record] | None = None
     if hits is None:
+        if begun is not None:
+            begun.wait()  # its read of the index ends before this one syncs it
         records = log.light_records()  # no prose from the cache: the search index has the text
 
         def full(some: list[Record]) -> list[Record]:

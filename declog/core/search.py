@@ -319,8 +319,7 @@ class SearchIndex:
     def synced_state(self) -> str | None:
         """The log's state (``declog.storage.store.Log.state``) whose decisions the ``current``
         table holds: the one the last :meth:`sync` with a state was given."""
-        row = self.conn.execute("select value from meta where key = 'state'").fetchone()
-        return str(row[0]) if row else None
+        return _synced_state(self.conn)
 
     def current_oids(self) -> list[str]:
         return [row[0] for row in self.conn.execute("select oid from current")]
@@ -412,6 +411,11 @@ class SearchIndex:
         self.conn.close()
 
 
+def _synced_state(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("select value from meta where key = 'state'").fetchone()
+    return str(row[0]) if row else None
+
+
 def _fts_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -494,6 +498,7 @@ class EarlyLexical:
     def __init__(self, index_path: Path | None, query: str) -> None:
         import threading
 
+        self.query = query
         self._found: list[tuple[str | None, list[Best]]] = []
         self._thread = threading.Thread(target=self._run, args=(index_path, query), daemon=True)
         self._thread.start()
@@ -502,19 +507,25 @@ class EarlyLexical:
         terms = query_terms(query)
         if not terms or not fts5_available():
             return
-        try:
-            index = SearchIndex(index_path)
+        try:  # read only: an index that is not there, or not current, is left to rank_in_view
+            conn = cachedb.open_current(index_path, SearchIndex._identity(), read_only=True)
+            if conn is None:
+                return
             try:
-                index.conn.execute("begin")  # one read: the state and the decisions it names
-                self._found.append((index.synced_state(), _best_current(index.conn, query, terms)))
+                conn.execute("begin")  # one read: the state and the decisions it names
+                self._found.append((_synced_state(conn), _best_current(conn, query, terms)))
             finally:
-                index.close()
+                conn.close()
         except sqlite3.Error:
             pass  # rank_in_view queries again, and says what is wrong
 
+    def wait(self) -> None:
+        """Until the thread is done (and its read of the index with it)."""
+        self._thread.join()
+
     def result(self, state: str) -> list[Best] | None:
         """The best hits, when the index was synced at ``state``; else None."""
-        self._thread.join()
+        self.wait()
         return self._found[0][1] if self._found and self._found[0][0] == state else None
 
 
@@ -538,7 +549,7 @@ def rank_in_view(view: StateView, query: str, index_path: Path | None,
         index.conn.execute("begin")  # one read: the state and the decisions it names
         if index.synced_state() != view.state:
             return None
-        best = early.result(view.state) if early is not None else None
+        best = early.result(view.state) if early is not None and early.query == query else None
         if best is None:  # (with the same state, the same decisions: what the thread found holds)
             best = _best_current(index.conn, query, terms)
         records = view.at({oid: seq for oid, _, _, seq, _, _ in best})

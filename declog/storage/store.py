@@ -43,7 +43,7 @@ REFRESH_AT_MOST = 200  # files edited since the snapshot that Log._refresh_snaps
 # Log.scan: per record file, its repository-relative path, kind, path and stat data (None where unknown)
 ScanRows = list[tuple[str | None, Kind | None, str, os.stat_result | None]]
 # Log._walked: from this many record files (as the parse cache's snapshot holds them) git's index is asked
-# first (Log.probe), which costs two git processes: below it the walk costs less
+# first (Log.probe), which costs a git process: below it the walk costs less
 PROBE_MIN_FILES = 2000
 # Log.parse_in_parallel: a cold read forks a second parser from this many files unknown to the cache
 PARALLEL_MIN_FILES = 2000

@@ -25,6 +25,8 @@ def _session(repo: Path, *args: str, calls: Callable[[Any], Any]) -> Any:
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     env = {**GIT_ENV, "HOME": os.environ["HOME"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    # (make test measures the server too: coverage's own settings reach the process it starts)
+    env.update({k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")})
     params = StdioServerParameters(command=sys.executable, args=["-m", "declog", "mcp", *args], cwd=str(repo), env=env)
 
     async def main() -> Any:
