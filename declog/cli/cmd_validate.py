@@ -38,7 +38,13 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
     if tracked:
         from declog.history import Git
 
-        only = Git(log.repo).index_paths_later(log.config.root)  # git lists them while the log is read
+        # git lists them, with their blobs and which ones changed, while the log is read; the
+        # light read takes each unchanged file's record by its blob instead of walking the log
+        listing = Git(log.repo).index_files_later(log.config.root)
+        log.tracked = listing
+
+        def only() -> set[str]:
+            return set(listing().blobs)
     report = run(log, [Path(p) for p in paths] or None, only)
     if against is not None:
         from declog.core.against import against as check_against

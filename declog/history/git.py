@@ -16,6 +16,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,18 @@ def _failed(args: Sequence[str], proc: subprocess.CompletedProcess[bytes]) -> Gi
     ``fatal:``/``error:`` line."""
     message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
     first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
-    return GitError(f"git {args[0]} failed: {first or f'exit status {proc.returncode}'}")
+    command = next((a for a, before in zip(args, ["", *args], strict=False) if before != "-c" and a != "-c"), "")
+    return GitError(f"git {command} failed: {first or f'exit status {proc.returncode}'}")
+
+
+def _refused(exc: OSError) -> Callable[[], bytes]:
+    """What waits for a git that could not be started: it raises the GitError saying so."""
+    error = GitError(f"could not run git: {exc.strerror or exc}")
+
+    def refused() -> bytes:
+        raise error
+
+    return refused
 
 
 def _git_binary() -> str:
@@ -73,6 +85,46 @@ atexit.register(_stop_started)
 
 # an entry of ``git ls-files --stage -z`` at stage 0 (merged): mode, blob, stage, tab, path
 _STAGE_ZERO = re.compile(r"[0-7]{6} ([0-9a-f]+) 0\t([^\0]*)\0")
+# an entry of ``git ls-files -z -v --stage --modified``: its tag (H: cached, C: changed in the
+# work tree or deleted; lower case: assume-unchanged; S: skip-worktree), mode, blob, stage, path
+_TAGGED = re.compile(r"(.) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+# for IndexFiles: git compares all of a file's stat data, whatever the repository's settings
+# say (they can make it compare less, and miss an edit that keeps the size and the mtime), and
+# without its threads that stat files in parallel (on a machine whose other core runs declog
+# they cost more CPU than they save)
+_STRICT_STAT = ("-c", "core.trustctime=true", "-c", "core.checkStat=default", "-c", "core.ignoreStat=false",
+                "-c", "core.preloadIndex=false")
+
+
+@dataclass(frozen=True)
+class IndexFiles:
+    """What one ``git ls-files`` says of the files under a folder: the index's blob of each
+    at stage 0 (``blobs``, path → OID), which of them differ from it in the work tree
+    (``changed``: edited or deleted; git compares the stat data, and the content where that
+    changed, so a file not listed holds its index blob), and whether that is so for every file
+    (``vouched``): git looked at each (none assume-unchanged or skip-worktree), each is a plain
+    file (no symlink, no submodule) and none is in a merge conflict."""
+
+    blobs: dict[str, str]
+    changed: frozenset[str]
+    vouched: bool
+
+    @classmethod
+    def parse(cls, raw: bytes) -> IndexFiles:
+        blobs: dict[str, str] = {}
+        changed: set[str] = set()
+        vouched = True
+        for tag, mode, oid, stage, path in _TAGGED.findall(raw.decode("utf-8", "surrogateescape")):
+            if tag == "C":
+                changed.add(path)
+                continue
+            if stage != "0":  # in a merge conflict: not a tracked file of the commit to be
+                vouched = False
+                continue
+            if tag != "H" or mode not in ("100644", "100755"):
+                vouched = False
+            blobs[path] = oid
+        return cls(blobs, frozenset(changed), vouched and changed <= blobs.keys())
 
 
 class Git:
@@ -124,12 +176,7 @@ class Git:
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE if drained else subprocess.DEVNULL,
                                     env=self._env())
         except OSError as exc:
-            error = GitError(f"could not run git: {exc.strerror or exc}")
-
-            def refused() -> bytes:
-                raise error
-
-            return refused
+            return _refused(exc)
         done: list[tuple[bytes, bytes]] = []
         reader = threading.Thread(target=lambda: done.append(proc.communicate()), daemon=True) if drained else None
         if reader is not None:
@@ -285,11 +332,57 @@ class Git:
                 out.append((path.decode("utf-8", "surrogateescape"), parts[2].decode("ascii")))
         return out
 
-    def index_paths_later(self, folder: str) -> Callable[[], set[str]]:
-        """Start listing the index's paths (stage 0) under ``folder`` now; the function returned
-        waits for them. No thread drains git meanwhile (a forked helper needs none running)."""
-        wait = self.start(["ls-files", "--stage", "-z", "--", folder], drained=False)
-        return lambda: {path for _, path in _STAGE_ZERO.findall(wait().decode("utf-8", "surrogateescape"))}
+    def index_files_later(self, folder: str) -> Callable[[], IndexFiles]:
+        """Start ``git ls-files`` on ``folder`` now (see :class:`IndexFiles`); the function
+        returned waits for it. Git writes to an anonymous file, not a pipe: no thread drains
+        it (a forked helper needs none running), and git does not wait for declog to read."""
+        args = [*_STRICT_STAT, "ls-files", "-z", "-v", "--stage", "--modified", "--", folder]
+        wait = self.start_spooled(args)
+        got: list[IndexFiles | GitError] = []  # waited for once, asked for as often as needed
+
+        def files() -> IndexFiles:
+            if not got:
+                try:
+                    got.append(IndexFiles.parse(wait()))
+                except GitError as exc:
+                    got.append(exc)
+            if isinstance(got[0], GitError):
+                raise got[0]
+            return got[0]
+
+        return files
+
+    def start_spooled(self, args: Sequence[str]) -> Callable[[], bytes]:
+        """:meth:`start` with git's output going to an anonymous file (memfd where Linux has
+        it: no temporary-file module to load), read when waited for."""
+        if self._binary is None:
+            self._binary = _git_binary()
+        try:
+            if hasattr(os, "memfd_create"):
+                fd = os.memfd_create("declog-git", os.MFD_CLOEXEC)
+            else:  # pragma: no cover - not Linux
+                import tempfile
+
+                fd = os.dup(tempfile.TemporaryFile().fileno())
+            sink = open(fd, "w+b")  # closed by wait()
+        except OSError as exc:
+            return _refused(exc)
+        try:
+            proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.DEVNULL,
+                                    stdout=sink, stderr=subprocess.DEVNULL, env=self._env())
+        except OSError as exc:
+            sink.close()
+            return _refused(exc)
+
+        def wait() -> bytes:
+            with sink:
+                code = proc.wait()
+                if code != 0:
+                    raise _failed(args, subprocess.CompletedProcess(args, code, b"", b""))
+                sink.seek(0)
+                return sink.read()
+
+        return wait
 
     def index_entries(self, folder: str) -> dict[str, str]:
         """``path → blob oid`` of the index (stage 0) under ``folder``."""

@@ -317,6 +317,28 @@ class ParseCache:
             return None
         return rows, same, str(row[1])
 
+    def latest_snapshot(self) -> list[Any] | None:
+        """The rows of the last :meth:`remember_snapshot`, whatever files the log has now (path,
+        kind, OID, light JSON, ID; in the order of their positions), for a reader that checks
+        each row's OID itself (``declog.storage.store.Log.light_records`` from git's index)."""
+        if not self._valid or self.path is None:
+            return None
+        try:
+            conn = self._reader()
+            try:
+                conn.execute("begin")
+                row = conn.execute("select (select value from meta where key = 'identity'), state from snapshot "
+                                   "where key = 'light'").fetchone()
+                if not row or row[0] != self._store_identity:
+                    return None
+                with _no_gc():
+                    rows: list[Any] = conn.execute("select path, kind, oid, light, id from snaprows order by seq").fetchall()
+            finally:
+                self._done(conn)
+        except (sqlite3.Error, OSError):
+            return None
+        return rows
+
     def view(self, state: str, make: Callable[[Sequence[Any]], Any]) -> StateView | None:
         """The snapshot saved for exactly ``state``, to be queried in place
         (:class:`declog.storage.stateview.StateView`, whose rows ``make`` turns into records);

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Protocol
 
 from declog.domain import ids
@@ -64,6 +65,14 @@ class IndexProbe(Protocol):
 
     def trusted(self) -> bool:
         """Whether git looks at every file of the log (none assume-unchanged or skip-worktree)."""
+
+
+class IndexFiles(Protocol):
+    """What git's index says of the files it tracks (``declog.history.git.IndexFiles``)."""
+
+    blobs: dict[str, str]  # repository-relative path → the index's blob OID
+    changed: frozenset[str]  # paths whose work-tree file is not that blob (edited or deleted)
+    vouched: bool  # whether git looked at every file, each a plain file at stage 0
 
 
 @dataclass
@@ -178,6 +187,10 @@ class Log:
         self.probe: IndexProbe | None = None
         self._probed: str | None = None
         self._by_probe = False
+        # set by a command that keeps only the record files git tracks (validate --tracked, the
+        # pre-commit hook): what git's index says of them, for the light read to take the blob of
+        # each file from instead of walking the log (Log._tracked_read)
+        self.tracked: Callable[[], IndexFiles] | None = None
         private = config_mod.private_dir(cfg.repo) if use_cache else None
         identity = f"{__import__('declog').__version__}:{cfg.fingerprint()}"
         self._lock_depth = 0
@@ -232,8 +245,88 @@ class Log:
         if self._records is not None or type(self).records is not Log.records:
             return self.records()
         if self._light is None:
-            self._light = self._read_all(light=True)
+            self._light = self._tracked_read() or self._read_all(light=True)
         return self._light
+
+    def _tracked_read(self) -> list[Record] | None:
+        """The light records of the files git tracks (:attr:`tracked`), without the walk: a file
+        git finds unchanged holds its index blob, so the snapshot's row of that path and blob,
+        or the parse cache's entry of that blob, is its record; the files git finds changed, or
+        whose blob the snapshot does not hold, are read (at most REFRESH_AT_MOST of them). In
+        the order of the walk. None, for the walk of :meth:`_read_all`, where git cannot vouch
+        for every file (:class:`IndexFiles`), a folder on the way is a symlink, a file name has
+        an upper-case extension (the walk reports it), or there is no snapshot. Nothing is
+        remembered: the snapshot stays as the last walk left it."""
+        if self.tracked is None or self.cache.path is None or type(self).records is not Log.records:
+            return None
+        from declog.errors import GitError
+
+        try:
+            files = self.tracked()
+        except GitError:
+            return None
+        root = self.config.root_dir
+        try:
+            prefix = root.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            return None
+        if not files.vouched or root.is_symlink():
+            return None
+        lead = f"{prefix}/" if prefix != "." else ""
+        cut = len(lead)
+        chosen: list[tuple[str, str, str]] = []  # (sort key, path, blob)
+        folders: set[str] = set()
+        for path, oid in files.blobs.items():
+            if not path.startswith(lead):
+                continue
+            sub = path[cut:]
+            if sub.startswith(".") or "/." in sub:
+                continue  # the walk skips hidden files and folders
+            if not sub.endswith(RECORD_SUFFIXES):
+                if sub.lower().endswith(RECORD_SUFFIXES):
+                    return None
+                continue
+            # the key joins the parts with NUL: sorts as comparing them part by part (Log.scan)
+            chosen.append((sub.replace("/", "\0"), path, oid))
+            folders.add(sub.rpartition("/")[0])
+        on_the_way = {f[:i] for f in folders if f for i in range(len(f) + 1) if i == len(f) or f[i] == "/"}
+        for folder in on_the_way:  # git lists a file behind a symlinked folder as it was
+            if os.path.islink(os.path.join(root, folder)):
+                return None
+        rows = self.cache.latest_snapshot()
+        if rows is None:
+            return None
+        by_path = {row[0]: row for row in rows}
+        chosen.sort()
+        out: list[Record] = []
+        reread = 0
+        for key, path, oid in chosen:
+            row = by_path.get(path)
+            if row is not None and row[2] == oid and path not in files.changed:
+                out.append(_from_snapshot_row(row))
+                continue
+            reread += 1
+            if reread > REFRESH_AT_MOST:
+                return None
+            parts = key.split("\0")
+            kind = KINDS[row[1]] if row is not None else kind_for_path((*parts[:-1], "-")) or KINDS["decision"]
+            full = os.path.join(root, *parts)
+            if path in files.changed:
+                try:
+                    st = os.lstat(full)
+                except FileNotFoundError:
+                    continue  # deleted: the walk would not find it
+                except OSError:
+                    return None
+                if not S_ISREG(st.st_mode):
+                    return None
+            else:
+                entry = self.cache.entry(oid)
+                if entry is not None:
+                    out.append(self._from_entry(path, kind, oid, entry))
+                    continue
+            out.append(self._read_changed(path, kind, full))
+        return out
 
     def _read_all(self, light: bool) -> list[Record]:
         cache = self.cache

@@ -25,8 +25,9 @@ def _session(repo: Path, *args: str, calls: Callable[[Any], Any]) -> Any:
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     env = {**GIT_ENV, "HOME": os.environ["HOME"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    # (make test measures the server too: coverage's own settings reach the process it starts)
-    env.update({k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")})
+    # declog's own settings (DECLOG_SEMANTIC=0: the command line compared with runs without the
+    # semantic rank too), and coverage's, so make test measures the server
+    env.update({k: v for k, v in os.environ.items() if k.startswith(("COVERAGE_", "DECLOG_"))})
     params = StdioServerParameters(command=sys.executable, args=["-m", "declog", "mcp", *args], cwd=str(repo), env=env)
 
     async def main() -> Any:

@@ -92,6 +92,8 @@ def test_tracked_files_are_the_merged_entries_of_the_index(log_repo: Path, run) 
     git(log_repo, "checkout", "-q", "left")
     proc = subprocess.run(["git", "merge", "-q", "right"], cwd=log_repo, capture_output=True, text=True)
     assert proc.returncode != 0  # a conflict: the record has stages 1 to 3, none at 0
-    listed = Git(log_repo).index_paths_later("decisions")()
+    files = Git(log_repo).index_files_later("decisions")()
+    listed = set(files.blobs)
     assert listed == set(Git(log_repo).index_entries("decisions"))
+    assert not files.vouched  # nor are the files taken from the index: the log is walked
     assert path.relative_to(log_repo).as_posix() not in listed and "decisions/owners/alice.yaml" in listed
