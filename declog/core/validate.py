@@ -454,11 +454,7 @@ def _validate(log: Log, paths: Sequence[Path] | None,
         wanted = None
         targets = list(records)
     report = Report(checked=len(targets))
-    if helper is not None:
-        helper.collect(log)
-    known = log.cache.problems_for(_problem_key(r) for r in targets if r.error is None)
-    for record in targets:
-        report.issues.extend(check_record(log, record, known))
+    # the checks across records first: the forked child's schema checks (helper) run meanwhile
     found: dict[str, tuple[Record, list[tuple[tuple[Any, ...], str, str]]]] = {}
     for record, loc, message, code, related in cross_problems(records, wanted):
         if wanted is not None and record.path not in wanted and not (related & wanted):
@@ -470,6 +466,11 @@ def _validate(log: Log, paths: Sequence[Path] | None,
         except Exception:
             text = None
         report.issues.extend(_located(text, path, problems))
+    if helper is not None:
+        helper.collect(log)
+    known = log.cache.problems_for(_problem_key(r) for r in targets if r.error is None)
+    for record in targets:
+        report.issues.extend(check_record(log, record, known))
     log.cache.save()
     report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
     return report
