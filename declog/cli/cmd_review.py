@@ -27,16 +27,16 @@ def review(as_of: str | None, fmt: str) -> int:
 
 
 def _review(day: Any, fmt: str) -> int:
-    from declog.core.review import review_records, weekly_review
+    log = open_log()
+    log.start_probe()  # git looks at the log's files while the review's modules load (ls-files: 80 ms at 30,000 files)
+
+    from declog.core.review import weekly_review
     from declog.render import review as render_review
 
-    log = open_log()
-    light = log.light_records()
-    warn_unreadable(log)
-    records = review_records(light, day, log.with_prose)  # whole only where the review reads prose
+    records, readings = _records(log, day)
     proposed_on, changes = _from_history(log, records, day)
     result = weekly_review(records, day, load_limit=log.config.owner_load_limit, proposed_on=proposed_on,
-                           changes=changes)
+                           changes=changes, readings=readings)
     if changes is not None:  # a repository with commits: what drifted between the log and the code
         from declog.core.drift import drift
 
@@ -52,6 +52,28 @@ def _review(day: Any, fmt: str) -> int:
             result.drift = drift_here(log, result.drift)
         render_review.review_text(result, out())
     return 0
+
+
+def _records(log: Any, day: Any) -> tuple[list[Any], Any]:
+    """The records the review reads, and the inspections' readings when they were read without
+    records (None: from the records): from the parse cache's snapshot queried in place when the
+    log is as it was saved (``Log.view``, ``declog.core.review.review_view``), else from the
+    light records, whole only where the review reads prose."""
+    from declog.core.review import review_records, review_view
+    from declog.storage.stateview import StaleView
+
+    view = log.view()
+    if view is not None:
+        try:
+            found = review_view(view, day, log.with_prose)
+        except StaleView:  # replaced meanwhile, or a row SQLite cannot read as JSON: the light records
+            pass
+        else:
+            warn_unreadable(log)
+            return found
+    light = log.light_records()
+    warn_unreadable(log)
+    return review_records(light, day, log.with_prose), None
 
 
 def _from_history(log: Any, records: list[Any], day: Any) -> tuple[dict[str, Any], Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,19 +160,24 @@ Readings = dict[str, list[tuple[dt.date, str, dict[str, Any]]]]  # mechanism ID 
 
 def readings_of(inspections: Sequence[Record], as_of: dt.date) -> Readings:
     """Per mechanism ID, its inspections up to ``as_of``, oldest first."""
+    return readings_from(((data.get("on"), data.get("mechanism"), r.id, data.get("readings"))
+                          for r in inspections for data in (r.data or {},)), as_of)
+
+
+def readings_from(rows: Iterable[tuple[Any, Any, str | None, Any]], as_of: dt.date) -> Readings:
+    """:func:`readings_of` from each inspection's ``on``, ``mechanism``, ID and ``readings``
+    (values as its data holds them; None where absent), in the log's order: what the parse
+    cache's snapshot gives without making records (``StateView.fields``)."""
     per: Readings = {}
     days: dict[str, dt.date | None] = {}  # a log's inspections share a few hundred days
-    for r in inspections:
-        data = r.data or {}
-        value, mid = data.get("on"), data.get("mechanism")
+    for value, mid, rid, readings in rows:
         if type(value) is str:
             on = days[value] if value in days else days.setdefault(value, as_date(value))
         else:
             on = as_date(value)
         if on is None or not isinstance(mid, str) or on > as_of:
             continue
-        readings = data.get("readings")
-        per.setdefault(mid, []).append((on, r.id or "", readings if isinstance(readings, dict) else {}))
+        per.setdefault(mid, []).append((on, rid or "", readings if isinstance(readings, dict) else {}))
     by_day_and_id = operator.itemgetter(0, 1)
     for items in per.values():
         items.sort(key=by_day_and_id)

@@ -20,6 +20,7 @@ from declog.storage.store import Record, decode_links
 
 if TYPE_CHECKING:
     from declog.history.retro import Retro
+    from declog.storage.stateview import StateView
 
 TREND_LENGTH = 5  # readings shown per off-target metric, oldest first
 DEFAULT_LOAD_LIMIT = 12
@@ -420,6 +421,50 @@ def review_records(records: Sequence[Record], as_of: dt.date,
     return [r for r in out if r is not None]
 
 
+LIGHT_KINDS = ("owner", "mechanism", "correction", "narrative")  # few records: made whole from light
+
+
+def review_view(view: StateView, as_of: dt.date,
+                with_prose: Callable[[list[Record]], list[Record]]) -> tuple[list[Record], deck_mod.Readings]:
+    """What :func:`review_records` gives, from the parse cache's snapshot queried in place
+    (``Log.view``) instead of every light record, with the inspections' readings: the records
+    of :func:`weekly_review` with ``readings``. Owners, mechanisms, corrections, narratives and
+    decisions come as records (whole where the review reads their prose); inspections only as
+    their readings, and as records only where the deck may show a note: those of the deck's
+    weeks whose whole parse result names one (or that the cache has none of). Raises
+    ``StaleView`` when the snapshot was replaced meanwhile."""
+    from declog.domain.kinds import KINDS
+
+    out: list[Record] = []
+    for name in LIGHT_KINDS:
+        out += [r if r.data is not None or r.error is not None else Record(r.path, r.kind, r.oid, data=r.links)
+                for r in view.of_kind(name)]
+    kind = KINDS["decision"]
+    decisions = [Record(path, kind, oid, data=data) for path, oid, _, data in view.light_data("decision")]
+    # _reads_prose of a decision, on its data (which holds no prose: no light copy to make)
+    prose = [i for i, d in enumerate(decisions) if d.data is not None and d.data.get("status") == "accepted"
+             and isinstance(d.data.get("source"), dict)]
+    for i, whole in zip(prose, with_prose([_light(decisions[i]) for i in prose]), strict=True):
+        decisions[i] = whole
+    since = deck_mod.first_week(as_of).isoformat()
+    rows = view.numbered_data("inspection")
+    noted = [r for r in view.noted([seq for seq, data in rows if str(data.get("on")) >= since], "note")
+             if r.id is not None and _reads_prose(r, since)]
+    # the ID of a light record is its data's (Record.id): no other column is read
+    per = deck_mod.readings_from(((data.get("on"), data.get("mechanism"), rid if isinstance(rid := data.get("id"), str)
+                                   else None, data.get("readings")) for _, data in rows), as_of)
+    records = [*out, *decisions, *with_prose(noted)]
+    # in the log's order, as the light records come (the snapshot's is the walk's: by path, part
+    # by part), for the first-file-wins readers of the history's facts (LogFacts.by_id)
+    records.sort(key=lambda r: r.path.replace("/", "\0"))
+    return records, per
+
+
+def _light(record: Record) -> Record:
+    """A record of its light data (:func:`review_view`) as a light one, for ``Log.with_prose``."""
+    return Record(record.path, record.kind, record.oid, light=record.data)
+
+
 def _reads_prose(record: Record, notes_since: str) -> bool:
     kind = record.kind.name
     if kind == "decision":
@@ -428,12 +473,16 @@ def _reads_prose(record: Record, notes_since: str) -> bool:
 
 
 def weekly_review(records: Sequence[Record], as_of: dt.date, *, load_limit: int = DEFAULT_LOAD_LIMIT,
-                  proposed_on: Mapping[str, dt.date] | None = None, changes: Retro | None = None) -> WeeklyReview:
+                  proposed_on: Mapping[str, dt.date] | None = None, changes: Retro | None = None,
+                  readings: deck_mod.Readings | None = None) -> WeeklyReview:
     """The whole review as of ``as_of``. ``proposed_on`` (decision ID → the day it was first
     committed) orders the decisions awaiting a decision; ``changes`` is what git history says
-    changed in the week up to ``as_of`` (``declog.history.retro``), when there is history."""
+    changed in the week up to ``as_of`` (``declog.history.retro``), when there is history.
+    ``readings``: the inspections' readings as of ``as_of`` (``deck.readings_from``), when they
+    were read without records (:func:`review_view`); then ``records`` need hold only the
+    inspections whose notes the deck may show."""
     log = _Log.of(records)
-    per = deck_mod.readings_of(log.inspections, as_of)
+    per = readings if readings is not None else deck_mod.readings_of(log.inspections, as_of)
     result = WeeklyReview(as_of)
     result.overdue_inspections = overdue_inspections(log, per, as_of)
     result.off_target = off_target(log, per)

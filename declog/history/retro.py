@@ -111,7 +111,7 @@ def _imported(history: History, per: dict[str, list[Entry]], since: dt.date,
     from declog.domain.kinds import KINDS
 
     current: dict[str, tuple[str, dict[str, Any]]] = {}
-    imported = [r for r in history.log.light_records()
+    imported = [r for r in _with_source(history.log)
                 if r.kind is KINDS["decision"] and r.id and source_path(r.links)]
     for record in history.log.with_prose(imported):  # their decision text is shown
         path = source_path(record.data)
@@ -127,6 +127,22 @@ def _imported(history: History, per: dict[str, list[Entry]], since: dt.date,
         source = [e for e in timelines.get(rid, []) if e.revision is not None and start <= e.revision.time < end]
         out[rid] = (merge_by_time(own, source), data)
     return out
+
+
+def _with_source(log: Any) -> list[Any]:
+    """The log's light records, or where the parse cache's snapshot can be queried in place
+    (``Log.view``) only the decisions whose light JSON names a ``source`` (SQLite's test, no row
+    decoded): an imported decision is one of those, and a warm ``declog review`` of a
+    30,000-record log need not make every light record for the few there are."""
+    from declog.storage.stateview import StaleView
+
+    view = log.view()
+    if view is not None:
+        try:
+            return view.containing('"source":', "decision")
+        except StaleView:
+            pass
+    return log.light_records()
 
 
 def _imported_item(rid: str, items: list[Entry], data: dict[str, Any]) -> Item:
