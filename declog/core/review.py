@@ -431,7 +431,8 @@ def review_view(view: StateView, as_of: dt.date,
     of :func:`weekly_review` with ``readings``. Owners, mechanisms, corrections, narratives and
     decisions come as records (whole where the review reads their prose); inspections only as
     their readings, and as records only where the deck may show a note: those of the deck's
-    weeks whose whole parse result names one (or that the cache has none of). Raises
+    weeks whose whole parse result names one (or that the cache has none of), and any that
+    shares a proposed decision's ID (it may stand for that ID in the history's facts). Raises
     ``StaleView`` when the snapshot was replaced meanwhile."""
     from declog.domain.kinds import KINDS
 
@@ -450,10 +451,20 @@ def review_view(view: StateView, as_of: dt.date,
     rows = view.numbered_data("inspection")
     noted = [r for r in view.noted([seq for seq, data in rows if str(data.get("on")) >= since], "note")
              if r.id is not None and _reads_prose(r, since)]
-    # the ID of a light record is its data's (Record.id): no other column is read
-    per = deck_mod.readings_from(((data.get("on"), data.get("mechanism"), rid if isinstance(rid := data.get("id"), str)
-                                   else None, data.get("readings")) for _, data in rows), as_of)
-    records = [*out, *decisions, *with_prose(noted)]
+    # the ID of a light record is its data's (Record.id): no other column is read; one without
+    # an ID is no record of the review (_Log.of), and its readings none of readings_of
+    per = deck_mod.readings_from(((data.get("on"), data.get("mechanism"), rid, data.get("readings"))
+                                  for _, data in rows if isinstance(rid := data.get("id"), str)), as_of)
+    # an inspection of a proposed decision's ID (which validate reports) that comes first in the
+    # log's order is the record of that ID for the history's facts (LogFacts.by_id, first file
+    # wins, whatever the kind): kept as records, as the light records keep every inspection
+    proposed = {rid for d in decisions if d.data is not None and d.data.get("status") == "proposed"
+                and isinstance(rid := d.data.get("id"), str)}
+    shared = {rid for _, data in rows if isinstance(rid := data.get("id"), str) and rid in proposed}
+    kept = {r.path for r in noted}
+    shadows = [r if r.data is not None or r.error is not None else Record(r.path, r.kind, r.oid, data=r.links)
+               for r in view.with_ids(shared) if r.kind.name == "inspection" and r.path not in kept] if shared else []
+    records = [*out, *decisions, *with_prose(noted), *shadows]
     # in the log's order, as the light records come (the snapshot's is the walk's: by path, part
     # by part), for the first-file-wins readers of the history's facts (LogFacts.by_id)
     records.sort(key=lambda r: r.path.replace("/", "\0"))
