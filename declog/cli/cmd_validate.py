@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from declog.cli.common import format_option, open_log, out
+from declog.cli.common import format_option, here, open_log, out
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog validate\n  declog validate decisions/D-7k3m9q-use-postgres.yaml\n"
@@ -51,12 +53,14 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
 
         report.issues.extend(check_against(log, against))
         report.issues.sort(key=lambda i: (i.path, i.line, i.column, i.field))
+    for rel in report.unchecked:  # never silently: a path given and not checked
+        from declog.domain.controls import one_line
+
+        click.echo(f"declog: warning: {one_line(here(log, rel))}: not checked: {_unchecked(log, rel, only)}", err=True)
     if fmt == "json":
         render.report_json(report, out())
     else:
         import dataclasses
-
-        from declog.cli.common import here
 
         # paths as the user sees them from the current folder (as git does in a sub-folder)
         report.issues[:] = [dataclasses.replace(i, path=here(log, i.path)) for i in report.issues]
@@ -67,3 +71,18 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
         else:
             click.echo(f"{len(report.issues)} problem(s) in {report.checked} {noun} checked", err=True)
     return 0 if report.ok else 1
+
+
+def _unchecked(log: Any, rel: str, only: Callable[[], set[str]] | None) -> str:
+    """Why a path given to ``validate`` is no record of the log it checked."""
+    root = log.config.root.strip("/")
+    lead = "" if root in ("", ".") else root + "/"
+    parts = rel.split("/")
+    depth = lead.count("/")  # the parts of the root
+    if not rel.startswith(lead) or not rel.endswith((".yaml", ".yml")) or any(p.startswith(".") for p in parts[depth:]):
+        return f"not a record file of the log ({lead or './'}, .yaml or .yml)"
+    if any(log.abs("/".join(parts[:i])).is_symlink() for i in range(depth + 1, len(parts))):
+        return "behind a symlinked folder, which declog never follows"
+    if only is not None and rel not in only():
+        return "git does not track it (--tracked checks what git tracks)"
+    return "not read as a record of the log"

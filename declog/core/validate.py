@@ -49,6 +49,9 @@ class Issue:
 class Report:
     checked: int = 0
     issues: list[Issue] = field(default_factory=list)
+    # paths given to check that are no record file of the log (outside its root, not .yaml, behind
+    # a symlinked folder, not tracked by git where only tracked files count): repository-relative
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -454,6 +457,8 @@ def _validate(log: Log, paths: Sequence[Path] | None,
         wanted = None
         targets = list(records)
     report = Report(checked=len(targets))
+    if wanted is not None:
+        report.unchecked = sorted(wanted - {r.path for r in targets})
     # the checks across records first: the forked child's schema checks (helper) run meanwhile
     found: dict[str, tuple[Record, list[tuple[tuple[Any, ...], str, str]]]] = {}
     for record, loc, message, code, related in cross_problems(records, wanted):

@@ -97,3 +97,17 @@ def test_tracked_files_are_the_merged_entries_of_the_index(log_repo: Path, run) 
     assert listed == set(Git(log_repo).index_entries("decisions"))
     assert not files.vouched  # nor are the files taken from the index: the log is walked
     assert path.relative_to(log_repo).as_posix() not in listed and "decisions/owners/alice.yaml" in listed
+
+
+def test_a_path_given_that_is_no_record_of_the_log_is_named_not_skipped_silently(log_repo: Path, run) -> None:
+    (log_repo / "README.md").write_text("# notes\n", encoding="utf-8")
+    res = run(log_repo, "validate", "README.md")
+    assert (res.exit_code, res.stdout) == (0, "")
+    assert res.stderr == ("declog: warning: README.md: not checked: not a record file of the log (decisions/, "
+                          ".yaml or .yml)\nok: 0 records checked\n")
+    draft = log_repo / "decisions" / "D-aaaa00-draft.yaml"  # a record file, but git does not track it
+    draft.write_text("id: D-aaaa00\ntitle: Draft\n", encoding="utf-8")
+    res = run(log_repo, "validate", "--tracked", "decisions/D-aaaa00-draft.yaml", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["checked"] == 0
+    assert res.stderr == ("declog: warning: decisions/D-aaaa00-draft.yaml: not checked: git does not track it "
+                          "(--tracked checks what git tracks)\n")
