@@ -11,12 +11,23 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# the log that ``declog why`` opened before the command line loaded, with git's index probe
+# started (declog.__main__): the current folder then, and the log; taken by open_log
+EARLY_LOG: tuple[str, Any] | None = None
+
+
 def open_log(probe: bool = True) -> Any:
     """The log of the current folder's repository. ``probe``: a big log unchanged since the last
     run is known to be so from git's index, without a walk (declog.history.worktree); a command
     run just after files changed (the pre-commit hook) gains nothing from asking."""
+    import os
+
     from declog.storage.store import Log
 
+    global EARLY_LOG
+    early, EARLY_LOG = EARLY_LOG, None
+    if early is not None and probe and early[0] == os.getcwd():
+        return early[1]
     log = Log.open()
     if probe:
         from declog.history.worktree import IndexProbe
