@@ -18,20 +18,34 @@ def run() -> int:
 
 
 def _started_early(argv: list[str]) -> tuple[str, Any] | None:
-    """For ``declog why …`` (the command first: no option that changes folder before it), the log
-    of the current folder with git's index probe started (``Log.start_probe``), before click and
-    the command's code are imported: at 10,000 files git's look takes 20 to 35 ms, which the
-    imports then hide. The current folder and the log, for ``declog.cli.common.open_log`` to take;
-    None for any other command, or where the log cannot be opened (the command says why, later)."""
-    if argv[:1] != ["why"]:
+    """What two commands wait on, started before click and the command's code are imported
+    (``argv`` with the command first: no option that changes folder before it), for
+    ``declog.cli.common.open_log`` to take with the log it belongs to:
+
+    - ``declog why …``: the log with git's index probe started (``Log.start_probe``); at 10,000
+      files git's look takes 20 to 35 ms, which the imports then hide;
+    - ``declog validate --tracked …`` (the pre-commit hook): the log with git's listing of the
+      tracked files started (``Log.tracked``, ``Git.index_files_later``).
+
+    The current folder and the log; None for any other command, or where the log cannot be opened
+    (the command opens it itself, and says what is wrong)."""
+    command = argv[:1]
+    options = argv[1:argv.index("--")] if "--" in argv else argv[1:]
+    if command != ["why"] and not (command == ["validate"] and "--tracked" in options):
         return None
-    from declog.history.worktree import IndexProbe
     from declog.storage.store import Log
 
     try:
         log = Log.open()
-        log.probe = IndexProbe(log)
-        log.start_probe()
+        if command == ["why"]:
+            from declog.history.worktree import IndexProbe
+
+            log.probe = IndexProbe(log)
+            log.start_probe()
+        else:
+            from declog.history.git import Git
+
+            log.tracked = Git(log.repo).index_files_later(log.config.root)
     except Exception:  # only a head start: the command opens the log itself and says what is wrong
         return None
     return os.getcwd(), log

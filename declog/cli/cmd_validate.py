@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from declog.cli.common import format_option, here, open_log, out
+from declog.cli.common import format_option, here, open_log, out, settle_tracked
 
 
 @click.command(epilog="Examples:\n\n\b\n  declog validate\n  declog validate decisions/D-7k3m9q-use-postgres.yaml\n"
@@ -37,13 +37,17 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
 
         raise UsageError(f"{missing[0]}: no such file (give record files inside {log.config.root}/, or no path for all)")
     only = None
-    if tracked:
+    if not tracked:
+        settle_tracked(log)
+    else:
         from declog.history import Git
 
-        # git lists them, with their blobs and which ones changed, while the log is read; the
-        # light read takes each unchanged file's record by its blob instead of walking the log
-        listing = Git(log.repo).index_files_later(log.config.root)
-        log.tracked = listing
+        # git lists them, with their blobs and which ones changed, while the log is read (started
+        # before the command line loaded, by declog.__main__, when it could be); the light read
+        # takes each unchanged file's record by its blob instead of walking the log
+        if log.tracked is None:
+            log.tracked = Git(log.repo).index_files_later(log.config.root)
+        listing = log.tracked
 
         def only() -> set[str]:
             return set(listing().blobs)

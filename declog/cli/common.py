@@ -11,8 +11,9 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-# the log that ``declog why`` opened before the command line loaded, with git's index probe
-# started (declog.__main__): the current folder then, and the log; taken by open_log
+# the log that ``declog why`` or ``validate --tracked`` opened before the command line loaded,
+# with what git works on started (declog.__main__): the current folder then, and the log;
+# taken by open_log
 EARLY_LOG: tuple[str, Any] | None = None
 
 
@@ -26,14 +27,40 @@ def open_log(probe: bool = True) -> Any:
 
     global EARLY_LOG
     early, EARLY_LOG = EARLY_LOG, None
-    if early is not None and probe and early[0] == os.getcwd():
-        return early[1]
-    log = Log.open()
-    if probe:
+    if early is not None and early[0] == os.getcwd():
+        log = early[1]
+        if not probe:
+            _settle(log.probe)
+            log.probe = None
+    else:
+        if early is not None:
+            _settle(early[1].probe)
+            settle_tracked(early[1])
+        log = Log.open()
+    if probe and log.probe is None:
         from declog.history.worktree import IndexProbe
 
         log.probe = IndexProbe(log)
     return log
+
+
+def _settle(probe: Any) -> None:
+    """Wait for the git process of a probe started early and not used (nothing left running)."""
+    if probe is not None and probe.started():
+        probe.state()
+
+
+def settle_tracked(log: Any) -> None:
+    """Wait for git's listing of the tracked files started early (``Log.tracked``) where the
+    command does not use it, and drop it: nothing is left running, and nothing narrows the log."""
+    from declog.errors import GitError
+
+    if log.tracked is not None:
+        try:
+            log.tracked()
+        except GitError:
+            pass
+        log.tracked = None
 
 
 def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:

@@ -70,9 +70,17 @@ class IndexProbe(Protocol):
 class IndexFiles(Protocol):
     """What git's index says of the files it tracks (``declog.history.git.IndexFiles``)."""
 
-    blobs: dict[str, str]  # repository-relative path → the index's blob OID
-    changed: frozenset[str]  # paths whose work-tree file is not that blob (edited or deleted)
-    vouched: bool  # whether git looked at every file, each a plain file at stage 0
+    @property
+    def blobs(self) -> dict[str, str]:
+        """Repository-relative path → the index's blob OID."""
+
+    @property
+    def changed(self) -> frozenset[str]:
+        """The paths whose work-tree file is not that blob (edited or deleted)."""
+
+    @property
+    def vouched(self) -> bool:
+        """Whether git looked at every file, each a plain file at stage 0."""
 
 
 @dataclass

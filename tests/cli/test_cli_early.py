@@ -66,3 +66,27 @@ def test_the_command_answers_as_the_command_line_does_in_process(committed: Path
                           cwd=committed, capture_output=True, text=True, check=True)
     assert done.stdout == run(committed, "why", "--format", "json", "orders", "database").stdout  # type: ignore[attr-defined]
     assert json.loads(done.stdout)["results"][0]["title"] == "Use Postgres for the orders database"
+
+
+def test_the_hook_starts_git_listing_the_tracked_files_before_the_command_line_loads(
+        committed: Path, run: Callable[..., object]) -> None:
+    assert entry._started_early(["validate", "decisions/x.yaml"]) is None  # the hook's view only
+    assert entry._started_early(["validate", "--", "--tracked"]) is None  # a file named --tracked
+    early = entry._started_early(["validate", "--tracked", "decisions/x.yaml"])
+    assert early is not None
+    log = early[1]
+    assert log.tracked is not None and log.probe is None
+    assert "decisions/owners/alice.yaml" in log.tracked().blobs
+    common.EARLY_LOG = early
+    assert common.open_log(probe=False) is log and log.tracked is not None
+
+
+def test_a_listing_started_for_the_hook_never_narrows_a_check_of_the_whole_log(committed: Path) -> None:
+    from declog.cli import main
+
+    untracked = committed / "decisions" / "D-zzzz00-draft.yaml"
+    untracked.write_text("id: D-zzzz00\ntitle: Draft\nowner: ghost\n", encoding="utf-8")
+    common.EARLY_LOG = entry._started_early(["validate", "--tracked", "x.yaml"])
+    assert common.EARLY_LOG is not None
+    assert main(["validate"]) == 1  # without --tracked the untracked file is checked (and fails)
+    assert common.EARLY_LOG is None
