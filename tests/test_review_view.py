@@ -165,6 +165,20 @@ def _review(run: Callable[..., Result], repo: Path, fmt: str) -> Result:
     return res
 
 
+def _both_ways(run: Callable[..., Result], repo: Path, monkeypatch: Any) -> tuple[dict[str, Result], list[Any]]:
+    """The review in every format from the light records, then from the snapshot in place (each
+    run of it reading the snapshot), the same standard output both ways: the latter, and what
+    ``review_view`` gave each time."""
+    with _light_path(monkeypatch):
+        light = {fmt: _review(run, repo, fmt) for fmt in FORMATS}
+    with _view_path(monkeypatch) as ran:
+        view = {fmt: _review(run, repo, fmt) for fmt in FORMATS}
+    assert len(ran) == len(FORMATS)
+    for fmt in FORMATS:
+        assert view[fmt].stdout == light[fmt].stdout, fmt
+    return view, ran
+
+
 @pytest.mark.parametrize(("direct_reads", "per_query"), [(40, 900), (0, 1)],
                          ids=["prose-parsed-from-files", "prose-from-the-cache-one-row-a-statement"])
 def test_a_review_from_the_snapshot_in_place_prints_what_one_from_the_light_records_does(
@@ -254,13 +268,7 @@ def test_an_inspection_without_an_id_counts_as_no_reading_in_either_path(
           _inspection(None, "2026-03-10", "No ID here", reviewed_pct=99, deploy_incidents=0))
     write(every_kind, "inspections/odd-id-2026-03-10.yaml",
           {**_inspection("I-cccccc", "2026-03-10", reviewed_pct=98, deploy_incidents=0), "id": 7})
-    with _light_path(monkeypatch):
-        light = {fmt: _review(run, every_kind, fmt) for fmt in FORMATS}
-    with _view_path(monkeypatch) as ran:
-        view = {fmt: _review(run, every_kind, fmt) for fmt in FORMATS}
-    assert len(ran) == len(FORMATS)
-    for fmt in FORMATS:
-        assert view[fmt].stdout == light[fmt].stdout, fmt
+    view, _ = _both_ways(run, every_kind, monkeypatch)
     data = json.loads(view["json"].stdout)
     assert [o["latest"] for o in data["off_target"]["input"]] == [91]  # not 99 nor 98
     assert data["changed"]["inspections"] == 1
@@ -346,13 +354,7 @@ def test_an_inspection_that_shares_a_proposed_decisions_id_hides_it_from_history
                                            **BASE})
     write(every_kind, "inspections/I-dddddd-2025-06-09.yaml", _inspection("D-eeeee1", "2025-06-09", reviewed_pct=97))
     _commit(every_kind, monkeypatch, "2026-03-10T13:00:00+00:00", "an ID twice")
-    with _light_path(monkeypatch):
-        light = {fmt: _review(run, every_kind, fmt) for fmt in FORMATS}
-    with _view_path(monkeypatch) as ran:
-        view = {fmt: _review(run, every_kind, fmt) for fmt in FORMATS}
-    assert len(ran) == len(FORMATS)
-    for fmt in FORMATS:
-        assert view[fmt].stdout == light[fmt].stdout, fmt
+    view, _ = _both_ways(run, every_kind, monkeypatch)
     awaiting = {a["id"]: a for a in json.loads(view["json"].stdout)["awaiting_decision"]}
     assert awaiting["D-eeeee1"]["proposed_on"] is None
 
@@ -362,10 +364,5 @@ def test_a_log_of_one_owner_reviews_the_same_from_the_snapshot(log_repo: Path, r
     """No decision, no inspection: the view's joined JSON texts are empty lists."""
     monkeypatch.setattr("declog.storage.store.RACY_NS", 0)
     _commit(log_repo, monkeypatch, "2026-03-06T12:00:00+00:00", "alice")
-    with _light_path(monkeypatch):
-        light = {fmt: _review(run, log_repo, fmt) for fmt in FORMATS}
-    with _view_path(monkeypatch) as ran:
-        view = {fmt: _review(run, log_repo, fmt) for fmt in FORMATS}
-    assert len(ran) == len(FORMATS) and ran[0][1] == {}
-    for fmt in FORMATS:
-        assert view[fmt].stdout == light[fmt].stdout, fmt
+    _, ran = _both_ways(run, log_repo, monkeypatch)
+    assert ran[0][1] == {}

@@ -60,17 +60,12 @@ def _records(log: Any, day: Any) -> tuple[list[Any], Any]:
     log is as it was saved (``Log.view``, ``declog.core.review.review_view``), else from the
     light records, whole only where the review reads prose."""
     from declog.core.review import review_records, review_view
-    from declog.storage.stateview import StaleView
 
-    view = log.view()
-    if view is not None:
-        try:
-            found = review_view(view, day, log.with_prose)
-        except StaleView:  # replaced meanwhile, or a row SQLite cannot read as JSON: the light records
-            pass
-        else:
-            warn_unreadable(log)
-            return found
+    # (StaleView: replaced meanwhile, or a row SQLite cannot read as JSON: the light records)
+    found = log.from_view(lambda view: review_view(view, day, log.with_prose))
+    if found is not None:
+        warn_unreadable(log)
+        return found
     light = log.light_records()
     warn_unreadable(log)
     return review_records(light, day, log.with_prose), None

@@ -79,14 +79,11 @@ def validate(paths: tuple[str, ...], fmt: str, against: str | None, tracked: boo
 
 def _unchecked(log: Any, rel: str, only: Callable[[], set[str]] | None) -> str:
     """Why a path given to ``validate`` is no record of the log it checked."""
-    root = log.config.root.strip("/")
-    lead = "" if root in ("", ".") else root + "/"
-    parts = rel.split("/")
-    depth = lead.count("/")  # the parts of the root
-    if not rel.startswith(lead) or not rel.endswith((".yaml", ".yml")) or any(p.startswith(".") for p in parts[depth:]):
-        return f"not a record file of the log ({lead or './'}, .yaml or .yml)"
-    if any(log.abs("/".join(parts[:i])).is_symlink() for i in range(depth + 1, len(parts))):
+    path, root = log.abs(rel), log.config.root_dir
+    if root in path.parents and any(p.is_symlink() for p in path.parents if root in p.parents):
         return "behind a symlinked folder, which declog never follows"
+    if log.kind_of(path) is None:
+        return f"not a record file of the log ({log.root_lead() or './'}, .yaml or .yml)"
     if only is not None and rel not in only():
         return "git does not track it (--tracked checks what git tracks)"
     return "not read as a record of the log"

@@ -107,13 +107,9 @@ def decisions_of(log: Log) -> list[Record]:
     log is not decoded in full; :func:`full` reads the few that a finding names. Where the parse
     cache's snapshot can be queried in place (``Log.view``), only the decisions' rows are read
     (``declog review``: 10,000 rows of a 30,000-record log, not all of them)."""
-    from declog.storage.stateview import StaleView
-
     kind = KINDS["decision"]
-    view = log.view()
-    try:
-        records = view.of_kind(kind.name) if view is not None else log.light_records()
-    except StaleView:
+    records = log.from_view(lambda view: view.of_kind(kind.name))
+    if records is None:
         records = log.light_records()
     return [r for r in records if r.kind is kind and r.id
             and (r.data is not None or r.light is not None or r.light_json is not None)]

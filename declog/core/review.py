@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from declog.core import deck as deck_mod
 from declog.domain import cadence as cadence_mod
 from declog.domain import vocab
-from declog.storage.store import Record, decode_links
+from declog.storage.store import Record, decode_links, log_order
 
 if TYPE_CHECKING:
     from declog.history.retro import Retro
@@ -467,7 +467,7 @@ def review_view(view: StateView, as_of: dt.date,
     records = [*out, *decisions, *with_prose(noted), *shadows]
     # in the log's order, as the light records come (the snapshot's is the walk's: by path, part
     # by part), for the first-file-wins readers of the history's facts (LogFacts.by_id)
-    records.sort(key=lambda r: r.path.replace("/", "\0"))
+    records.sort(key=lambda r: log_order(r.path))
     return records, per
 
 

@@ -134,15 +134,8 @@ def _with_source(log: Any) -> list[Any]:
     (``Log.view``) only the decisions whose light JSON names a ``source`` (SQLite's test, no row
     decoded): an imported decision is one of those, and a warm ``declog review`` of a
     30,000-record log need not make every light record for the few there are."""
-    from declog.storage.stateview import StaleView
-
-    view = log.view()
-    if view is not None:
-        try:
-            return view.containing('"source":', "decision")
-        except StaleView:
-            pass
-    return log.light_records()
+    found = log.from_view(lambda view: view.containing('"source":', "decision"))
+    return found if found is not None else log.light_records()
 
 
 def _imported_item(rid: str, items: list[Entry], data: dict[str, Any]) -> Item:

@@ -7,15 +7,16 @@ any entry changes it) with the record files that one ``git ls-files`` reports as
 from the index (``--modified``, which counts a deleted file as modified: git compares the stat
 data, and the content where the stat data changed) or as not in it (``--others``: new,
 ignored), each with its stat data. Two runs that get the same digest see the same files: the
-unlisted ones hold their index blob both times, the listed ones have the same stat data. The log keeps, beside its snapshot, which digest it found just before a walk that
-matched the snapshot (``Log._walked``); a later run with that digest takes the snapshot without
-walking. Where git cannot vouch for the files the probe says nothing (None) and the log walks:
-no index, an index without a trailing hash (``index.skipHash``), a file listed within the racy
-window, a folder git did not look into (a nested repository), more than LISTED_AT_MOST files
-listed, a git that fails, an environment that points git at another index (``GIT_INDEX_FILE``,
-as ``git commit -a`` sets for its hooks) or folder. :meth:`IndexProbe.trusted` says whether git looks at every file:
-no entry under the log's root marked assume-unchanged or skip-worktree (``git ls-files -v``);
-the log remembers a digest only then."""
+unlisted ones hold their index blob both times, the listed ones have the same stat data. The
+log keeps, beside its snapshot, which digest it found just before a walk that matched the
+snapshot (``Log._walked``); a later run with that digest takes the snapshot without walking.
+Where git cannot vouch for the files the probe says nothing (None) and the log walks: no index,
+an index without a trailing hash (``index.skipHash``), a file listed within the racy window, a
+folder git did not look into (a nested repository), more than LISTED_AT_MOST files listed, a
+git that fails, an environment that points git at another index (``GIT_INDEX_FILE``, as ``git
+commit -a`` sets for its hooks) or folder. :meth:`IndexProbe.trusted` says whether git looks at
+every file: no entry under the log's root marked assume-unchanged or skip-worktree (``git
+ls-files -v``); the log remembers a digest only then."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from declog.storage import cachedb
+from declog.storage.stateview import ROW_COLUMNS, SNAPSHOT_HEAD
 
 if TYPE_CHECKING:
     from declog.storage.stateview import StateView
@@ -294,50 +295,44 @@ class ParseCache:
         log (``declog.storage.store.Log.state``: ``PATHS:STATS``), in the order of their
         positions, whether their stat data is the same too (else the caller checks each row's:
         only then do the rows carry the stat columns), and the state they were saved for; None
-        for another set of files. One statement, with the identity."""
-        if not self._valid or self.path is None:
-            return None
-        try:
-            conn = self._reader()
-            try:
-                conn.execute("begin")  # one snapshot: meta, state and rows from the same write
-                row = conn.execute(
-                    "select (select value from meta where key = 'identity'), state from snapshot "
-                    "where key = 'light'").fetchone()
-                if not row or row[0] != self._store_identity or row[1].partition(":")[0] != state.partition(":")[0]:
-                    return None
-                same = row[1] == state
-                # the stat columns only when the caller must compare them (a third of the cost)
-                columns = "path, kind, oid, light, id" + ("" if same else ", size, mtime_ns, ctime_ns, ino")
-                with _no_gc():
-                    rows: list[Any] = conn.execute(f"select {columns} from snaprows order by seq").fetchall()
-            finally:
-                self._done(conn)
-        except (sqlite3.Error, OSError):
-            return None
-        return rows, same, str(row[1])
+        for another set of files."""
+        def columns(saved: str) -> str | None:
+            if saved.partition(":")[0] != state.partition(":")[0]:
+                return None
+            # the stat columns only when the caller must compare them (a third of the cost)
+            return ROW_COLUMNS + ("" if saved == state else ", size, mtime_ns, ctime_ns, ino")
+
+        found = self._snapshot_rows(columns)
+        return (found[0], found[1] == state, found[1]) if found is not None else None
 
     def latest_snapshot(self) -> list[Any] | None:
         """The rows of the last :meth:`remember_snapshot`, whatever files the log has now (path,
         kind, OID, light JSON, ID; in the order of their positions), for a reader that checks
         each row's OID itself (``declog.storage.store.Log.light_records`` from git's index)."""
+        found = self._snapshot_rows(lambda _saved: ROW_COLUMNS)
+        return found[0] if found is not None else None
+
+    def _snapshot_rows(self, columns: Callable[[str], str | None]) -> tuple[list[Any], str] | None:
+        """The snapshot's rows, with the ``columns`` that the state it was saved for calls for
+        (None: not these rows), and that state: read in one transaction (meta, state and rows
+        from the same write), with the store's identity checked. None where there is none."""
         if not self._valid or self.path is None:
             return None
         try:
             conn = self._reader()
             try:
                 conn.execute("begin")
-                row = conn.execute("select (select value from meta where key = 'identity'), state from snapshot "
-                                   "where key = 'light'").fetchone()
-                if not row or row[0] != self._store_identity:
+                row = conn.execute(SNAPSHOT_HEAD).fetchone()
+                wanted = columns(str(row[1])) if row and row[0] == self._store_identity else None
+                if wanted is None:
                     return None
                 with _no_gc():
-                    rows: list[Any] = conn.execute("select path, kind, oid, light, id from snaprows order by seq").fetchall()
+                    rows: list[Any] = conn.execute(f"select {wanted} from snaprows order by seq").fetchall()
             finally:
                 self._done(conn)
         except (sqlite3.Error, OSError):
             return None
-        return rows
+        return rows, str(row[1])
 
     def view(self, state: str, make: Callable[[Sequence[Any]], Any]) -> StateView | None:
         """The snapshot saved for exactly ``state``, to be queried in place

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # the columns of a snapshot row that make a light record (declog.storage.store._from_snapshot_row)
 ROW_COLUMNS = "path, kind, oid, light, id"
+# the identity of the cache that saved the snapshot, and the log's state it was saved for
+SNAPSHOT_HEAD = "select (select value from meta where key = 'identity'), state from snapshot where key = 'light'"
 # ids, oids or keys per statement (SQLite allows at least 999 parameters)
 PER_QUERY = 900
 
@@ -87,8 +89,7 @@ class StateView:
             conn = self._reader()
             try:
                 conn.execute("begin")
-                row = conn.execute("select (select value from meta where key = 'identity'), state from snapshot "
-                                   "where key = 'light'").fetchone()
+                row = conn.execute(SNAPSHOT_HEAD).fetchone()
                 if not row or row[0] != self._identity or row[1] != self.state:
                     raise StaleView(self.state)
                 return conn.execute(sql, list(args)).fetchall()

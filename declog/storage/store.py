@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from declog.domain import ids
 from declog.domain.kinds import KINDS, Kind, kind_for_path
@@ -35,6 +35,7 @@ from declog.storage.cache import (
 from declog.storage.stateview import StaleView, StateView
 
 RECORD_SUFFIXES = (".yaml", ".yml")
+T = TypeVar("T")
 TEMP_PREFIX = ".declog-"
 # a temp file of atomic_write older than this was left by a killed process: the next write removes it
 STALE_TEMP_SECONDS = 60.0
@@ -220,6 +221,16 @@ class Log:
     def abs(self, rel: str) -> Path:
         return self.repo / rel
 
+    def root_lead(self) -> str | None:
+        """What the repository-relative path of every record file starts with: the log root's
+        path and a slash (``decisions/``; empty for a log at the repository's top); None for a
+        root outside the repository."""
+        try:
+            prefix = self.config.root_dir.resolve().relative_to(self.repo.resolve()).as_posix()
+        except (ValueError, OSError):
+            return None
+        return f"{prefix}/" if prefix != "." else ""
+
     def folder_for(self, kind: Kind) -> Path:
         return self.config.root_dir / kind.folder if kind.folder else self.config.root_dir
 
@@ -274,13 +285,9 @@ class Log:
         except GitError:
             return None
         root = self.config.root_dir
-        try:
-            prefix = root.resolve().relative_to(self.repo.resolve()).as_posix()
-        except (ValueError, OSError):
+        lead = self.root_lead()
+        if lead is None or not files.vouched or root.is_symlink():
             return None
-        if not files.vouched or root.is_symlink():
-            return None
-        lead = f"{prefix}/" if prefix != "." else ""
         cut = len(lead)
         chosen: list[tuple[str, str, str]] = []  # (sort key, path, blob)
         folders: set[str] = set()
@@ -294,8 +301,7 @@ class Log:
                 if sub.lower().endswith(RECORD_SUFFIXES):
                     return None
                 continue
-            # the key joins the parts with NUL: sorts as comparing them part by part (Log.scan)
-            chosen.append((sub.replace("/", "\0"), path, oid))
+            chosen.append((log_order(sub), path, oid))
             folders.add(sub.rpartition("/")[0])
         on_the_way = {f[:i] for f in folders if f for i in range(len(f) + 1) if i == len(f) or f[i] == "/"}
         for folder in on_the_way:  # git lists a file behind a symlinked folder as it was
@@ -408,6 +414,19 @@ class Log:
                     self.cache.save()
         return self._view if isinstance(self._view, StateView) else None
 
+    def from_view(self, read: Callable[[StateView], T]) -> T | None:
+        """``read`` of :meth:`view`, where the log can be queried in place and its snapshot is
+        still the one saved (else ``StaleView``: another process saved another one, and the view
+        is not asked again); None otherwise, for the caller to read the log the ordinary way."""
+        view = self.view()
+        if view is None:
+            return None
+        try:
+            return read(view)
+        except StaleView:
+            self._view = None
+            return None
+
     def view_pending(self) -> bool:
         """Whether :meth:`view` is yet to find the log's state through git's index (:attr:`probe`):
         the wait for git in which a caller may start work that the view will need."""
@@ -456,12 +475,9 @@ class Log:
 
     def unreadable(self) -> list[Record]:
         """The record files that cannot be read, in the log's order."""
-        view = self.view()
-        if view is not None:
-            try:
-                return view.unreadable()
-            except StaleView:
-                self._view = None
+        found = self.from_view(StateView.unreadable)
+        if found is not None:
+            return found
         return [r for r in (self.records() if self._records is not None else self.light_records())
                 if r.error is not None]
 
@@ -547,12 +563,10 @@ class Log:
         cache by OID, else parsed), the rest come from their rows. None when too many changed,
         or a row's file is not where the walk found it: the caller reads the whole log."""
         root = str(self.config.root_dir)
-        try:
-            prefix = self.config.root_dir.resolve().relative_to(self.repo.resolve()).as_posix()
-        except (ValueError, OSError):
+        lead = self.root_lead()
+        if lead is None:
             return None
         cut = len(root) + 1
-        lead = f"{prefix}/" if prefix != "." else ""
         stats = state[3]
         walked = {lead + path[cut:].replace(os.sep, "/"): (path, tuple(stats[i * 5:i * 5 + 4]))
                   for i, path in enumerate(state[2])}
@@ -602,10 +616,7 @@ class Log:
         root = self.config.root_dir
         if not root.is_dir():
             return []
-        try:
-            prefix: str | None = root.resolve().relative_to(self.repo.resolve()).as_posix()
-        except (ValueError, OSError):
-            prefix = None
+        lead = self.root_lead()
         # (sort key, rel, kind, path, stat): keys join the parts with NUL, which sorts exactly as
         # comparing the paths part by part (as sorting Path objects does)
         found: list[tuple[str, str | None, Kind | None, str, os.stat_result | None]] = []
@@ -618,9 +629,7 @@ class Log:
                 continue
             kind = kind_for_path((*parts, "-")) or KINDS["decision"]
             key_prefix = "".join(p + "\x00" for p in parts)
-            rel_prefix = "".join(p + "/" for p in parts)
-            if prefix and prefix != ".":
-                rel_prefix = f"{prefix}/{rel_prefix}"
+            rel_prefix = (lead or "") + "".join(p + "/" for p in parts)
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
@@ -635,7 +644,7 @@ class Log:
                     if name.lower().endswith(RECORD_SUFFIXES):  # D-x.YAML: reported, not ignored silently
                         found.append((key_prefix + name, None, None, entry.path, None))
                     continue
-                if entry.is_file(follow_symlinks=False) and prefix is not None:
+                if entry.is_file(follow_symlinks=False) and lead is not None:
                     try:
                         st = entry.stat(follow_symlinks=False)
                     except OSError:
@@ -861,13 +870,7 @@ class Log:
         compared case-insensitively and by number (``ADR-15`` is ``ADR-0015``): ``ids.alias_key``."""
         key = ids.alias_key(query)
         found = []
-        view = self.view()
-        named = None
-        if view is not None:
-            try:
-                named = view.aliased(key)
-            except StaleView:
-                self._view = None
+        named = self.from_view(lambda view: view.aliased(key))
         for record in self.light_records() if named is None else named:
             aliases = record.link("aliases")
             if (kind is None or record.kind is kind) and isinstance(aliases, list) \
@@ -1033,6 +1036,12 @@ def decode_links(records: Sequence[Record]) -> None:
         entries = json.loads("[" + ",".join(r.light_json or "" for r in todo) + "]")
     for record, entry in zip(todo, entries, strict=True):
         record.light = entry["data"]
+
+
+def log_order(rel: str) -> str:
+    """The key that sorts paths in the log's order, as its walk lists the files (``Log.scan``):
+    the parts joined with NUL, which sorts exactly as comparing the paths part by part."""
+    return rel.replace("/", "\0")
 
 
 def _from_snapshot_row(row: Sequence[Any]) -> Record:
