@@ -295,6 +295,7 @@ class SearchIndex:
     """FTS5 documents keyed by blob OID."""
 
     def __init__(self, path: Path | None) -> None:
+        self.in_memory = False
         self.conn = self._open(path)
 
     @staticmethod
@@ -314,6 +315,7 @@ class SearchIndex:
                 return cachedb.rebuild(path, _SCHEMA, ident)
             except (sqlite3.Error, OSError):
                 pass  # read-only or locked: work in memory
+        self.in_memory = True
         return cachedb.memory(_SCHEMA, ident)
 
     def synced_state(self) -> str | None:
@@ -330,7 +332,20 @@ class SearchIndex:
         records into whole ones, for the few that need indexing). With ``state`` (the log's,
         trusted, whose decisions ``records`` are) and ``seqs`` (OID → the position of its record
         in the log's order), also keep which OIDs they are and where, so that a later run in the
-        same state ranks without the records (:func:`rank_in_view`)."""
+        same state ranks without the records (:func:`rank_in_view`). When the file does not
+        take them (another process kept its write lock past the timeout, a full disk, a damaged
+        file), this run ranks in memory: never over an index that lacks some decisions."""
+        try:
+            self._sync(records, full, state, seqs)
+        except sqlite3.DatabaseError:
+            if self.in_memory:
+                raise
+            self.conn.close()
+            self.conn, self.in_memory = cachedb.memory(_SCHEMA, self._identity()), True
+            self._sync(records, full, state, seqs)
+
+    def _sync(self, records: Sequence[Record], full: Callable[[list[Record]], list[Record]] | None,
+              state: str | None, seqs: dict[str, int] | None) -> None:
         current = {r.oid: r for r in records if r.oid and r.error is None}
         row = self.conn.execute("select group_concat(oid, ' ') from known").fetchone()
         known = set(row[0].split()) if row and row[0] else set()
@@ -338,37 +353,34 @@ class SearchIndex:
         if full is not None and any(r.data is None for r in new):
             new = [r for r in full(new) if r.data is not None]
         stale = len(known) - (len(current) - len(new))
-        try:
-            with self.conn:
-                if new:
-                    # Take the write lock first, then look again: another process building the
-                    # index at the same time may have indexed some of these since we read.
-                    self.conn.execute("begin immediate")
-                    taken = {row[0] for row in self.conn.execute(
-                        f"select oid from known where oid in ({', '.join('?' * len(new))})",
-                        [r.oid for r in new])} if len(new) < 30_000 else {
-                        row[0] for row in self.conn.execute("select oid from known")}
-                    new = [r for r in new if r.oid not in taken]
-                    row = self.conn.execute("select coalesce(max(docid), 0) from known").fetchone()
-                    base = int(row[0])
-                    self.conn.executemany(
-                        f"insert into docs (rowid, {', '.join(n for n, _ in FIELDS)}) values (?{', ?' * len(FIELDS)})",
-                        [(base + i + 1, *(field_text(r.data or {}, n) for n, _ in FIELDS)) for i, r in enumerate(new)],
-                    )
-                    self.conn.executemany("insert into known values (?, ?)",
-                                          [(r.oid, base + i + 1) for i, r in enumerate(new)])
-                if stale > max(200, len(current)):  # forget old versions now and then
-                    gone = [(oid,) for oid in known if oid not in current]
-                    self.conn.executemany(
-                        "delete from docs where rowid = (select docid from known where oid = ?)", gone)
-                    self.conn.executemany("delete from known where oid = ?", gone)
-                if state is not None and seqs is not None and self.synced_state() != state:
-                    self.conn.execute("delete from current")
-                    self.conn.executemany("insert or replace into current select docid, oid, ?, ? from known "
-                                          "where oid = ?", [(r.id, seqs.get(oid), oid) for oid, r in current.items()])
-                    self.conn.execute("insert or replace into meta values ('state', ?)", (state,))
-        except (sqlite3.OperationalError, sqlite3.IntegrityError):
-            pass  # another process holds the write lock or got there first; what is indexed is still correct
+        with self.conn:
+            if new:
+                # Take the write lock first, then look again: another process building the
+                # index at the same time may have indexed some of these since we read.
+                self.conn.execute("begin immediate")
+                taken = {row[0] for row in self.conn.execute(
+                    f"select oid from known where oid in ({', '.join('?' * len(new))})",
+                    [r.oid for r in new])} if len(new) < 30_000 else {
+                    row[0] for row in self.conn.execute("select oid from known")}
+                new = [r for r in new if r.oid not in taken]
+                row = self.conn.execute("select coalesce(max(docid), 0) from known").fetchone()
+                base = int(row[0])
+                self.conn.executemany(
+                    f"insert into docs (rowid, {', '.join(n for n, _ in FIELDS)}) values (?{', ?' * len(FIELDS)})",
+                    [(base + i + 1, *(field_text(r.data or {}, n) for n, _ in FIELDS)) for i, r in enumerate(new)],
+                )
+                self.conn.executemany("insert into known values (?, ?)",
+                                      [(r.oid, base + i + 1) for i, r in enumerate(new)])
+            if stale > max(200, len(current)):  # forget old versions now and then
+                gone = [(oid,) for oid in known if oid not in current]
+                self.conn.executemany(
+                    "delete from docs where rowid = (select docid from known where oid = ?)", gone)
+                self.conn.executemany("delete from known where oid = ?", gone)
+            if state is not None and seqs is not None and self.synced_state() != state:
+                self.conn.execute("delete from current")
+                self.conn.executemany("insert or replace into current select docid, oid, ?, ? from known "
+                                      "where oid = ?", [(r.id, seqs.get(oid), oid) for oid, r in current.items()])
+                self.conn.execute("insert or replace into meta values ('state', ?)", (state,))
 
     def scores(self, match: str) -> dict[str, float]:
         """OID → BM25 score of the documents that ``match``."""

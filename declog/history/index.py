@@ -339,7 +339,7 @@ def _open_file(git: Git, root: str, trailer: str, tip: str, path: Path, identity
         carried = _carry_blobs(path, tconn, identity)
         _fill(tconn, git, root, trailer, tip, exclude=None, carried=carried)
 
-    return cachedb.rebuild(path, SCHEMA, identity, fill)
+    return cachedb.rebuild(path, SCHEMA, identity, fill, usable=lambda conn: cachedb.meta(conn).get("tip") == tip)
 
 
 def _carry_blobs(path: Path, conn: sqlite3.Connection, identity: str) -> bool:

@@ -144,7 +144,8 @@ def _open_file(git: Git, tip: str, path: Path) -> sqlite3.Connection:
         except sqlite3.DatabaseError:
             pass
         conn.close()
-    return cachedb.rebuild(path, SCHEMA, _identity(), lambda tconn: _insert(tconn, _walk(git, tip, None), tip))
+    return cachedb.rebuild(path, SCHEMA, _identity(), lambda tconn: _insert(tconn, _walk(git, tip, None), tip),
+                           usable=lambda conn: cachedb.meta(conn).get("tip") == tip)
 
 
 def _walk(git: Git, tip: str, old: str | None) -> list[tuple[str, int, list[str]]]:

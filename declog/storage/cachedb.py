@@ -11,6 +11,17 @@ it into place with one ``os.replace``, so a reader sees the old file or the new 
 one, and a symlink in its place is replaced, never written through. Every store is only an
 accelerator, keyed by git object IDs: deleting any of them at any time is safe.
 
+A store file that other connections may have open is never replaced, though: SQLite names a
+store's rollback journal after its path, not its file, so a connection still on a replaced file
+would take the new file's journal for its own (play it back into the old file, delete it under
+its writer: a "disk I/O error", or an index that silently lacks what was written). A rebuild
+therefore links its temporary file into place when there is no store yet (``os.link``, which
+fails when another process made one meanwhile), and otherwise writes it over the existing file
+in one SQLite write transaction, under SQLite's own locks and journal (:func:`_written_over`),
+unless the file turns out, under that lock, to be one the rebuild can use as it is: another
+process rebuilt it meanwhile. Only a file that is no database at all, or a symlink, is replaced
+by rename.
+
 Readers that only read open the file read-only (``mode=ro``), once per process and store.
 """
 
@@ -22,9 +33,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 META = "create table if not exists meta (key text primary key, value text);"
+_T = TypeVar("_T")
 STALE_REBUILD_SECONDS = 600.0  # a live rebuild renames its temporary file within minutes
 
 
@@ -36,9 +48,10 @@ def identity(name: str, fmt: str | int, *parts: Any) -> str:
 
 
 def meta(conn: sqlite3.Connection) -> dict[str, str]:
-    """The ``meta`` rows of an open store ({} when there is no such table or it is unreadable)."""
+    """The ``meta`` rows of an open store ({} when there is no such table or it is unreadable;
+    never those of a database attached to it)."""
     try:
-        return dict(conn.execute("select key, value from meta"))
+        return dict(conn.execute("select key, value from main.meta"))
     except sqlite3.Error:
         return {}
 
@@ -76,10 +89,13 @@ def memory(schema: str, ident: str) -> sqlite3.Connection:
 
 
 def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connection], None] | None = None, *,
-            timeout: float = 10.0) -> sqlite3.Connection:
+            timeout: float = 10.0, usable: Callable[[sqlite3.Connection], bool] | None = None) -> sqlite3.Connection:
     """A fresh store at ``path``: ``schema`` and ``ident`` written and ``fill(conn)`` run on a
-    temporary file beside it, which then replaces ``path`` in one ``os.replace``; returns the new
-    file opened for reading and writing. Temporary files that killed rebuilds left are removed."""
+    temporary file beside it, which then takes the place of ``path`` (see the module's text: a
+    new file is linked into place, an existing store is written over in one SQLite transaction);
+    returns ``path`` opened for reading and writing. A store of identity ``ident`` found there
+    meanwhile (and ``usable``, when given: say, at the same tip) is kept instead: another process
+    rebuilt it. Temporary files that killed rebuilds left are removed."""
     def write(tmp: str) -> None:
         conn = sqlite3.connect(tmp)
         try:
@@ -91,8 +107,83 @@ def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connect
         finally:
             conn.close()
 
-    _replace_via_temp(path, write)
-    return sqlite3.connect(path, timeout=timeout)
+    def current(conn: sqlite3.Connection) -> bool:
+        return meta(conn).get("identity") == ident and (usable is None or usable(conn))
+
+    def keep(tmp: str) -> sqlite3.Connection:
+        if not path.is_symlink():
+            try:
+                os.link(tmp, path)  # no store yet: nobody can have this one open
+                return sqlite3.connect(path, timeout=timeout)
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                if not os.path.lexists(path):
+                    os.replace(tmp, path)
+                    return sqlite3.connect(path, timeout=timeout)
+            conn = _written_over(tmp, path, current, timeout)
+            if conn is not None:
+                return conn
+        os.replace(tmp, path)  # a symlink, or a file that is no database: nothing reads it as a store
+        return sqlite3.connect(path, timeout=timeout)
+
+    return _replace_via_temp(path, write, keep)
+
+
+def _written_over(tmp: str, path: Path, current: Callable[[sqlite3.Connection], bool],
+                  timeout: float) -> sqlite3.Connection | None:
+    """The store at ``path`` given the schema and rows of the one at ``tmp``, in one write
+    transaction (its other connections see the old content or the new, and a process killed
+    midway leaves the old), unless it is ``current`` under that transaction's lock; ``path``
+    opened, or None when it is no database."""
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("attach database ? as fresh", (tmp,))
+        conn.execute("begin immediate")
+        try:
+            if not current(conn):
+                _copy_schema_and_rows(conn)
+            conn.execute("commit")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("detach database fresh")
+    except sqlite3.DatabaseError:
+        conn.close()
+        return None
+    conn.isolation_level = "DEFERRED"  # as every other store connection: implicit transactions
+    return conn
+
+
+def _copy_schema_and_rows(conn: sqlite3.Connection) -> None:
+    """Inside a write transaction: drop everything of ``main``, then create ``fresh``'s tables,
+    virtual tables and indexes and copy its rows (a virtual table's rows through its shadow
+    tables)."""
+    def listing(schema: str) -> list[tuple[str, str]]:
+        return [(name, kind) for name, kind in conn.execute(f"select name, type from pragma_table_list where schema = '{schema}'")
+                if not name.startswith("sqlite_")]
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    old = listing("main")
+    for name, kind in sorted(old, key=lambda item: item[1] != "virtual"):  # a virtual table drops its shadows
+        if kind != "view":
+            conn.execute(f"drop table if exists main.{quoted(name)}")
+    fresh = listing("fresh")
+    shadows = {name for name, kind in fresh if kind == "shadow"}
+    objects = conn.execute("select type, name, sql from fresh.sqlite_master where sql is not null "
+                           "order by type != 'table', rowid").fetchall()
+    for _kind, name, sql in objects:
+        if name not in shadows and not name.startswith("sqlite_"):
+            conn.execute(sql)
+    for name, kind in fresh:
+        if kind in ("table", "shadow"):
+            conn.execute(f"delete from main.{quoted(name)}")
+            conn.execute(f"insert into main.{quoted(name)} select * from fresh.{quoted(name)}")
 
 
 def replace_text(path: Path, text: str) -> None:
@@ -102,14 +193,15 @@ def replace_text(path: Path, text: str) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
 
-    _replace_via_temp(path, write)
+    _replace_via_temp(path, write, lambda tmp: os.replace(tmp, path))
 
 
-def _replace_via_temp(path: Path, write: Callable[[str], None]) -> None:
+def _replace_via_temp(path: Path, write: Callable[[str], None], keep: Callable[[str], _T]) -> _T:
     """The tail of every replacement under ``.git/declog/``: temporary files that killed writers
     left beside ``path`` are removed, ``write(tmp)`` fills a fresh temporary file
-    (``.NAME-….tmp``) in the same folder, which then replaces ``path`` in one ``os.replace``
-    (a symlink at ``path`` is replaced, never followed); on any failure the temporary file goes."""
+    (``.NAME-….tmp``) in the same folder, and ``keep(tmp)`` puts what it holds in place (a
+    rename replaces a symlink at ``path``, never follows it). Whatever is left of the temporary
+    file then goes, on failure too."""
     import tempfile  # here: a warm read writes nothing (shutil, random and lzma come with it)
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,13 +211,12 @@ def _replace_via_temp(path: Path, write: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
+        return keep(tmp)
+    finally:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        raise
 
 
 def remove_stale_temps(folder: Path, prefix: str, older_than: float) -> None:
