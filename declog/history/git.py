@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from declog.storage import forking
 HEX_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 # blobs larger than this are never read into memory (the largest max_file_bytes a log may set)
 MAX_BLOB_BYTES = 16 * 1024 * 1024
+LOG_PIECE_BYTES = 4 * 1024 * 1024  # what Git.log_pieces reads of a running git log at a time
 # Settings every call pins: output declog can parse, and none of the helper programs a
 # repository's config can name that declog's reads do not need (a file-system monitor; diff
 # drivers, text conversions and external diffs are switched off per command below)
@@ -41,6 +43,51 @@ def _failed(args: Sequence[str], proc: subprocess.CompletedProcess[bytes]) -> Gi
     first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
     command = next((a for a, before in zip(args, ["", *args], strict=False) if before != "-c" and a != "-c"), "")
     return GitError(f"git {command} failed: {first or f'exit status {proc.returncode}'}")
+
+
+class FedGit:
+    """A git process taking its input in parts while it runs (:meth:`Git.start_fed`): threads
+    drain its output meanwhile, so writing never waits on a full pipe for long."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], args: list[str]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        self.proc, self.args = proc, args
+        self._read: dict[str, bytes] = {}
+        self._broken = False
+        self._threads = [threading.Thread(target=self._drain, args=(name, stream), daemon=True)
+                         for name, stream in (("out", proc.stdout), ("err", proc.stderr))]
+        for thread in self._threads:
+            thread.start()
+
+    def _drain(self, name: str, stream: Any) -> None:
+        with stream:
+            self._read[name] = stream.read()
+
+    def feed(self, data: bytes) -> None:
+        """Write ``data`` to git's input now (a git that stopped reading is reported by :meth:`output`)."""
+        stdin = self.proc.stdin
+        if self._broken or stdin is None:
+            return
+        try:
+            stdin.write(data)
+            stdin.flush()
+        except (BrokenPipeError, OSError):
+            self._broken = True
+
+    def output(self) -> bytes:
+        """Close git's input, wait for it and give what it wrote; a GitError when it failed."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            self._broken = True
+        for thread in self._threads:
+            thread.join()
+        code = self.proc.wait()
+        out, err = self._read.get("out", b""), self._read.get("err", b"")
+        if code != 0 or self._broken:
+            raise _failed(self.args, subprocess.CompletedProcess(self.args, code, out, err))
+        return out
 
 
 def _refused(exc: OSError) -> Callable[[], bytes]:
@@ -262,6 +309,19 @@ class Git:
                 too_big[oid] = size
         return out
 
+    def start_fed(self, args: Sequence[str]) -> FedGit:
+        """Start ``git args`` now with its standard input open, for the caller to write as it
+        goes (:meth:`FedGit.feed`); :meth:`FedGit.output` then closes it and gives what git
+        wrote. Raises a GitError when git cannot be started."""
+        if self._binary is None:
+            self._binary = _git_binary()
+        try:
+            proc = subprocess.Popen([self._binary, *BASE, *args], cwd=self.repo, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env())
+        except OSError as exc:
+            raise GitError(f"could not run git: {exc.strerror or exc}") from None
+        return FedGit(proc, list(args))
+
     def stream_blobs(self, oids: Iterable[str], max_size: int = MAX_BLOB_BYTES
                      ) -> Iterator[tuple[str, int, bytes | None]]:
         """``(oid, size, content)`` of each blob among ``oids``, read with ONE streaming
@@ -417,15 +477,36 @@ class Git:
         forking.started(proc)  # git has a core of its own: declog forks no helper while it runs
 
     def log_stream(self, args: Sequence[str]) -> bytes:
+        """The output of ``git log ARGS``: taken from the git that :meth:`start_log` started, or
+        run now."""
+        return b"".join(piece for piece in self.log_pieces(args) if piece is not None)
+
+    def log_pieces(self, args: Sequence[str]) -> Iterator[bytes | None]:
+        """:meth:`log_stream` in pieces, as git writes them: from a git that :meth:`start_log`
+        started, what it has written so far is read while it runs on (``os.pread``, which leaves
+        the file's offset to git), so the caller can parse the first commits while git walks the
+        rest. The pieces joined are the output. When that git fails, a None follows what was
+        read of it, then the whole output of git run again in the foreground (for git's own error
+        message): the caller starts over at a None."""
         started = _STARTED.pop((str(self.repo), tuple(args)), None)
         if started is not None:
             proc, sink = started
             with sink:
-                if proc.wait() == 0:
-                    sink.seek(0)
-                    return sink.read()
-            # it failed: run it again in the foreground, for git's own error message
-        return self.out(self._log_argv(args))
+                fd, offset = sink.fileno(), 0
+                while True:
+                    ended = proc.poll() is not None  # before the read: nothing written after it is missed
+                    piece = os.pread(fd, LOG_PIECE_BYTES, offset)
+                    if piece:
+                        offset += len(piece)
+                        yield piece
+                    elif ended:
+                        break
+                    else:
+                        time.sleep(0.005)
+            if proc.returncode == 0:
+                return
+            yield None  # it failed: run it again in the foreground, for git's own error message
+        yield self.out(self._log_argv(args))
 
     def rev_list(self, tip: str, exclude: Sequence[str] = ()) -> list[str]:
         args = ["rev-list", "--end-of-options", tip, *[f"^{e}" for e in exclude]]

@@ -3,9 +3,10 @@
 One ``git log`` over every commit reachable from a tip, with explicit ``-M``, ``-z``, raw
 output restricted to the log folder (``--relative``, which limits the diff, not the walk, so
 trailers of code commits come in the same pass), ``--diff-merges=first-parent`` so a merge
-commit's own changes are visible, and the trailers of the configured key. Then one
-``git cat-file --batch`` reads the new blobs to learn each one's record ID and status, and
-changes are grouped by record ID: a record moved to another folder, or renamed and rewritten
+commit's own changes are visible, and the trailers of the configured key, parsed as git writes
+it (:func:`read_log`); one ``git cat-file --batch-check`` fed as the merges come in finds their
+other sides' blobs (:class:`OtherParents`). Then one ``git cat-file --batch`` reads the new blobs
+to learn each one's record ID and status, and changes are grouped by record ID: a record moved to another folder, or renamed and rewritten
 in the same commit (which git sees as a delete plus an add), keeps its whole history.
 """
 
@@ -15,7 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from declog.history.git import HEX_RE, MAX_BLOB_BYTES, Git
+from declog.errors import GitError
+from declog.history.git import HEX_RE, MAX_BLOB_BYTES, FedGit, Git
 from declog.history.model import RecordEvent, Revision
 
 SEP = b"\x1f"
@@ -153,6 +155,47 @@ def parse_log(data: bytes, root: str) -> Iterator[RawCommit]:
         yield commit
 
 
+def read_log(git: Git, root: str, trailer_key: str, tip: str, exclude: Sequence[str] = (),
+             parsed: Callable[[list[RawCommit]], None] | None = None) -> list[RawCommit]:
+    """The commits of :func:`log_args`, parsed as git writes them (``Git.log_pieces``): a cold
+    walk parses the first commits while git is still walking the rest, and hands each batch to
+    ``parsed``. The result is :func:`parse_log` of the whole output: the output is cut only
+    where a commit begins, as :func:`log_chunks` would split it (:func:`_last_commit_start`)."""
+    commits: list[RawCommit] = []
+    pending = b""
+
+    def take(data: bytes) -> None:
+        batch = list(parse_log(data, root))
+        commits.extend(batch)
+        if parsed is not None:
+            parsed(batch)
+
+    for piece in git.log_pieces(log_args(root, trailer_key, tip, exclude)):
+        if piece is None:  # git failed and ran again: its whole output follows
+            commits, pending = [], b""
+            continue
+        pending += piece
+        cut = _last_commit_start(pending)
+        if cut > 0:
+            take(pending[:cut])
+            pending = pending[cut:]
+    take(pending)
+    return commits
+
+
+def _last_commit_start(data: bytes) -> int:
+    """Where the last commit of ``data`` whose header's first field is complete begins: a REC
+    followed by a commit ID and SEP, which :func:`log_chunks` takes for the start of a commit
+    (anything else after a REC belongs to the commit before); 0 when there is none but the first."""
+    at = data.rfind(REC)
+    while at > 0:
+        end = data.find(SEP, at + 1, at + 70)
+        if end > 0 and HEX_RE.match(data[at + 1:end].decode("ascii", "replace")):
+            return at
+        at = data.rfind(REC, 0, at)
+    return 0
+
+
 def blob_facts(git: Git, oids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
     """``oid → (record ID, status)`` read from the blobs with ONE streaming ``cat-file --batch``;
     a blob too big to be any record gives ``(None, None)`` without being held in memory."""
@@ -179,30 +222,51 @@ def facts_of(body: bytes) -> tuple[str | None, str | None]:
     return rid, status
 
 
-def other_parent_oids(git: Git, commits: Sequence[RawCommit]) -> dict[tuple[str, str], str]:
-    """``(parent, path) → blob oid`` for the record paths of merge commits in their other parents,
-    with ONE ``git cat-file --batch-check``."""
-    wanted: list[tuple[str, str]] = []
-    for c in commits:
-        if len(c.revision.parents) < 2:
-            continue
-        for parent in c.revision.parents[1:]:
-            for e in c.entries:
-                for path in {e.new_path, e.old_path}:
-                    if path and "\n" not in path:
-                        wanted.append((parent, path))
-    wanted = list(dict.fromkeys(wanted))
-    if not wanted:
-        return {}
-    data = git.out(["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-                   input="".join(f"{p}:{path}\n" for p, path in wanted).encode("utf-8", "surrogateescape"))
-    out: dict[tuple[str, str], str] = {}
-    lines = data.decode("utf-8", "replace").split("\n")
-    for key, line in zip(wanted, lines, strict=False):
-        parts = line.split(" ")
-        if len(parts) == 2 and parts[1] == "blob" and HEX_RE.match(parts[0]):
-            out[key] = parts[0]
-    return out
+class OtherParents:
+    """``(parent, path) → blob oid`` for the record paths of merge commits in their other
+    parents, asked as the commits come in (:func:`read_log`): ONE ``git cat-file --batch-check``
+    answers each merge's paths while git log walks on."""
+
+    def __init__(self, git: Git) -> None:
+        self.git = git
+        self.wanted: dict[tuple[str, str], None] = {}
+        self.check: FedGit | None = None
+
+    def add(self, commits: Sequence[RawCommit]) -> None:
+        new: list[tuple[str, str]] = []
+        for c in commits:
+            if len(c.revision.parents) < 2:
+                continue
+            for parent in c.revision.parents[1:]:
+                for e in c.entries:
+                    for path in {e.new_path, e.old_path}:
+                        if path and "\n" not in path and (parent, path) not in self.wanted:
+                            self.wanted[(parent, path)] = None
+                            new.append((parent, path))
+        if not new:
+            return
+        if self.check is None:
+            self.check = self.git.start_fed(["cat-file", "--batch-check=%(objectname) %(objecttype)"])
+        self.check.feed("".join(f"{p}:{path}\n" for p, path in new).encode("utf-8", "surrogateescape"))
+
+    def result(self) -> dict[tuple[str, str], str]:
+        """The answers (asked again in one go when the streaming git failed: its error, if it
+        fails again, is then git's own)."""
+        if self.check is None:
+            return {}
+        try:
+            data = self.check.output()
+        except GitError:
+            wanted = list(self.wanted)
+            data = self.git.out(["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+                                input="".join(f"{p}:{path}\n" for p, path in wanted).encode("utf-8", "surrogateescape"))
+        out: dict[tuple[str, str], str] = {}
+        lines = data.decode("utf-8", "replace").split("\n")
+        for key, line in zip(self.wanted, lines, strict=False):
+            parts = line.split(" ")
+            if len(parts) == 2 and parts[1] == "blob" and HEX_RE.match(parts[0]):
+                out[key] = parts[0]
+        return out
 
 
 def stitch(commits: Sequence[RawCommit], facts: dict[str, tuple[str | None, str | None]],
@@ -278,15 +342,15 @@ def walk(git: Git, root: str, trailer_key: str, tip: str, exclude: Sequence[str]
          lookup: Callable[[list[str]], Facts] | None = None) -> tuple[list[RawCommit], list[RecordEvent], Facts]:
     """Commits reachable from ``tip`` (not from ``exclude``), their record events, and the facts of
     the blobs that had to be read (those ``lookup`` already knows are not read again)."""
-    data = git.log_stream(log_args(root, trailer_key, tip, exclude))
-    commits = list(parse_log(data, root))
+    asked = OtherParents(git)  # the merges' other sides, asked while git log walks on
+    commits = read_log(git, root, trailer_key, tip, exclude, asked.add)
     oids: list[str] = []
     for c in commits:
         for e in c.entries:
             for oid in (e.old_oid, e.new_oid):
                 if oid:
                     oids.append(oid)
-    others = other_parent_oids(git, commits)
+    others = asked.result()
     oids.extend(others.values())
     unique = list(dict.fromkeys(oids))
     known = lookup(unique) if lookup is not None else {}
