@@ -56,6 +56,27 @@ def test_a_store_of_another_identity_is_written_over_in_place_under_an_open_read
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.sqlite"]  # no temporary file left
 
 
+def test_a_store_locked_past_the_timeout_is_left_alone_and_the_rebuild_works_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    _store(path, "old", {"a": "1"})
+    inode = path.stat().st_ino
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("begin immediate")  # another process writing, for longer than the timeout
+    try:
+        conn = cachedb.rebuild(path, SCHEMA, "new", _fill({"b": "2"}), timeout=0.05)
+        assert _rows(conn) == {"b": "2"} and cachedb.meta(conn)["identity"] == "new"
+        conn.execute("insert into rows values ('c', '3')")  # a working store, for this run
+        conn.close()
+    finally:
+        holder.execute("rollback")
+        holder.close()
+    assert path.stat().st_ino == inode  # never renamed over under the lock holder
+    kept = cachedb.open_current(path, "old")
+    assert kept is not None and _rows(kept) == {"a": "1"}
+    kept.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.sqlite"]
+
+
 def test_a_store_another_process_rebuilt_meanwhile_is_kept_not_clobbered(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     _store(path, "new", {"a": "written by the other process"})

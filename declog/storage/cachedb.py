@@ -19,8 +19,9 @@ therefore links its temporary file into place when there is no store yet (``os.l
 fails when another process made one meanwhile), and otherwise writes it over the existing file
 in one SQLite write transaction, under SQLite's own locks and journal (:func:`_written_over`),
 unless the file turns out, under that lock, to be one the rebuild can use as it is: another
-process rebuilt it meanwhile. Only a file that is no database at all, or a symlink, is replaced
-by rename.
+process rebuilt it meanwhile. A store that stays locked past the timeout is left alone: the
+rebuild is used from memory for that run. Only a file that is no database at all (or a damaged
+one), or a symlink, is replaced by rename.
 
 Readers that only read open the file read-only (``mode=ro``), once per process and store.
 """
@@ -121,7 +122,10 @@ def rebuild(path: Path, schema: str, ident: str, fill: Callable[[sqlite3.Connect
                 if not os.path.lexists(path):
                     os.replace(tmp, path)
                     return sqlite3.connect(path, timeout=timeout)
-            conn = _written_over(tmp, path, current, timeout)
+            try:
+                conn = _written_over(tmp, path, current, timeout)
+            except sqlite3.OperationalError:  # locked past the timeout, or unwritable: never renamed over
+                return _in_memory(tmp)
             if conn is not None:
                 return conn
         os.replace(tmp, path)  # a symlink, or a file that is no database: nothing reads it as a store
@@ -135,11 +139,9 @@ def _written_over(tmp: str, path: Path, current: Callable[[sqlite3.Connection], 
     """The store at ``path`` given the schema and rows of the one at ``tmp``, in one write
     transaction (its other connections see the old content or the new, and a process killed
     midway leaves the old), unless it is ``current`` under that transaction's lock; ``path``
-    opened, or None when it is no database."""
-    try:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    except sqlite3.Error:
-        return None
+    opened, or None when it is no database (damaged). Raises sqlite3.OperationalError when it
+    cannot be written (another process holds its lock past ``timeout``, a read-only file)."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     try:
         conn.execute("attach database ? as fresh", (tmp,))
         conn.execute("begin immediate")
@@ -148,14 +150,31 @@ def _written_over(tmp: str, path: Path, current: Callable[[sqlite3.Connection], 
                 _copy_schema_and_rows(conn)
             conn.execute("commit")
         except BaseException:
-            conn.execute("rollback")
+            try:
+                conn.execute("rollback")
+            except sqlite3.Error:
+                pass  # the failed statement ended the transaction already
             raise
         conn.execute("detach database fresh")
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError:  # no database at all, or a damaged one
         conn.close()
         return None
     conn.isolation_level = "DEFERRED"  # as every other store connection: implicit transactions
     return conn
+
+
+def _in_memory(tmp: str) -> sqlite3.Connection:
+    """The store written to ``tmp``, for this run only (the file at its place is left alone)."""
+    src = sqlite3.connect(tmp)
+    try:
+        mem = sqlite3.connect(":memory:")
+        src.backup(mem)
+    finally:
+        src.close()
+    return mem
 
 
 def _copy_schema_and_rows(conn: sqlite3.Connection) -> None:
