@@ -479,7 +479,13 @@ class Git:
     def log_stream(self, args: Sequence[str]) -> bytes:
         """The output of ``git log ARGS``: taken from the git that :meth:`start_log` started, or
         run now."""
-        return b"".join(piece for piece in self.log_pieces(args) if piece is not None)
+        out: list[bytes] = []
+        for piece in self.log_pieces(args):
+            if piece is None:  # the background git failed: what it wrote is dropped
+                out = []
+            else:
+                out.append(piece)
+        return b"".join(out)
 
     def log_pieces(self, args: Sequence[str]) -> Iterator[bytes | None]:
         """:meth:`log_stream` in pieces, as git writes them: from a git that :meth:`start_log`
@@ -491,18 +497,23 @@ class Git:
         started = _STARTED.pop((str(self.repo), tuple(args)), None)
         if started is not None:
             proc, sink = started
-            with sink:
-                fd, offset = sink.fileno(), 0
-                while True:
-                    ended = proc.poll() is not None  # before the read: nothing written after it is missed
-                    piece = os.pread(fd, LOG_PIECE_BYTES, offset)
-                    if piece:
-                        offset += len(piece)
-                        yield piece
-                    elif ended:
-                        break
-                    else:
-                        time.sleep(0.005)
+            try:
+                with sink:
+                    fd, offset = sink.fileno(), 0
+                    while True:
+                        ended = proc.poll() is not None  # before the read: nothing written after it is missed
+                        piece = os.pread(fd, LOG_PIECE_BYTES, offset)
+                        if piece:
+                            offset += len(piece)
+                            yield piece
+                        elif ended:
+                            break
+                        else:
+                            time.sleep(0.005)
+            finally:
+                if proc.poll() is None:  # the caller stopped reading (an error): git stops too
+                    proc.kill()
+                    proc.wait()
             if proc.returncode == 0:
                 return
             yield None  # it failed: run it again in the foreground, for git's own error message

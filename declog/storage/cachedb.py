@@ -6,12 +6,12 @@ parsed older versions of records (``declog.storage.versions``).
 Every store names its version the same way: a ``meta`` row ``identity``, the JSON of the store's
 name, its format number, declog's version and whatever else its content depends on (the log's
 root, the trailer key, the configuration's fingerprint). A file with another identity is never
-read: it is rebuilt. A rebuild writes a temporary file beside the store (``.NAME-….tmp``) and moves
-it into place with one ``os.replace``, so a reader sees the old file or the new one, never half of
-one, and a symlink in its place is replaced, never written through. Every store is only an
-accelerator, keyed by git object IDs: deleting any of them at any time is safe.
+read: it is rebuilt. A rebuild writes a temporary file beside the store (``.NAME-….tmp``) and
+then puts it in place, so a reader sees the old content or the new, never half of it, and a
+symlink in its place is replaced, never written through. Every store is only an accelerator,
+keyed by git object IDs: deleting any of them at any time is safe.
 
-A store file that other connections may have open is never replaced, though: SQLite names a
+A store file that other connections may have open is never renamed over: SQLite names a
 store's rollback journal after its path, not its file, so a connection still on a replaced file
 would take the new file's journal for its own (play it back into the old file, delete it under
 its writer: a "disk I/O error", or an index that silently lacks what was written). A rebuild
@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 META = "create table if not exists meta (key text primary key, value text);"
 _T = TypeVar("_T")
-STALE_REBUILD_SECONDS = 600.0  # a live rebuild renames its temporary file within minutes
+STALE_REBUILD_SECONDS = 600.0  # a live rebuild is done with its temporary file within minutes
 
 
 def identity(name: str, fmt: str | int, *parts: Any) -> str:

@@ -82,3 +82,18 @@ def test_a_started_git_log_that_fails_is_run_again_for_git_s_own_error(log_repo:
         seen = [next(pieces)]
         seen += list(pieces)
     assert seen == [None]  # the failed run said nothing: the caller starts over, then git's error
+
+
+def test_what_a_failed_background_git_log_wrote_is_dropped_for_the_foreground_run(log_repo: Path) -> None:
+    import subprocess
+    import tempfile
+
+    commit(log_repo, "first")
+    g = Git(log_repo)
+    args = ["--format=%H", "--end-of-options", "HEAD", "--"]
+    want = g.out(["log", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+    sink = tempfile.TemporaryFile()
+    dying = subprocess.Popen(["sh", "-c", "printf 'half of an output'; exit 3"], stdout=sink)
+    git_mod._STARTED[(str(g.repo), tuple(args))] = (dying, sink)  # as start_log leaves it
+    assert g.log_stream(args) == want
+    assert b"half of an output" not in want
