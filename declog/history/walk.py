@@ -6,8 +6,9 @@ trailers of code commits come in the same pass), ``--diff-merges=first-parent`` 
 commit's own changes are visible, and the trailers of the configured key, parsed as git writes
 it (:func:`read_log`); one ``git cat-file --batch-check`` fed as the merges come in finds their
 other sides' blobs (:class:`OtherParents`). Then one ``git cat-file --batch`` reads the new blobs
-to learn each one's record ID and status, and changes are grouped by record ID: a record moved to another folder, or renamed and rewritten
-in the same commit (which git sees as a delete plus an add), keeps its whole history.
+to learn each one's record ID and status, and changes are grouped by record ID: a record moved
+to another folder, or renamed and rewritten in the same commit (which git sees as a delete plus
+an add), keeps its whole history.
 """
 
 from __future__ import annotations
