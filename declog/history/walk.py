@@ -248,7 +248,7 @@ class OtherParents:
             return
         if self.check is None:
             self.check = self.git.start_fed(["cat-file", "--batch-check=%(objectname) %(objecttype)"])
-        self.check.feed("".join(f"{p}:{path}\n" for p, path in new).encode("utf-8", "surrogateescape"))
+        self.check.feed(_queries(new))
 
     def result(self) -> dict[tuple[str, str], str]:
         """The answers (asked again in one go when the streaming git failed: its error, if it
@@ -259,8 +259,7 @@ class OtherParents:
             data = self.check.output()
         except GitError:
             wanted = list(self.wanted)
-            data = self.git.out(["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-                                input="".join(f"{p}:{path}\n" for p, path in wanted).encode("utf-8", "surrogateescape"))
+            data = self.git.out(["cat-file", "--batch-check=%(objectname) %(objecttype)"], input=_queries(wanted))
         out: dict[tuple[str, str], str] = {}
         lines = data.decode("utf-8", "replace").split("\n")
         for key, line in zip(self.wanted, lines, strict=False):
@@ -268,6 +267,11 @@ class OtherParents:
             if len(parts) == 2 and parts[1] == "blob" and HEX_RE.match(parts[0]):
                 out[key] = parts[0]
         return out
+
+
+def _queries(keys: Iterable[tuple[str, str]]) -> bytes:
+    """``cat-file --batch-check`` input asking for each ``(commit, path)``."""
+    return "".join(f"{p}:{path}\n" for p, path in keys).encode("utf-8", "surrogateescape")
 
 
 def stitch(commits: Sequence[RawCommit], facts: dict[str, tuple[str | None, str | None]],
